@@ -1,0 +1,65 @@
+//! Encore's database schema, as an ordered list of SeaORM migrations.
+//!
+//! The server runs `Migrator::up` at start-up; `cargo run -p migration -- status|up|down|fresh`
+//! does the same by hand. Every migration is written once for both engines (SQLite and
+//! PostgreSQL) through sea-query, so the schema cannot drift between them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_stores;
+mod m20261126_000002_commerce;
+mod m20261126_000003_audience;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_stores::Migration),
+            Box::new(m20261126_000002_commerce::Migration),
+            Box::new(m20261126_000003_audience::Migration),
+        ]
+    }
+}
+
+/// An index on `table(columns…)` named `idx_<table>_<columns>`, so every index in the schema
+/// is named the same way and a query plan names the index it uses plainly.
+pub(crate) fn index<T>(table: T, columns: &[T]) -> IndexCreateStatement
+where
+    T: Iden + Clone + 'static,
+{
+    let names: Vec<String> = columns.iter().map(Iden::to_string).collect();
+    let mut index = Index::create();
+    index
+        .name(format!("idx_{}_{}", table.to_string(), names.join("_")))
+        .table(table);
+    for column in columns {
+        index.col(column.clone());
+    }
+    index.to_owned()
+}
+
+/// A foreign key from `from_table.from_column` to `to_table.id`, named after both ends.
+pub(crate) fn foreign_key<F, T>(
+    from_table: F,
+    from_column: F,
+    to_table: T,
+    to_column: T,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
+where
+    F: Iden + Clone + 'static,
+    T: Iden + Clone + 'static,
+{
+    ForeignKey::create()
+        .name(format!(
+            "fk_{}_{}",
+            from_table.to_string(),
+            from_column.to_string()
+        ))
+        .from(from_table, from_column)
+        .to(to_table, to_column)
+        .on_delete(on_delete)
+        .to_owned()
+}

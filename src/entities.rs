@@ -1,0 +1,16 @@
+//! SeaORM entities, one per table, holding only the schema (see `migration/`).
+//! Enumerated columns are stored as the slugs of `crate::vocab`; the domain converts them.
+
+pub mod customer;
+pub mod enrollment;
+pub mod fan;
+pub mod fan_activity;
+pub mod fan_genre;
+pub mod fan_tag;
+pub mod product;
+pub mod purchase;
+pub mod refund;
+pub mod revenue_daily;
+pub mod store;
+pub mod subscription;
+pub mod tag;

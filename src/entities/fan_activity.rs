@@ -1,0 +1,21 @@
+//! The `fan_activities` table. Schema only: behaviour lives in `crate::domain`.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "fan_activities")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub store_id: i64,
+    pub fan_id: i64,
+    pub kind: String,
+    pub detail: String,
+    pub points: i64,
+    pub reference: Option<String>,
+    pub purchase_id: Option<i64>,
+    pub occurred_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

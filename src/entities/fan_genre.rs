@@ -1,0 +1,16 @@
+//! The `fan_genres` table. Schema only: behaviour lives in `crate::domain`.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "fan_genres")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub fan_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub genre: String,
+    pub store_id: i64,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

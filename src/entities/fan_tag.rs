@@ -1,0 +1,17 @@
+//! The `fan_tags` table. Schema only: behaviour lives in `crate::domain`.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "fan_tags")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub fan_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tag_id: i64,
+    pub store_id: i64,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
