@@ -1,0 +1,118 @@
+# Encore's two set-up commands (see README.md):
+#   make run    install what is missing, build, and serve http://127.0.0.1:3000 on SQLite
+#   make test   install what is missing, then every check CI runs
+# Both are idempotent: tools already at the right version are left alone.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+ENCORE := $(TARGET_DIR)/debug/encore
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+# cargo-leptos finds tailwindcss and wasm-opt here (it was built with no_downloads, so a
+# missing tool is an error, never a download).
+export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: help
+help:
+	@echo "make run    build and serve Encore on http://127.0.0.1:3000 (SQLite, demo data)"
+	@echo "make test   formatting, lints, Rust tests on SQLite and PostgreSQL, browser tests"
+
+# ---------------------------------------------------------------------------------------
+# Running
+
+.PHONY: run
+run: tools
+	cargo leptos build
+	$(ENCORE) migrate
+	@echo
+	@echo "  Encore is starting at http://127.0.0.1:3000  (Ctrl-C stops it)"
+	@echo
+	$(ENCORE) serve
+
+# ---------------------------------------------------------------------------------------
+# Testing
+
+.PHONY: test
+test: tools test-tools
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --features encore/ssr -- -D warnings
+	cargo clippy -p encore --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	@$(MAKE) --no-print-directory postgres-check
+	cargo test --workspace --features encore/ssr
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory postgres-check
+
+.PHONY: e2e
+e2e: tools test-tools
+	cargo leptos build
+	rm -rf target/e2e && mkdir -p target/e2e
+	cd end2end && npx playwright test
+
+# PostgreSQL tests need a server. Under CI=true its absence fails the run; elsewhere the
+# tests are skipped and this says so loudly (before and after the test output).
+.PHONY: postgres-check
+postgres-check:
+	@if psql "$(TEST_DATABASE_URL)" -Atqc 'select 1' >/dev/null 2>&1; then \
+	  echo "PostgreSQL reachable at $(TEST_DATABASE_URL): database tests run on SQLite and PostgreSQL."; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "error: PostgreSQL is unreachable at $(TEST_DATABASE_URL), and CI requires it." >&2; \
+	  exit 1; \
+	else \
+	  echo; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!  PostgreSQL is unreachable at $(TEST_DATABASE_URL)"; \
+	  echo "!!  Its tests are SKIPPED. Start it, or set TEST_DATABASE_URL."; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo; \
+	fi
+
+# ---------------------------------------------------------------------------------------
+# Tools, installed only when missing or at the wrong version.
+
+.PHONY: tools
+tools: wasm-target cargo-leptos wasm-bindgen style/node_modules/.package-lock.json
+
+.PHONY: test-tools
+test-tools: chromium end2end/node_modules/.package-lock.json
+
+.PHONY: wasm-target
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+.PHONY: cargo-leptos
+cargo-leptos:
+	@if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (15-30 minutes on a fresh machine)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; \
+	fi
+
+# Not --locked: wasm-bindgen-cli's lock file names a webpki-roots release crates.io no
+# longer serves.
+.PHONY: wasm-bindgen
+wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 5 minutes)"; \
+	  cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)"; \
+	fi
+
+style/node_modules/.package-lock.json: style/package.json style/package-lock.json
+	cd style && npm ci --no-audit --no-fund
+
+end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+# Playwright cannot download a browser here; it drives Debian's chromium.
+.PHONY: chromium
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium; \
+	fi

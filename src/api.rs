@@ -1,0 +1,4 @@
+//! Server functions: thin adapters that parse input, resolve the store, call the domain layer
+//! and return DTOs. Their bodies run only on the server.
+
+pub mod stores;

@@ -1,0 +1,4 @@
+//! Presentational components: props in, view out, no server calls.
+
+pub mod form;
+pub mod layout;

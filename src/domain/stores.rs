@@ -1,0 +1,186 @@
+//! Stores: a creator's shop, with a name and the currency every amount in it is kept in.
+//! Archiving hides a store from lists; nothing is deleted.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::error::Problems;
+use super::tx::{begin_write, with_retries};
+use super::{DomainError, DomainResult, text, time};
+use crate::dto::StoreSummary;
+use crate::entities::store;
+use crate::money::Currency;
+
+const MAX_NAME_CHARS: usize = 80;
+
+/// A store that passed validation and can be created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStore {
+    pub name: String,
+    pub currency: Currency,
+}
+
+impl NewStore {
+    /// Reads the "Create store" form.
+    ///
+    /// # Errors
+    /// `Invalid`, naming `name` and/or `currency`.
+    pub fn parse(name: &str, currency: &str) -> DomainResult<NewStore> {
+        let mut problems = Problems::new();
+        let name = problems.check("name", store_name(name));
+        let currency = problems.check(
+            "currency",
+            Currency::from_code(currency).ok_or("Pick a currency from the list."),
+        );
+        problems.finish(|| {
+            Some(NewStore {
+                name: name?,
+                currency: currency?,
+            })
+        })
+    }
+}
+
+fn store_name(input: &str) -> Result<String, String> {
+    let name = text::single_line(input, MAX_NAME_CHARS)?;
+    if name.is_empty() {
+        Err("Give the store a name.".to_owned())
+    } else {
+        Ok(name)
+    }
+}
+
+/// # Errors
+/// Database failures.
+pub async fn create_store(db: &DatabaseConnection, new: &NewStore) -> DomainResult<StoreSummary> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let created = store::ActiveModel {
+            name: Set(new.name.clone()),
+            currency: Set(new.currency.code().to_owned()),
+            created_at: Set(time::now()),
+            archived_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        tx.commit().await?;
+        summary(created)
+    })
+    .await
+}
+
+/// # Errors
+/// `Invalid` for a bad name, `NotFound` for an unknown or archived store.
+pub async fn rename_store(
+    db: &DatabaseConnection,
+    store_id: i64,
+    name: &str,
+) -> DomainResult<StoreSummary> {
+    let name = store_name(name).map_err(|message| DomainError::invalid("name", message))?;
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_active(&tx, store_id).await?;
+        let mut active: store::ActiveModel = existing.into();
+        active.name = Set(name.clone());
+        let updated = active.update(&tx).await?;
+        tx.commit().await?;
+        summary(updated)
+    })
+    .await
+}
+
+/// Hides the store from lists. Its data stays.
+///
+/// # Errors
+/// `NotFound` for an unknown or already archived store.
+pub async fn archive_store(db: &DatabaseConnection, store_id: i64) -> DomainResult<()> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_active(&tx, store_id).await?;
+        let mut active: store::ActiveModel = existing.into();
+        active.archived_at = Set(Some(time::now()));
+        active.update(&tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Active stores, newest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn list_stores(db: &DatabaseConnection) -> DomainResult<Vec<StoreSummary>> {
+    store::Entity::find()
+        .filter(store::Column::ArchivedAt.is_null())
+        .order_by_desc(store::Column::CreatedAt)
+        .order_by_desc(store::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+/// # Errors
+/// `NotFound` for an unknown or archived store.
+pub async fn get_store(db: &DatabaseConnection, store_id: i64) -> DomainResult<StoreSummary> {
+    summary(find_active(db, store_id).await?)
+}
+
+/// The active store with this id, read on any connection (pool or transaction).
+pub(crate) async fn find_active(
+    db: &impl sea_orm::ConnectionTrait,
+    store_id: i64,
+) -> DomainResult<store::Model> {
+    store::Entity::find_by_id(store_id)
+        .filter(store::Column::ArchivedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("store"))
+}
+
+/// The store's currency, as recorded.
+pub(crate) fn currency_of(store: &store::Model) -> DomainResult<Currency> {
+    Currency::from_code(&store.currency).ok_or_else(|| {
+        DomainError::Corrupt(format!(
+            "store {} has unsupported currency {}",
+            store.id, store.currency
+        ))
+    })
+}
+
+fn summary(model: store::Model) -> DomainResult<StoreSummary> {
+    Ok(StoreSummary {
+        currency: currency_of(&model)?,
+        id: model.id,
+        name: model.name,
+        created_at: model.created_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_needs_a_name_and_a_known_currency() {
+        let DomainError::Invalid(errors) = NewStore::parse("   ", "XYZ").unwrap_err() else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "currency"]);
+        assert_eq!(errors[0].message, "Give the store a name.");
+        assert_eq!(errors[1].message, "Pick a currency from the list.");
+    }
+
+    #[test]
+    fn a_valid_store_is_cleaned() {
+        let store = NewStore::parse("  Beat   Lab ", "eur").unwrap();
+        assert_eq!(store.name, "Beat Lab");
+        assert_eq!(store.currency.code(), "EUR");
+    }
+}

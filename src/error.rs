@@ -1,0 +1,131 @@
+//! The one error type that crosses the wire from server functions to pages.
+//!
+//! Validation problems name the field they belong to, so forms can show the message next to
+//! it. Internal failures carry no detail: the server logs the cause, the page says sorry.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message about one form field, e.g. `name`: "Give the store a name."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was rejected; nothing changed.
+    #[error("Please correct the highlighted fields.")]
+    Invalid(Vec<FieldError>),
+    /// The thing asked for does not exist (or is not the caller's to see).
+    #[error("We couldn't find that.")]
+    NotFound,
+    /// The request contradicts what is already recorded.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request was malformed (missing or unreadable arguments).
+    #[error("That request could not be understood. Please reload the page and try again.")]
+    BadRequest,
+    /// The browser could not reach the server.
+    #[error("Couldn't reach Encore. Check your connection and try again.")]
+    Unreachable,
+    /// Something failed on the server; the cause is in the server log.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    /// The message for `field`, if this error is about it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .find(|error| error.field == field)
+                .map(|error| error.message.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A message for the whole form: everything except per-field validation problems.
+    pub fn form_message(&self) -> Option<String> {
+        match self {
+            AppError::Invalid(_) => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::BadRequest
+            }
+            ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
+            ServerFnErrorErr::Request(_) => AppError::Unreachable,
+            other => {
+                tracing::error!(error = %other, "server function transport error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::domain::DomainError> for AppError {
+    /// Rejections pass through with their message; failures are logged with their cause and
+    /// reach the page only as [`AppError::Internal`].
+    fn from(error: crate::domain::DomainError) -> Self {
+        use crate::domain::DomainError;
+        match error {
+            DomainError::Invalid(errors) => AppError::Invalid(errors),
+            DomainError::NotFound(_) => AppError::NotFound,
+            DomainError::Conflict(message) => AppError::Conflict(message),
+            DomainError::Corrupt(_) | DomainError::Contended | DomainError::Database(_) => {
+                tracing::error!(error = %error, "request failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_messages_are_found_by_field_name() {
+        let error = AppError::Invalid(vec![
+            FieldError::new("name", "Give the store a name."),
+            FieldError::new("currency", "Pick a currency from the list."),
+        ]);
+        assert_eq!(error.field_message("name"), Some("Give the store a name."));
+        assert_eq!(
+            error.field_message("currency"),
+            Some("Pick a currency from the list.")
+        );
+        assert_eq!(error.field_message("email"), None);
+        assert_eq!(error.form_message(), None);
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_about_their_cause() {
+        assert_eq!(
+            AppError::Internal.form_message().as_deref(),
+            Some("Something went wrong on our side. Please try again.")
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! `/`: the creator's stores, and the form to create one.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::stores::{CreateStore, list_stores};
+use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::layout::TopBar;
+use crate::dto::StoreSummary;
+use crate::money::CURRENCIES;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let create_store = ServerAction::<CreateStore>::new();
+    // Re-fetched whenever a store is created (JS on); a plain reload does it with JS off.
+    let stores = Resource::new(move || create_store.version().get(), |_| list_stores());
+
+    view! {
+        <Title text="Your stores" />
+        <TopBar />
+        <main class="mx-auto max-w-3xl px-4 py-10">
+            <h1 class="text-2xl font-semibold tracking-tight">"Your stores"</h1>
+            <p class="mt-1 text-slate-600">
+                "Each store keeps its own customers, fans and revenue."
+            </p>
+            <section aria-label="Stores" class="mt-6">
+                <Transition fallback=|| {
+                    view! { <p class="text-slate-500">"Loading your stores…"</p> }
+                }>
+                    {move || Suspend::new(async move {
+                        match stores.await {
+                            Ok(list) => view! { <StoreList stores=list /> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <p class="text-red-700" role="alert">
+                                        {error.to_string()}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </section>
+            <CreateStoreForm action=create_store />
+        </main>
+    }
+}
+
+#[component]
+fn StoreList(stores: Vec<StoreSummary>) -> impl IntoView {
+    if stores.is_empty() {
+        return view! {
+            <div class="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
+                <p class="font-medium">"No stores yet"</p>
+                <p class="mt-1 text-sm text-slate-600">
+                    "Create your first store below to start recording sales and growing your fans."
+                </p>
+            </div>
+        }
+            .into_any();
+    }
+    view! {
+        <ul class="divide-y divide-slate-200 overflow-hidden rounded-lg border border-slate-200 bg-white">
+            {stores
+                .into_iter()
+                .map(|store| {
+                    view! {
+                        <li>
+                            <a
+                                href=format!("/store/{}/customers", store.id)
+                                class="flex items-center justify-between px-4 py-3 hover:bg-slate-50"
+                            >
+                                <span class="font-medium" data-testid="store-name">{store.name}</span>
+                                <span class="text-sm text-slate-500">{store.currency.code()}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+        .into_any()
+}
+
+#[component]
+fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    let name_error = Signal::derive(move || field_message(error(), "name"));
+    let currency_error = Signal::derive(move || field_message(error(), "currency"));
+    let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    let created = move || match action.value().get() {
+        Some(Ok(store)) => Some(format!("Created “{}”.", store.name)),
+        _ => None,
+    };
+
+    // With JavaScript on, clear the form after a store is created.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_)))
+            && let Some(form) = form.get()
+        {
+            form.reset();
+        }
+    });
+
+    view! {
+        <section
+            aria-labelledby="create-store-heading"
+            class="mt-10 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+        >
+            <h2 id="create-store-heading" class="text-lg font-semibold">
+                "Create store"
+            </h2>
+            <p class="mt-4 text-sm text-emerald-700" role="status">
+                {created}
+            </p>
+            <FormAlert message=form_error />
+            <ActionForm action=action node_ref=form attr:class="mt-2 space-y-4" attr:novalidate=true>
+                <div>
+                    <label for="store-name" class="block text-sm font-medium text-slate-700">
+                        "Store name"
+                    </label>
+                    <input
+                        id="store-name"
+                        name="name"
+                        type="text"
+                        maxlength="80"
+                        autocomplete="off"
+                        placeholder="e.g. Night Owl Beats"
+                        aria-describedby="store-name-error"
+                        aria-invalid=move || name_error.get().is_some().to_string()
+                        class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500"
+                    />
+                    <FieldMessage id="store-name-error" message=name_error />
+                </div>
+                <div>
+                    <label for="store-currency" class="block text-sm font-medium text-slate-700">
+                        "Currency"
+                    </label>
+                    <select
+                        id="store-currency"
+                        name="currency"
+                        aria-describedby="store-currency-error"
+                        aria-invalid=move || currency_error.get().is_some().to_string()
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500"
+                    >
+                        {CURRENCIES
+                            .iter()
+                            .map(|currency| {
+                                view! {
+                                    <option value=currency.code()>
+                                        {format!("{} — {}", currency.code(), currency.name())}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldMessage id="store-currency-error" message=currency_error />
+                </div>
+                <button
+                    type="submit"
+                    class="inline-flex items-center rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 focus:outline-none focus:ring-2 focus:ring-violet-300 disabled:opacity-60"
+                    disabled=move || action.pending().get()
+                >
+                    {move || if action.pending().get() { "Creating…" } else { "Create store" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

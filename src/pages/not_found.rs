@@ -1,0 +1,28 @@
+//! The page for an unknown URL or a store that does not exist; answers 404.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::layout::TopBar;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+
+    view! {
+        <Title text="Not found" />
+        <TopBar />
+        <main class="mx-auto max-w-3xl px-4 py-16 text-center">
+            <h1 class="text-2xl font-semibold">"We couldn't find that page"</h1>
+            <p class="mt-2 text-slate-600">
+                "The link may be mistyped, or the store may no longer exist."
+            </p>
+            <a href="/" class="mt-6 inline-block font-medium text-violet-700 hover:underline">
+                "Back to your stores"
+            </a>
+        </main>
+    }
+}

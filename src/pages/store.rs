@@ -1,0 +1,92 @@
+//! `/store/{store_id}/…`: the frame around a store's pages (top bar, navigation).
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+
+use crate::api::stores::get_store;
+use crate::components::layout::{StoreNav, TopBar};
+use crate::error::AppError;
+use crate::pages::not_found::NotFound;
+
+#[derive(Params, Clone, Debug, PartialEq)]
+pub struct StoreParams {
+    pub store_id: Option<i64>,
+}
+
+/// The store id from the URL, if it is a number.
+pub fn use_store_id() -> Memo<Option<i64>> {
+    let params = use_params::<StoreParams>();
+    Memo::new(move |_| {
+        params
+            .read()
+            .as_ref()
+            .ok()
+            .and_then(|params| params.store_id)
+    })
+}
+
+#[component]
+pub fn StoreLayout() -> impl IntoView {
+    let store_id = use_store_id();
+    let store = Resource::new(
+        move || store_id.get(),
+        |store_id| async move {
+            match store_id {
+                Some(store_id) => get_store(store_id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+
+    view! {
+        <Transition fallback=|| view! { <TopBar /> }>
+            {move || Suspend::new(async move {
+                match store.await {
+                    Ok(store) => {
+                        view! {
+                            <TopBar>
+                                <span class="text-slate-300" aria-hidden="true">"/"</span>
+                                <span class="font-medium">{store.name.clone()}</span>
+                                <a href="/" class="ml-auto text-sm text-slate-600 hover:text-slate-900">
+                                    "All stores"
+                                </a>
+                            </TopBar>
+                            <div class="mx-auto grid max-w-6xl gap-8 px-4 py-8 md:grid-cols-[12rem_1fr]">
+                                <aside>
+                                    <StoreNav store_id=store.id />
+                                </aside>
+                                <main class="min-w-0">
+                                    <Outlet />
+                                </main>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <TopBar />
+                            <main class="mx-auto max-w-3xl px-4 py-10">
+                                <p class="text-red-700" role="alert">{error.to_string()}</p>
+                            </main>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/store/{store_id}`: a store opens on its Customers page.
+#[component]
+pub fn StoreIndex() -> impl IntoView {
+    let store_id = use_store_id();
+    move || {
+        store_id
+            .get()
+            .map(|store_id| view! { <Redirect path=format!("/store/{store_id}/customers") /> })
+    }
+}

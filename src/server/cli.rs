@@ -1,0 +1,123 @@
+//! The `encore` command line: `serve` (the default), `migrate`, and the data commands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use super::config::{self, DEFAULT_DATABASE_URL};
+use super::state::AppState;
+use super::{db, logging, router};
+
+#[derive(Parser)]
+#[command(
+    name = "encore",
+    version,
+    about = "Customers and fans for independent music creators"
+)]
+struct Cli {
+    /// Database URL: sqlite://path/to/file.db or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    /// The Leptos runtime configuration file.
+    #[arg(
+        long,
+        env = "ENCORE_LEPTOS_CONFIG",
+        default_value = "Leptos.toml",
+        global = true
+    )]
+    leptos_config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default). The address comes from Leptos.toml or LEPTOS_SITE_ADDR.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+/// Runs the command line and turns any failure into one readable line and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("encore: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` prints the whole cause chain on one line.
+            eprintln!("encore: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let leptos_options = config::leptos_options(&cli.leptos_config)?;
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            serve(AppState { leptos_options, db }).await
+        }
+        Command::Migrate => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    let addr: SocketAddr = state.leptos_options.site_addr;
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another server using it? set LEPTOS_SITE_ADDR)")
+    })?;
+    let app = router::build(state);
+    tracing::info!("Encore is running at http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped with an error")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

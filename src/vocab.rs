@@ -1,0 +1,228 @@
+//! The closed vocabularies Encore speaks: product kinds, purchase sources, producer profiles,
+//! email statuses. Each value has one stable slug (stored in the database and used in URLs)
+//! and one label (shown in the UI). Shared by the server and the browser build.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A slug that names no value of the vocabulary it was parsed for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {vocabulary} \"{value}\"")]
+pub struct UnknownValue {
+    pub vocabulary: &'static str,
+    pub value: String,
+}
+
+/// Declares a vocabulary enum with its slugs and labels, `ALL` in display order, `FromStr`,
+/// `Display` (the slug) and serde as the slug.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident ($what:literal) {
+            $($variant:ident => $slug:literal, $label:literal;)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(into = "&'static str", try_from = "String")]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable slug stored in the database and used in URLs.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $slug,)+
+                }
+            }
+
+            /// The words shown to creators.
+            pub const fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    $($slug => Ok($name::$variant),)+
+                    _ => Err(UnknownValue { vocabulary: $what, value: value.to_owned() }),
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(value: $name) -> Self {
+                value.as_str()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What a creator sells.
+    ProductKind ("product kind") {
+        Course => "course", "Course";
+        SamplePack => "sample_pack", "Sample pack";
+        Preset => "preset", "Preset";
+        Coaching => "coaching", "Coaching";
+        Membership => "membership", "Membership";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    /// Where a purchase was recorded from; part of its idempotency key.
+    PurchaseSource ("purchase source") {
+        Manual => "manual", "Manual";
+        Import => "import", "Import";
+        Webhook => "webhook", "Webhook";
+        Api => "api", "API";
+    }
+}
+
+vocabulary! {
+    SubscriptionStatus ("subscription status") {
+        Active => "active", "Active";
+        PastDue => "past_due", "Past due";
+        Cancelled => "cancelled", "Cancelled";
+    }
+}
+
+vocabulary! {
+    /// The digital audio workstation a fan produces in.
+    Daw ("DAW") {
+        AbletonLive => "ableton_live", "Ableton Live";
+        FlStudio => "fl_studio", "FL Studio";
+        LogicPro => "logic_pro", "Logic Pro";
+        ProTools => "pro_tools", "Pro Tools";
+        Cubase => "cubase", "Cubase";
+        StudioOne => "studio_one", "Studio One";
+        Reaper => "reaper", "Reaper";
+        Bitwig => "bitwig", "Bitwig";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    Genre ("genre") {
+        HipHop => "hip_hop", "Hip-hop";
+        Trap => "trap", "Trap";
+        LoFi => "lofi", "Lo-fi";
+        House => "house", "House";
+        Techno => "techno", "Techno";
+        DrumAndBass => "dnb", "Drum & bass";
+        Dubstep => "dubstep", "Dubstep";
+        Pop => "pop", "Pop";
+        RnB => "rnb", "R&B";
+        Edm => "edm", "EDM";
+        Ambient => "ambient", "Ambient";
+        FilmScore => "film_score", "Film score";
+        Rock => "rock", "Rock";
+        Other => "other", "Other";
+    }
+}
+
+vocabulary! {
+    SkillLevel ("skill level") {
+        Beginner => "beginner", "Beginner";
+        Intermediate => "intermediate", "Intermediate";
+        Advanced => "advanced", "Advanced";
+        Pro => "pro", "Pro";
+    }
+}
+
+vocabulary! {
+    /// Whether Encore may email a fan. Refunds never change it.
+    EmailStatus ("email status") {
+        Subscribed => "subscribed", "Subscribed";
+        Unsubscribed => "unsubscribed", "Unsubscribed";
+        Bounced => "bounced", "Bounced";
+        Complained => "complained", "Complained";
+    }
+}
+
+vocabulary! {
+    /// How a fan joined the audience.
+    FanSource ("fan source") {
+        Purchase => "purchase", "Purchase";
+        Manual => "manual", "Added by hand";
+        Import => "import", "Import";
+        Signup => "signup", "Sign-up form";
+    }
+}
+
+vocabulary! {
+    /// What a fan activity row records.
+    ActivityKind ("activity kind") {
+        Purchase => "purchase", "Purchase";
+        Refund => "refund", "Refund";
+        Open => "open", "Opened an email";
+        Click => "click", "Clicked a link";
+        Reply => "reply", "Replied";
+        TagAdded => "tag_added", "Tag added";
+        TagRemoved => "tag_removed", "Tag removed";
+        ProfileEdit => "profile_edit", "Profile edited";
+        StatusChange => "status_change", "Email status changed";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_slug_parses_back_to_its_value() {
+        for kind in ProductKind::ALL {
+            assert_eq!(kind.as_str().parse::<ProductKind>(), Ok(*kind));
+        }
+        for daw in Daw::ALL {
+            assert_eq!(daw.as_str().parse::<Daw>(), Ok(*daw));
+        }
+        for genre in Genre::ALL {
+            assert_eq!(genre.as_str().parse::<Genre>(), Ok(*genre));
+        }
+    }
+
+    #[test]
+    fn an_unknown_slug_names_the_vocabulary() {
+        let err = "garageband".parse::<Daw>().unwrap_err();
+        assert_eq!(err.to_string(), "unknown DAW \"garageband\"");
+    }
+
+    #[test]
+    fn values_serialize_as_their_slug() {
+        assert_eq!(
+            serde_json::to_string(&Daw::AbletonLive).unwrap(),
+            "\"ableton_live\""
+        );
+        assert_eq!(
+            serde_json::from_str::<SkillLevel>("\"pro\"").unwrap(),
+            SkillLevel::Pro
+        );
+        assert!(serde_json::from_str::<SkillLevel>("\"wizard\"").is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! The HTTP surface through a real socket: probes, the store pages, and the "Create store"
+//! form posted the way a browser without JavaScript posts it.
+
+use encore::api::stores::CreateStore;
+use encore::entities::store;
+use leptos::server_fn::ServerFn;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::app_test;
+use crate::support::TestApp;
+
+async fn store_count(app: &TestApp) -> u64 {
+    store::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count stores")
+}
+
+/// Posts the form like a browser with JavaScript off: urlencoded, accepting HTML, with the
+/// page it came from as Referer.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    referer: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(referer))
+        .form(form)
+        .send()
+        .await
+        .expect("POST the form")
+}
+
+app_test!(
+    healthz_answers_while_the_process_is_up,
+    |app: TestApp| async move {
+        let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({ "status": "ok" }));
+    }
+);
+
+app_test!(readyz_reports_the_database, |app: TestApp| async move {
+    let response = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+
+    app.db.clone().close().await.unwrap();
+    let response = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "unreachable");
+});
+
+app_test!(
+    the_home_page_lists_stores_and_offers_the_form,
+    |app: TestApp| async move {
+        let response = app.client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("No stores yet"), "empty state shown");
+        assert!(html.contains("Create store"));
+        assert!(
+            html.contains(r#"<option value="EUR">"#),
+            "currencies offered"
+        );
+    }
+);
+
+app_test!(
+    a_form_post_creates_a_store_and_redirects_back,
+    |app: TestApp| async move {
+        let response = post_form(
+            &app,
+            CreateStore::PATH,
+            "/",
+            &[("name", "  Night Owl  Beats "), ("currency", "EUR")],
+        )
+        .await;
+        assert!(
+            response.status().is_redirection(),
+            "status {}",
+            response.status()
+        );
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        // Leptos strips error details from the Referer, leaving an empty query.
+        assert_eq!(location.trim_end_matches('?'), app.url("/"));
+
+        let stores = store::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(stores.len(), 1);
+        assert_eq!(stores[0].name, "Night Owl Beats");
+        assert_eq!(stores[0].currency, "EUR");
+
+        let html = app
+            .client
+            .get(location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Night Owl Beats"));
+    }
+);
+
+app_test!(
+    an_empty_name_is_refused_next_to_the_field,
+    |app: TestApp| async move {
+        let response = post_form(
+            &app,
+            CreateStore::PATH,
+            "/",
+            &[("name", "   "), ("currency", "USD")],
+        )
+        .await;
+        assert!(response.status().is_redirection());
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.contains("__err="),
+            "the error travels in the URL: {location}"
+        );
+        assert_eq!(store_count(&app).await, 0, "nothing was created");
+
+        let html = app
+            .client
+            .get(&location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Give the store a name."),
+            "message shown on the page"
+        );
+        assert!(
+            html.contains(r#"id="store-name-error""#),
+            "message sits by the name field"
+        );
+    }
+);
+
+app_test!(
+    an_unknown_currency_is_refused_and_creates_nothing,
+    |app: TestApp| async move {
+        let response = post_form(
+            &app,
+            CreateStore::PATH,
+            "/",
+            &[("name", "Beat Lab"), ("currency", "XYZ")],
+        )
+        .await;
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(store_count(&app).await, 0);
+        let html = app
+            .client
+            .get(&location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Pick a currency from the list."));
+    }
+);
+
+app_test!(
+    a_json_client_gets_the_field_errors,
+    |app: TestApp| async move {
+        let response = app
+            .client
+            .post(app.url(CreateStore::PATH))
+            .form(&[("name", ""), ("currency", "nope")])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_server_error() || response.status().is_client_error());
+        let error: encore::error::AppError = response.json().await.unwrap();
+        assert_eq!(error.field_message("name"), Some("Give the store a name."));
+        assert_eq!(
+            error.field_message("currency"),
+            Some("Pick a currency from the list.")
+        );
+    }
+);
+
+app_test!(
+    a_missing_argument_is_a_bad_request_not_a_crash,
+    |app: TestApp| async move {
+        let response = app
+            .client
+            .post(app.url(CreateStore::PATH))
+            .form(&[("name", "No currency")])
+            .send()
+            .await
+            .unwrap();
+        let error: encore::error::AppError = response.json().await.unwrap();
+        assert_eq!(error, encore::error::AppError::BadRequest);
+        assert_eq!(store_count(&app).await, 0);
+    }
+);
+
+app_test!(store_pages_show_the_navigation, |app: TestApp| async move {
+    post_form(
+        &app,
+        CreateStore::PATH,
+        "/",
+        &[("name", "Beat Lab"), ("currency", "USD")],
+    )
+    .await;
+    let id = store::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    let response = app
+        .client
+        .get(app.url(&format!("/store/{id}/customers")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    for label in [
+        "Customers",
+        "Email Campaigns",
+        "Campaigns",
+        "Automations",
+        "Fans",
+        "Beat Lab",
+    ] {
+        assert!(html.contains(label), "page shows {label}");
+    }
+    assert!(html.contains(&format!(r#"href="/store/{id}/contacts""#)));
+    assert!(
+        !html.contains("Contacts<"),
+        "the UI says Fans, never Contacts"
+    );
+
+    let index = app
+        .client
+        .get(app.url(&format!("/store/{id}")))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(index.status().is_redirection());
+    assert_eq!(
+        index.headers()["location"],
+        format!("/store/{id}/customers")
+    );
+});
+
+app_test!(
+    unknown_pages_and_stores_answer_404,
+    |app: TestApp| async move {
+        for path in [
+            "/no/such/page",
+            "/store/999999/customers",
+            "/store/not-a-number/customers",
+        ] {
+            let response = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+            let html = response.text().await.unwrap();
+            assert!(html.contains("We couldn"), "{path} explains itself");
+        }
+    }
+);

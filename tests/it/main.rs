@@ -1,0 +1,7 @@
+//! Encore's Rust integration tests: one binary (one link) for all of them.
+//! Database tests run on SQLite and on PostgreSQL; see `support`.
+
+mod support;
+
+mod config;
+mod http;

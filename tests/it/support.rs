@@ -1,0 +1,284 @@
+//! The test harness: a fresh database per test on each engine, and `spawn_app` for HTTP tests.
+//!
+//! PostgreSQL tests use `TEST_DATABASE_URL` (default: the local server, user `postgres`),
+//! create a database per test and drop it afterwards. When PostgreSQL cannot be reached they
+//! are skipped with a loud message, except under `CI=true`, where that is a failure.
+
+use std::future::Future;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use encore::server::state::AppState;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per engine: `name::sqlite` and `name::postgres`.
+/// The body is `|db: DatabaseConnection| async move { … }`.
+#[macro_export]
+macro_rules! db_test {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::support::run($crate::support::Engine::Sqlite, $body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::support::run($crate::support::Engine::Postgres, $body).await;
+            }
+        }
+    };
+}
+
+/// Runs `test` against a fresh, migrated database of `engine`, then drops that database even
+/// if the test panicked (and re-raises the panic).
+pub async fn run<F, Fut>(engine: Engine, test: F)
+where
+    F: FnOnce(DatabaseConnection) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(test_db) = TestDb::create(engine).await else {
+        return;
+    };
+    let outcome = tokio::spawn(test(test_db.db.clone())).await;
+    test_db.destroy().await;
+    if let Err(error) = outcome {
+        if error.is_panic() {
+            std::panic::resume_unwind(error.into_panic());
+        }
+        panic!("test task failed: {error}");
+    }
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    postgres_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// `None` when the engine is PostgreSQL and it is unreachable outside CI (test skipped).
+    pub async fn create(engine: Engine) -> Option<TestDb> {
+        match engine {
+            Engine::Sqlite => Some(Self::sqlite().await),
+            Engine::Postgres => Self::postgres().await,
+        }
+    }
+
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let url = format!("sqlite://{}/encore.db", dir.path().display());
+        let db = encore::server::db::connect(&url)
+            .await
+            .expect("open the test SQLite database");
+        encore::server::db::migrate(&db)
+            .await
+            .expect("migrate SQLite");
+        TestDb {
+            db,
+            postgres_name: None,
+            _dir: Some(dir),
+        }
+    }
+
+    async fn postgres() -> Option<TestDb> {
+        if !postgres_available() {
+            return None;
+        }
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "encore_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        admin_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test PostgreSQL database");
+        let url = database_url_with_name(&admin_url(), &name);
+        let db = encore::server::db::connect(&url)
+            .await
+            .expect("connect to the test PostgreSQL database");
+        encore::server::db::migrate(&db)
+            .await
+            .expect("migrate PostgreSQL");
+        Some(TestDb {
+            db,
+            postgres_name: Some(name),
+            _dir: None,
+        })
+    }
+
+    /// Closes the pool and drops a PostgreSQL test database.
+    pub async fn destroy(self) {
+        self.db.close().await.ok();
+        if let Some(name) = self.postgres_name {
+            let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            if let Err(error) = admin_execute(&drop).await {
+                eprintln!("warning: could not drop test database {name}: {error}");
+            }
+        }
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+}
+
+/// The same server URL with another database name (the path), keeping any query string.
+fn database_url_with_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Whether PostgreSQL tests run: checked once per test binary. Unreachable is a failure under
+/// `CI=true` and a loud skip otherwise.
+fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let url = admin_url();
+        // Checked on a runtime of its own: each #[tokio::test] has its own runtime, and a pool
+        // must not outlive the runtime that created it.
+        let probe = std::thread::spawn(move || {
+            tokio::runtime::Runtime::new()
+                .expect("a runtime for the PostgreSQL probe")
+                .block_on(async {
+                    let admin = admin_connection(&url).await?;
+                    admin.close().await
+                })
+        })
+        .join()
+        .expect("the PostgreSQL probe thread");
+        match probe {
+            Ok(()) => true,
+            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!(
+                    "PostgreSQL is required in CI but unreachable at {}: {error}",
+                    admin_url()
+                )
+            }
+            Err(error) => {
+                eprintln!(
+                    "\n*** SKIPPING PostgreSQL tests: cannot reach {} ({error}).\n\
+                     *** Start PostgreSQL or set TEST_DATABASE_URL to run them.\n",
+                    admin_url()
+                );
+                false
+            }
+        }
+    })
+}
+
+/// Runs one administrative statement (CREATE/DROP DATABASE) on a short-lived connection.
+async fn admin_execute(sql: &str) -> Result<(), sea_orm::DbErr> {
+    let admin = admin_connection(&admin_url()).await?;
+    let outcome = admin.execute_unprepared(sql).await.map(|_| ());
+    admin.close().await?;
+    outcome
+}
+
+async fn admin_connection(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .connect_timeout(Duration::from_secs(3))
+        .sqlx_logging(false);
+    sea_orm::Database::connect(options).await
+}
+
+/// Declares one HTTP test per engine; the body is `|app: TestApp| async move { … }`.
+#[macro_export]
+macro_rules! app_test {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        $crate::db_test!($(#[$meta])* $name, |db| async move {
+            let app = $crate::support::spawn_app(db).await;
+            ($body)(app).await;
+        });
+    };
+}
+
+/// A running Encore server on a random local port.
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    /// Does not follow redirects, so tests can see them.
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
+/// Starts the real router (the same as `encore serve`) on 127.0.0.1 over `db`.
+pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
+    let mut leptos_options = encore::server::config::leptos_options(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/Leptos.toml"
+    )))
+    .expect("read Leptos.toml");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let address = listener.local_addr().expect("local address");
+    leptos_options.site_addr = address;
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+    };
+    let app = encore::server::router::build(state);
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("test server");
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client");
+    TestApp {
+        address: format!("http://{address}"),
+        db,
+        client,
+    }
+}
+
+#[test]
+fn database_names_are_swapped_in_urls() {
+    assert_eq!(
+        database_url_with_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+        "postgres://postgres@127.0.0.1:5432/t1"
+    );
+    assert_eq!(
+        database_url_with_name("postgres://u:p@db/x?sslmode=disable", "t2"),
+        "postgres://u:p@db/t2?sslmode=disable"
+    );
+    assert_eq!(
+        database_url_with_name("postgres://postgres@localhost", "t3"),
+        "postgres://postgres@localhost/t3"
+    );
+}
