@@ -1,10 +1,14 @@
 //! Plain serde types that cross the wire between server functions and pages.
 //! They never contain SeaORM models; the domain layer builds them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::Currency;
+use crate::vocab::{
+    ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, PurchaseSource, SkillLevel,
+    SubscriptionStatus,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoreSummary {
@@ -12,4 +16,499 @@ pub struct StoreSummary {
     pub name: String,
     pub currency: Currency,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: ProductKind,
+    pub price_cents: i64,
+    pub is_subscription: bool,
+    pub archived: bool,
+}
+
+/// What recording a purchase did (or, for a replay, had done the first time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseReceipt {
+    pub purchase_id: i64,
+    pub customer_id: i64,
+    /// The fan the purchase synced to; `None` only when that fan has since been erased.
+    pub fan_id: Option<i64>,
+    pub points: i64,
+    /// True when this call repeated an already recorded purchase and changed nothing.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundReceipt {
+    pub refund_id: i64,
+    pub purchase_id: i64,
+    pub amount_cents: i64,
+    /// What remains refundable on the purchase afterwards.
+    pub remaining_cents: i64,
+    /// Points taken back from the fan (zero or negative).
+    pub points: i64,
+    pub replayed: bool,
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists: sorting and keyset pagination
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDirection {
+    #[default]
+    Desc,
+    Asc,
+}
+
+impl SortDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortDirection::Desc => "desc",
+            SortDirection::Asc => "asc",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SortDirection> {
+        match value {
+            "desc" => Some(SortDirection::Desc),
+            "asc" => Some(SortDirection::Asc),
+            _ => None,
+        }
+    }
+
+    pub fn reversed(self) -> SortDirection {
+        match self {
+            SortDirection::Desc => SortDirection::Asc,
+            SortDirection::Asc => SortDirection::Desc,
+        }
+    }
+}
+
+/// Where a page starts: after the last row of the previous page, or before the first row of
+/// the next one. Cursors are opaque strings made by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PageAt {
+    #[default]
+    First,
+    After(String),
+    Before(String),
+}
+
+// ---------------------------------------------------------------------------------------
+// Customers
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    #[default]
+    TotalSpent,
+    LastPurchase,
+    Purchases,
+    Name,
+}
+
+impl CustomerSort {
+    pub const ALL: [CustomerSort; 4] = [
+        CustomerSort::TotalSpent,
+        CustomerSort::LastPurchase,
+        CustomerSort::Purchases,
+        CustomerSort::Name,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerSort::TotalSpent => "total_spent",
+            CustomerSort::LastPurchase => "last_purchase",
+            CustomerSort::Purchases => "purchases",
+            CustomerSort::Name => "name",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CustomerSort> {
+        CustomerSort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == value)
+    }
+
+    /// Names read A→Z; numbers and dates biggest and newest first.
+    pub fn default_direction(self) -> SortDirection {
+        match self {
+            CustomerSort::Name => SortDirection::Asc,
+            _ => SortDirection::Desc,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerFilter {
+    /// Part of an email or name.
+    pub search: Option<String>,
+    /// Customers who bought this product.
+    pub product_id: Option<i64>,
+    /// Customers with a subscription that is active right now.
+    pub subscribed_now: bool,
+    /// Customers with at least one refund.
+    pub has_refunds: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerQuery {
+    pub filter: CustomerFilter,
+    pub sort: CustomerSort,
+    pub direction: SortDirection,
+    pub page: PageAt,
+    pub page_size: u64,
+}
+
+impl Default for CustomerQuery {
+    fn default() -> Self {
+        CustomerQuery {
+            filter: CustomerFilter::default(),
+            sort: CustomerSort::TotalSpent,
+            direction: SortDirection::Desc,
+            page: PageAt::First,
+            page_size: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductChip {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The fan behind a customer (same store, same email): the unified view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanLink {
+    pub fan_id: i64,
+    pub score: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// Net of refunds.
+    pub total_spent_cents: i64,
+    pub refunded_cents: i64,
+    pub purchase_count: i32,
+    pub first_purchase_at: Option<DateTime<Utc>>,
+    pub last_purchase_at: Option<DateTime<Utc>>,
+    pub products: Vec<ProductChip>,
+    /// The most current status among the customer's subscriptions.
+    pub subscription: Option<SubscriptionStatus>,
+    pub fan: Option<FanLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerRow>,
+    /// Every customer matching the filter, not just this page.
+    pub total: u64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub product_name: String,
+    pub amount_cents: i64,
+    pub refunded_cents: i64,
+    pub currency: Currency,
+    pub source: PurchaseSource,
+    pub purchased_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRow {
+    pub id: i64,
+    pub purchase_id: i64,
+    pub product_name: String,
+    pub amount_cents: i64,
+    pub reason: String,
+    pub refunded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentRow {
+    pub product_id: i64,
+    pub product_name: String,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionRow {
+    pub product_id: i64,
+    pub product_name: String,
+    pub status: SubscriptionStatus,
+    pub started_at: DateTime<Utc>,
+    pub renewed_at: DateTime<Utc>,
+    pub current_period_end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanSnapshot {
+    pub fan_id: i64,
+    pub score: i64,
+    pub tags: Vec<String>,
+    pub last_open_at: Option<DateTime<Utc>>,
+    pub email_status: EmailStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub customer: CustomerRow,
+    pub currency: Currency,
+    /// Newest first.
+    pub purchases: Vec<PurchaseRow>,
+    pub enrollments: Vec<EnrollmentRow>,
+    pub subscriptions: Vec<SubscriptionRow>,
+    /// Newest first.
+    pub refunds: Vec<RefundRow>,
+    pub fan: Option<FanSnapshot>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Revenue
+
+/// Calendar days from `start` to `end`, both included (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// First day of the bucket.
+    pub start: NaiveDate,
+    pub gross_cents: i64,
+    pub refunds_cents: i64,
+    pub net_cents: i64,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopProduct {
+    pub product_id: i64,
+    pub name: String,
+    pub units: i64,
+    pub net_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevenueSummary {
+    pub range: DateRange,
+    pub currency: Currency,
+    pub gross_cents: i64,
+    pub refunds_cents: i64,
+    pub net_cents: i64,
+    pub orders: i64,
+    /// Gross revenue per order, rounded to the nearest minor unit; 0 without orders.
+    pub average_order_cents: i64,
+    /// Distinct customers who bought in the range.
+    pub customers: i64,
+    /// Customers whose first purchase falls in the range.
+    pub new_customers: i64,
+    /// Subscriptions active at the end of the range.
+    pub active_subscribers: i64,
+    pub bucket: Bucket,
+    pub series: Vec<SeriesPoint>,
+    /// Best sellers by net revenue.
+    pub top_products: Vec<TopProduct>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Fans
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FanSort {
+    #[default]
+    Score,
+    LastActivity,
+    Newest,
+    Name,
+}
+
+impl FanSort {
+    pub const ALL: [FanSort; 4] = [
+        FanSort::Score,
+        FanSort::LastActivity,
+        FanSort::Newest,
+        FanSort::Name,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FanSort::Score => "score",
+            FanSort::LastActivity => "last_activity",
+            FanSort::Newest => "newest",
+            FanSort::Name => "name",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<FanSort> {
+        FanSort::ALL.into_iter().find(|sort| sort.as_str() == value)
+    }
+
+    pub fn default_direction(self) -> SortDirection {
+        match self {
+            FanSort::Name => SortDirection::Asc,
+            _ => SortDirection::Desc,
+        }
+    }
+}
+
+/// An audience: which fans a list, a count or a bulk action is about. Lives in the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FanFilter {
+    /// Fans with at least one of these tags (by name, any case).
+    pub tags_any: Vec<String>,
+    /// Fans with every one of these tags.
+    pub tags_all: Vec<String>,
+    /// Fans with none of these tags.
+    pub tags_none: Vec<String>,
+    pub daw: Option<Daw>,
+    pub genre: Option<Genre>,
+    pub skill: Option<SkillLevel>,
+    pub score_min: Option<i64>,
+    pub score_max: Option<i64>,
+    /// Opened an email within the last N days.
+    pub opened_within_days: Option<u32>,
+    /// Has not opened an email for N days (or never).
+    pub not_opened_days: Option<u32>,
+    /// Customers only (`Some(true)`) or non-customers only (`Some(false)`).
+    pub customer: Option<bool>,
+    pub email_status: Option<EmailStatus>,
+    /// Part of an email or name.
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanQuery {
+    pub filter: FanFilter,
+    pub sort: FanSort,
+    pub direction: SortDirection,
+    pub page: PageAt,
+    pub page_size: u64,
+}
+
+impl Default for FanQuery {
+    fn default() -> Self {
+        FanQuery {
+            filter: FanFilter::default(),
+            sort: FanSort::Score,
+            direction: SortDirection::Desc,
+            page: PageAt::First,
+            page_size: 50,
+        }
+    }
+}
+
+/// The customer behind a fan: the unified view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerBadge {
+    pub customer_id: i64,
+    pub total_spent_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub score: i64,
+    pub tags: Vec<String>,
+    pub daw: Option<Daw>,
+    pub email_status: EmailStatus,
+    pub last_open_at: Option<DateTime<Utc>>,
+    pub last_activity_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub customer: Option<CustomerBadge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanPage {
+    pub rows: Vec<FanRow>,
+    /// Every fan matching the filter: the audience's exact size.
+    pub total: u64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanDetail {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub score: i64,
+    pub daw: Option<Daw>,
+    pub genres: Vec<Genre>,
+    pub skill: Option<SkillLevel>,
+    pub goals: String,
+    pub email_status: EmailStatus,
+    pub source: FanSource,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub last_open_at: Option<DateTime<Utc>>,
+    pub last_click_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanTagRow {
+    pub name: String,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub detail: String,
+    pub points: i64,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanProfile {
+    pub fan: FanDetail,
+    pub currency: Currency,
+    /// In the order they were added.
+    pub tags: Vec<FanTagRow>,
+    /// Newest first.
+    pub activities: Vec<ActivityRow>,
+    /// Newest first: the unified view of the fan's purchases.
+    pub purchases: Vec<PurchaseRow>,
+    pub customer: Option<CustomerBadge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub id: i64,
+    pub name: String,
+    pub fans: u64,
+}
+
+/// What a bulk tag change did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagChange {
+    pub tag: String,
+    /// Fans whose tags actually changed (already-tagged fans are not counted).
+    pub fans_changed: u64,
 }

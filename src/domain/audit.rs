@@ -1,0 +1,200 @@
+//! Checks Encore's invariants over a store's data and lists every violation. The tests call
+//! it after each step; `encore generate` calls it after a bulk load. An empty list means:
+//!
+//! * each customer's net total, refunded total and purchase count equal their purchases';
+//! * each purchase's refunded amount equals its refunds and never exceeds its amount;
+//! * each fan's score equals the sum of their activity points;
+//! * the revenue rollup equals the raw sums of purchases and refunds per day and product;
+//! * one customer and one fan per (store, email);
+//! * a fan has the `customer` tag exactly when their customer has a purchase not fully
+//!   refunded.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
+
+use super::{DomainResult, time};
+use crate::entities::{purchase, refund, revenue_daily};
+
+/// Every broken invariant in the store, described for people.
+///
+/// # Errors
+/// Database failures.
+pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResult<Vec<String>> {
+    let mut found = Vec::new();
+    let s = store_id;
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT c.id FROM customers c
+         LEFT JOIN (SELECT customer_id, SUM(amount_cents - refunded_cents) AS net,
+                           SUM(refunded_cents) AS refunded, COUNT(*) AS n
+                    FROM purchases WHERE store_id = {s} GROUP BY customer_id) p
+           ON p.customer_id = c.id
+         WHERE c.store_id = {s}
+           AND (COALESCE(p.net, 0) <> c.total_spent_cents
+                OR COALESCE(p.refunded, 0) <> c.refunded_cents
+                OR COALESCE(p.n, 0) <> c.purchase_count)"
+        ),
+    )
+    .await?
+    {
+        found.push(format!("customer {id}: totals differ from their purchases"));
+    }
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT p.id FROM purchases p
+         LEFT JOIN (SELECT purchase_id, SUM(amount_cents) AS total
+                    FROM refunds WHERE store_id = {s} GROUP BY purchase_id) r
+           ON r.purchase_id = p.id
+         WHERE p.store_id = {s}
+           AND (COALESCE(r.total, 0) <> p.refunded_cents
+                OR p.refunded_cents < 0 OR p.refunded_cents > p.amount_cents)"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "purchase {id}: refunded amount differs from its refunds"
+        ));
+    }
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT f.id FROM fans f
+         LEFT JOIN (SELECT fan_id, SUM(points) AS total
+                    FROM fan_activities WHERE store_id = {s} GROUP BY fan_id) a
+           ON a.fan_id = f.id
+         WHERE f.store_id = {s} AND COALESCE(a.total, 0) <> f.score"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "fan {id}: score differs from the sum of their activity points"
+        ));
+    }
+
+    for table in ["customers", "fans"] {
+        let duplicated = ids(db, &format!(
+            "SELECT MIN(id) FROM {table} WHERE store_id = {s} GROUP BY email HAVING COUNT(*) > 1"
+        ))
+        .await?;
+        for id in duplicated {
+            found.push(format!(
+                "{table}: more than one row with the email of row {id}"
+            ));
+        }
+    }
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT f.id FROM fans f
+         WHERE f.store_id = {s}
+           AND (CASE WHEN EXISTS (SELECT 1 FROM fan_tags ft JOIN tags t ON t.id = ft.tag_id
+                                  WHERE ft.fan_id = f.id AND t.key = 'customer')
+                     THEN 1 ELSE 0 END)
+            <> (CASE WHEN EXISTS (SELECT 1 FROM customers c
+                                  JOIN purchases p ON p.customer_id = c.id
+                                  WHERE c.store_id = f.store_id AND c.email = f.email
+                                    AND p.refunded_cents < p.amount_cents)
+                     THEN 1 ELSE 0 END)"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "fan {id}: the customer tag does not match their purchases"
+        ));
+    }
+
+    found.extend(rollup_violations(db, store_id).await?);
+    Ok(found)
+}
+
+/// Compares the rollup with sums recomputed from every purchase and refund.
+async fn rollup_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResult<Vec<String>> {
+    type Key = (NaiveDate, i64);
+    let mut raw: BTreeMap<Key, (i64, i64, i64)> = BTreeMap::new();
+    let purchases: Vec<(i64, chrono::DateTime<chrono::Utc>, i64, i64)> = purchase::Entity::find()
+        .select_only()
+        .column(purchase::Column::Id)
+        .column(purchase::Column::PurchasedAt)
+        .column(purchase::Column::ProductId)
+        .column(purchase::Column::AmountCents)
+        .filter(purchase::Column::StoreId.eq(store_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut product_of = std::collections::HashMap::new();
+    for (id, at, product_id, amount) in purchases {
+        product_of.insert(id, product_id);
+        let sums = raw.entry((time::revenue_day(at), product_id)).or_default();
+        sums.0 += amount;
+        sums.2 += 1;
+    }
+    let refunds: Vec<(chrono::DateTime<chrono::Utc>, i64, i64)> = refund::Entity::find()
+        .select_only()
+        .column(refund::Column::RefundedAt)
+        .column(refund::Column::PurchaseId)
+        .column(refund::Column::AmountCents)
+        .filter(refund::Column::StoreId.eq(store_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (at, purchase_id, amount) in refunds {
+        let product_id = product_of.get(&purchase_id).copied().unwrap_or_default();
+        raw.entry((time::revenue_day(at), product_id))
+            .or_default()
+            .1 += amount;
+    }
+
+    let mut rolled: BTreeMap<Key, (i64, i64, i64)> = BTreeMap::new();
+    for row in revenue_daily::Entity::find()
+        .filter(revenue_daily::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+    {
+        rolled.insert(
+            (row.day, row.product_id),
+            (row.gross_cents, row.refunds_cents, row.orders),
+        );
+    }
+    // A rollup row of zeros is the same as no row.
+    rolled.retain(|_, sums| *sums != (0, 0, 0));
+    raw.retain(|_, sums| *sums != (0, 0, 0));
+
+    let mut found = Vec::new();
+    for (key, sums) in &raw {
+        if rolled.get(key) != Some(sums) {
+            found.push(format!(
+                "rollup {} product {}: {:?} but purchases and refunds sum to {sums:?}",
+                key.0,
+                key.1,
+                rolled.get(key)
+            ));
+        }
+    }
+    for key in rolled.keys().filter(|key| !raw.contains_key(key)) {
+        found.push(format!(
+            "rollup {} product {}: has no purchases or refunds",
+            key.0, key.1
+        ));
+    }
+    Ok(found)
+}
+
+async fn ids(db: &impl ConnectionTrait, sql: &str) -> DomainResult<Vec<i64>> {
+    let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+    db.query_all_raw(statement)
+        .await?
+        .into_iter()
+        .map(|row| Ok(row.try_get_by_index::<i64>(0)?))
+        .collect()
+}

@@ -1,0 +1,382 @@
+//! What the Customers pages read: a sorted, filtered, keyset-paginated list with each
+//! customer's products, subscription status and fan score (the unified view), and one
+//! customer's full history.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::fan_filter::contains_pattern;
+use super::fan_queries::{
+    MAX_PAGE_SIZE, parse_required, product_names, purchase_rows, tag_names_by_fan,
+};
+use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
+use super::{DomainError, DomainResult, stores, time};
+use crate::dto::{
+    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, EnrollmentRow, FanLink,
+    FanSnapshot, ProductChip, RefundRow, SortDirection, SubscriptionRow,
+};
+use crate::entities::{customer, enrollment, fan, purchase, refund, subscription};
+use crate::vocab::SubscriptionStatus;
+
+/// One page of the store's customers and how many match in all.
+///
+/// # Errors
+/// `NotFound` for an unknown store.
+pub async fn list_customers(
+    db: &DatabaseConnection,
+    store_id: i64,
+    query: &CustomerQuery,
+) -> DomainResult<CustomerPage> {
+    stores::find_active(db, store_id).await?;
+    let condition = condition(store_id, query);
+    let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let keyset = keyset(query.sort, query.direction);
+    let walk = keyset.walk(&query.page);
+    let models = keyset
+        .apply(
+            customer::Entity::find().filter(condition.clone()),
+            &walk,
+            limit,
+        )
+        .all(db)
+        .await?;
+    let total = customer::Entity::find().filter(condition).count(db).await?;
+    let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
+    Ok(CustomerPage {
+        rows: customer_rows(db, store_id, paged.rows).await?,
+        total,
+        next: paged.next,
+        previous: paged.previous,
+    })
+}
+
+fn condition(store_id: i64, query: &CustomerQuery) -> Condition {
+    let column = |c: customer::Column| Expr::col((customer::Entity, c));
+    let filter = &query.filter;
+    let mut all = Condition::all().add(column(customer::Column::StoreId).eq(store_id));
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = contains_pattern(search);
+        all = all.add(
+            Condition::any()
+                .add(column(customer::Column::Email).like(pattern.clone()))
+                .add(column(customer::Column::SortName).like(pattern)),
+        );
+    }
+    if let Some(product_id) = filter.product_id {
+        all = all.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(purchase::Entity)
+                .and_where(
+                    Expr::col((purchase::Entity, purchase::Column::CustomerId))
+                        .equals((customer::Entity, customer::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((purchase::Entity, purchase::Column::ProductId)).eq(product_id),
+                )
+                .to_owned(),
+        ));
+    }
+    if filter.subscribed_now {
+        all = all.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(subscription::Entity)
+                .and_where(
+                    Expr::col((subscription::Entity, subscription::Column::CustomerId))
+                        .equals((customer::Entity, customer::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((subscription::Entity, subscription::Column::Status))
+                        .eq(SubscriptionStatus::Active.as_str()),
+                )
+                .and_where(
+                    Expr::col((subscription::Entity, subscription::Column::CurrentPeriodEnd))
+                        .gt(time::now()),
+                )
+                .to_owned(),
+        ));
+    }
+    if filter.has_refunds {
+        all = all.add(column(customer::Column::RefundedCents).gt(0));
+    }
+    all
+}
+
+fn keyset(sort: CustomerSort, direction: SortDirection) -> Keyset {
+    let column = |c: customer::Column| Expr::col((customer::Entity, c));
+    let (key, kind) = match sort {
+        CustomerSort::TotalSpent => (column(customer::Column::TotalSpentCents), KeyKind::Int),
+        CustomerSort::LastPurchase => (column(customer::Column::LastPurchaseAt), KeyKind::Time),
+        CustomerSort::Purchases => (column(customer::Column::PurchaseCount), KeyKind::Int),
+        CustomerSort::Name => (column(customer::Column::SortName), KeyKind::Text),
+    };
+    Keyset {
+        key,
+        id: column(customer::Column::Id),
+        kind,
+        direction,
+    }
+}
+
+fn cursor(sort: CustomerSort, model: &customer::Model) -> Cursor {
+    let key = match sort {
+        CustomerSort::TotalSpent => KeyValue::Int(model.total_spent_cents),
+        // Every customer has a purchase, so the time is always there.
+        CustomerSort::LastPurchase => {
+            KeyValue::Time(model.last_purchase_at.unwrap_or(model.created_at))
+        }
+        CustomerSort::Purchases => KeyValue::Int(i64::from(model.purchase_count)),
+        CustomerSort::Name => KeyValue::Text(model.sort_name.clone()),
+    };
+    Cursor { key, id: model.id }
+}
+
+/// Adds products, subscription status and fan score to a page: three queries in all.
+async fn customer_rows(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    models: Vec<customer::Model>,
+) -> DomainResult<Vec<CustomerRow>> {
+    let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
+    let emails: Vec<String> = models.iter().map(|model| model.email.clone()).collect();
+    let mut products = products_by_customer(db, &ids).await?;
+    let subscriptions = subscription_status_by_customer(db, &ids).await?;
+    let fans = fan_links(db, store_id, &emails).await?;
+    Ok(models
+        .into_iter()
+        .map(|model| CustomerRow {
+            products: products.remove(&model.id).unwrap_or_default(),
+            subscription: subscriptions.get(&model.id).copied(),
+            fan: fans.get(&model.email).cloned(),
+            id: model.id,
+            email: model.email,
+            name: model.name,
+            total_spent_cents: model.total_spent_cents,
+            refunded_cents: model.refunded_cents,
+            purchase_count: model.purchase_count,
+            first_purchase_at: model.first_purchase_at,
+            last_purchase_at: model.last_purchase_at,
+        })
+        .collect())
+}
+
+/// The distinct products each customer bought, by name.
+async fn products_by_customer(
+    db: &impl ConnectionTrait,
+    customer_ids: &[i64],
+) -> DomainResult<HashMap<i64, Vec<ProductChip>>> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pairs: Vec<(i64, i64)> = purchase::Entity::find()
+        .select_only()
+        .column(purchase::Column::CustomerId)
+        .column(purchase::Column::ProductId)
+        .distinct()
+        .filter(purchase::Column::CustomerId.is_in(customer_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let names = product_names(db, pairs.iter().map(|(_, product_id)| *product_id)).await?;
+    let mut by_customer: HashMap<i64, Vec<ProductChip>> = HashMap::new();
+    for (customer_id, product_id) in pairs {
+        by_customer
+            .entry(customer_id)
+            .or_default()
+            .push(ProductChip {
+                id: product_id,
+                name: names.get(&product_id).cloned().unwrap_or_default(),
+            });
+    }
+    for chips in by_customer.values_mut() {
+        chips.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    }
+    Ok(by_customer)
+}
+
+/// Per customer, the most current subscription status: active, then past due, then cancelled.
+/// An active subscription whose period has ended without renewal is past due.
+async fn subscription_status_by_customer(
+    db: &impl ConnectionTrait,
+    customer_ids: &[i64],
+) -> DomainResult<HashMap<i64, SubscriptionStatus>> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let now = time::now();
+    let mut best: HashMap<i64, SubscriptionStatus> = HashMap::new();
+    for row in subscription::Entity::find()
+        .filter(subscription::Column::CustomerId.is_in(customer_ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        let status = effective_status(&row, now)?;
+        let entry = best.entry(row.customer_id).or_insert(status);
+        if status < *entry {
+            *entry = status;
+        }
+    }
+    Ok(best)
+}
+
+fn effective_status(
+    row: &subscription::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<SubscriptionStatus> {
+    let stored: SubscriptionStatus = parse_required(&row.status, "subscription status", row.id)?;
+    Ok(match stored {
+        SubscriptionStatus::Active if row.current_period_end <= now => SubscriptionStatus::PastDue,
+        other => other,
+    })
+}
+
+async fn fan_links(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    emails: &[String],
+) -> DomainResult<HashMap<String, FanLink>> {
+    if emails.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(fan::Entity::find()
+        .filter(fan::Column::StoreId.eq(store_id))
+        .filter(fan::Column::Email.is_in(emails.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|fan| {
+            (
+                fan.email,
+                FanLink {
+                    fan_id: fan.id,
+                    score: fan.score,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A customer's whole history and their fan side.
+///
+/// # Errors
+/// `NotFound` for a customer not in this store.
+pub async fn customer_detail(
+    db: &DatabaseConnection,
+    store_id: i64,
+    customer_id: i64,
+) -> DomainResult<CustomerDetail> {
+    let store = stores::find_active(db, store_id).await?;
+    let currency = stores::currency_of(&store)?;
+    let model = customer::Entity::find_by_id(customer_id)
+        .filter(customer::Column::StoreId.eq(store_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("customer"))?;
+    let email = model.email.clone();
+    let customer = customer_rows(db, store_id, vec![model])
+        .await?
+        .pop()
+        .ok_or(DomainError::NotFound("customer"))?;
+
+    let purchases = purchase_rows(db, customer_id, currency).await?;
+    let name_of = |product_id: i64| {
+        purchases
+            .iter()
+            .find(|purchase| purchase.product_id == product_id)
+            .map(|purchase| purchase.product_name.clone())
+            .unwrap_or_default()
+    };
+
+    let enrollments = enrollment::Entity::find()
+        .filter(enrollment::Column::CustomerId.eq(customer_id))
+        .order_by_asc(enrollment::Column::EnrolledAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| EnrollmentRow {
+            product_name: name_of(row.product_id),
+            product_id: row.product_id,
+            enrolled_at: row.enrolled_at,
+        })
+        .collect();
+
+    let now = time::now();
+    let subscriptions = subscription::Entity::find()
+        .filter(subscription::Column::CustomerId.eq(customer_id))
+        .order_by_asc(subscription::Column::StartedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(SubscriptionRow {
+                status: effective_status(&row, now)?,
+                product_name: name_of(row.product_id),
+                product_id: row.product_id,
+                started_at: row.started_at,
+                renewed_at: row.renewed_at,
+                current_period_end: row.current_period_end,
+            })
+        })
+        .collect::<DomainResult<Vec<_>>>()?;
+
+    let purchase_ids: Vec<i64> = purchases.iter().map(|purchase| purchase.id).collect();
+    let refunds = if purchase_ids.is_empty() {
+        Vec::new()
+    } else {
+        refund::Entity::find()
+            .filter(refund::Column::PurchaseId.is_in(purchase_ids))
+            .order_by_desc(refund::Column::RefundedAt)
+            .order_by_desc(refund::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| RefundRow {
+                product_name: purchases
+                    .iter()
+                    .find(|purchase| purchase.id == row.purchase_id)
+                    .map(|purchase| purchase.product_name.clone())
+                    .unwrap_or_default(),
+                id: row.id,
+                purchase_id: row.purchase_id,
+                amount_cents: row.amount_cents,
+                reason: row.reason,
+                refunded_at: row.refunded_at,
+            })
+            .collect()
+    };
+
+    let fan = match super::fan_sync::find_fan_by_email(db, store_id, &email).await? {
+        Some(fan) => Some(FanSnapshot {
+            tags: tag_names_by_fan(db, &[fan.id])
+                .await?
+                .remove(&fan.id)
+                .unwrap_or_default(),
+            email_status: parse_required(&fan.email_status, "email status", fan.id)?,
+            fan_id: fan.id,
+            score: fan.score,
+            last_open_at: fan.last_open_at,
+        }),
+        None => None,
+    };
+
+    Ok(CustomerDetail {
+        customer,
+        currency,
+        purchases,
+        enrollments,
+        subscriptions,
+        refunds,
+        fan,
+    })
+}

@@ -1,0 +1,390 @@
+//! What the Fans pages read: a page of an audience with its exact size, a fan's profile
+//! (with their purchases: the unified view), and the store's tags with their fan counts.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
+use super::{DomainError, DomainResult, fan_filter, stores, time};
+use crate::dto::{
+    ActivityRow, CustomerBadge, FanDetail, FanPage, FanProfile, FanQuery, FanRow, FanSort,
+    FanTagRow, PurchaseRow, TagCount,
+};
+use crate::entities::{customer, fan, fan_activity, fan_genre, fan_tag, product, purchase, tag};
+use crate::money::Currency;
+
+/// Largest page the lists serve, whatever the caller asks for.
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+/// One page of the fans matching the query's filter, and how many match in all.
+///
+/// # Errors
+/// `NotFound` for an unknown store; database failures.
+pub async fn list_fans(
+    db: &DatabaseConnection,
+    store_id: i64,
+    query: &FanQuery,
+) -> DomainResult<FanPage> {
+    stores::find_active(db, store_id).await?;
+    let condition = fan_filter::condition(db, store_id, &query.filter, time::now()).await?;
+    let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let keyset = keyset(query.sort, query.direction);
+    let walk = keyset.walk(&query.page);
+    let models = keyset
+        .apply(fan::Entity::find().filter(condition.clone()), &walk, limit)
+        .all(db)
+        .await?;
+    let total = fan::Entity::find().filter(condition).count(db).await?;
+    let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
+    let rows = fan_rows(db, store_id, paged.rows).await?;
+    Ok(FanPage {
+        rows,
+        total,
+        next: paged.next,
+        previous: paged.previous,
+    })
+}
+
+/// The exact size of an audience.
+///
+/// # Errors
+/// Database failures.
+pub async fn count_fans(
+    db: &DatabaseConnection,
+    store_id: i64,
+    filter: &crate::dto::FanFilter,
+) -> DomainResult<u64> {
+    let condition = fan_filter::condition(db, store_id, filter, time::now()).await?;
+    Ok(fan::Entity::find().filter(condition).count(db).await?)
+}
+
+fn keyset(sort: FanSort, direction: crate::dto::SortDirection) -> Keyset {
+    let column = |c: fan::Column| Expr::col((fan::Entity, c));
+    let (key, kind) = match sort {
+        FanSort::Score => (column(fan::Column::Score), KeyKind::Int),
+        FanSort::LastActivity => (column(fan::Column::LastActivityAt), KeyKind::Time),
+        FanSort::Newest => (column(fan::Column::CreatedAt), KeyKind::Time),
+        FanSort::Name => (column(fan::Column::SortName), KeyKind::Text),
+    };
+    Keyset {
+        key,
+        id: column(fan::Column::Id),
+        kind,
+        direction,
+    }
+}
+
+fn cursor(sort: FanSort, model: &fan::Model) -> Cursor {
+    let key = match sort {
+        FanSort::Score => KeyValue::Int(model.score),
+        FanSort::LastActivity => KeyValue::Time(model.last_activity_at),
+        FanSort::Newest => KeyValue::Time(model.created_at),
+        FanSort::Name => KeyValue::Text(model.sort_name.clone()),
+    };
+    Cursor { key, id: model.id }
+}
+
+/// Adds tags and customer badges to a page of fans: two queries for the whole page.
+async fn fan_rows(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    models: Vec<fan::Model>,
+) -> DomainResult<Vec<FanRow>> {
+    let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
+    let mut tags = tag_names_by_fan(db, &ids).await?;
+    let emails: Vec<String> = models.iter().map(|model| model.email.clone()).collect();
+    let badges = customer_badges(db, store_id, &emails).await?;
+    models
+        .into_iter()
+        .map(|model| {
+            Ok(FanRow {
+                tags: tags.remove(&model.id).unwrap_or_default(),
+                customer: badges.get(&model.email).cloned(),
+                daw: parse_optional(model.daw.as_deref(), "daw", model.id)?,
+                email_status: parse_required(&model.email_status, "email_status", model.id)?,
+                id: model.id,
+                email: model.email,
+                name: model.name,
+                score: model.score,
+                last_open_at: model.last_open_at,
+                last_activity_at: model.last_activity_at,
+                created_at: model.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Tag names per fan, in the order they were added.
+pub(crate) async fn tag_names_by_fan(
+    db: &impl ConnectionTrait,
+    fan_ids: &[i64],
+) -> DomainResult<HashMap<i64, Vec<String>>> {
+    let mut by_fan: HashMap<i64, Vec<String>> = HashMap::new();
+    for (fan_id, name, _added_at) in fan_tag_rows(db, fan_ids).await? {
+        by_fan.entry(fan_id).or_default().push(name);
+    }
+    Ok(by_fan)
+}
+
+type FanTagTuple = (i64, String, chrono::DateTime<chrono::Utc>);
+
+async fn fan_tag_rows(
+    db: &impl ConnectionTrait,
+    fan_ids: &[i64],
+) -> DomainResult<Vec<FanTagTuple>> {
+    if fan_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement = Query::select()
+        .column((fan_tag::Entity, fan_tag::Column::FanId))
+        .column((tag::Entity, tag::Column::Name))
+        .column((fan_tag::Entity, fan_tag::Column::CreatedAt))
+        .from(fan_tag::Entity)
+        .inner_join(
+            tag::Entity,
+            Expr::col((tag::Entity, tag::Column::Id))
+                .equals((fan_tag::Entity, fan_tag::Column::TagId)),
+        )
+        .and_where(
+            Expr::col((fan_tag::Entity, fan_tag::Column::FanId)).is_in(fan_ids.iter().copied()),
+        )
+        .order_by((fan_tag::Entity, fan_tag::Column::CreatedAt), Order::Asc)
+        .order_by((tag::Entity, tag::Column::Name), Order::Asc)
+        .to_owned();
+    db.query_all(&statement)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<i64>("", "fan_id")?,
+                row.try_get::<String>("", "name")?,
+                row.try_get("", "created_at")?,
+            ))
+        })
+        .collect()
+}
+
+/// Customer badges by email, for the fans of one page.
+pub(crate) async fn customer_badges(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    emails: &[String],
+) -> DomainResult<HashMap<String, CustomerBadge>> {
+    if emails.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(customer::Entity::find()
+        .filter(customer::Column::StoreId.eq(store_id))
+        .filter(customer::Column::Email.is_in(emails.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|customer| {
+            (
+                customer.email,
+                CustomerBadge {
+                    customer_id: customer.id,
+                    total_spent_cents: customer.total_spent_cents,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Everything the fan profile shows. `activity_limit` caps the timeline (newest first).
+///
+/// # Errors
+/// `NotFound` for a fan not in this store.
+pub async fn fan_profile(
+    db: &DatabaseConnection,
+    store_id: i64,
+    fan_id: i64,
+    activity_limit: u64,
+) -> DomainResult<FanProfile> {
+    let store = stores::find_active(db, store_id).await?;
+    let currency = stores::currency_of(&store)?;
+    let model = fan::Entity::find_by_id(fan_id)
+        .filter(fan::Column::StoreId.eq(store_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("fan"))?;
+
+    let genres = fan_genre::Entity::find()
+        .filter(fan_genre::Column::FanId.eq(fan_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| parse_required(&row.genre, "genre", fan_id))
+        .collect::<DomainResult<Vec<_>>>()?;
+    let mut genres = genres;
+    genres.sort();
+
+    let tags = fan_tag_rows(db, &[fan_id])
+        .await?
+        .into_iter()
+        .map(|(_, name, added_at)| FanTagRow { name, added_at })
+        .collect();
+
+    let activities = fan_activity::Entity::find()
+        .filter(fan_activity::Column::FanId.eq(fan_id))
+        .order_by_desc(fan_activity::Column::OccurredAt)
+        .order_by_desc(fan_activity::Column::Id)
+        .limit(activity_limit.clamp(1, 1000))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(ActivityRow {
+                kind: parse_required(&row.kind, "activity kind", row.id)?,
+                id: row.id,
+                detail: row.detail,
+                points: row.points,
+                occurred_at: row.occurred_at,
+            })
+        })
+        .collect::<DomainResult<Vec<_>>>()?;
+
+    let customer = customer::Entity::find()
+        .filter(customer::Column::StoreId.eq(store_id))
+        .filter(customer::Column::Email.eq(model.email.as_str()))
+        .one(db)
+        .await?;
+    let purchases = match &customer {
+        Some(customer) => purchase_rows(db, customer.id, currency).await?,
+        None => Vec::new(),
+    };
+
+    Ok(FanProfile {
+        currency,
+        tags,
+        activities,
+        purchases,
+        customer: customer.map(|customer| CustomerBadge {
+            customer_id: customer.id,
+            total_spent_cents: customer.total_spent_cents,
+        }),
+        fan: FanDetail {
+            daw: parse_optional(model.daw.as_deref(), "daw", fan_id)?,
+            skill: parse_optional(model.skill_level.as_deref(), "skill level", fan_id)?,
+            email_status: parse_required(&model.email_status, "email status", fan_id)?,
+            source: parse_required(&model.source, "source", fan_id)?,
+            genres,
+            id: model.id,
+            email: model.email,
+            name: model.name,
+            score: model.score,
+            goals: model.goals,
+            created_at: model.created_at,
+            last_activity_at: model.last_activity_at,
+            last_open_at: model.last_open_at,
+            last_click_at: model.last_click_at,
+        },
+    })
+}
+
+/// A customer's purchases with product names, newest first.
+pub(crate) async fn purchase_rows(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    currency: Currency,
+) -> DomainResult<Vec<PurchaseRow>> {
+    let purchases = purchase::Entity::find()
+        .filter(purchase::Column::CustomerId.eq(customer_id))
+        .order_by_desc(purchase::Column::PurchasedAt)
+        .order_by_desc(purchase::Column::Id)
+        .all(db)
+        .await?;
+    let names = product_names(db, purchases.iter().map(|p| p.product_id)).await?;
+    purchases
+        .into_iter()
+        .map(|row| {
+            Ok(PurchaseRow {
+                product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
+                source: parse_required(&row.source, "purchase source", row.id)?,
+                currency: Currency::from_code(&row.currency).unwrap_or(currency),
+                id: row.id,
+                product_id: row.product_id,
+                amount_cents: row.amount_cents,
+                refunded_cents: row.refunded_cents,
+                purchased_at: row.purchased_at,
+            })
+        })
+        .collect()
+}
+
+/// Product names by id.
+pub(crate) async fn product_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> DomainResult<HashMap<i64, String>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(product::Entity::find()
+        .filter(product::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|product| (product.id, product.name))
+        .collect())
+}
+
+/// The store's tags by name, each with how many fans carry it.
+///
+/// # Errors
+/// Database failures.
+pub async fn list_tags(db: &DatabaseConnection, store_id: i64) -> DomainResult<Vec<TagCount>> {
+    let tags = tag::Entity::find()
+        .filter(tag::Column::StoreId.eq(store_id))
+        .order_by_asc(tag::Column::Key)
+        .all(db)
+        .await?;
+    let counts: HashMap<i64, i64> = fan_tag::Entity::find()
+        .select_only()
+        .column(fan_tag::Column::TagId)
+        .column_as(Expr::col(fan_tag::Column::FanId).count(), "fans")
+        .filter(fan_tag::Column::StoreId.eq(store_id))
+        .group_by(fan_tag::Column::TagId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(tags
+        .into_iter()
+        .map(|tag| TagCount {
+            fans: counts.get(&tag.id).copied().unwrap_or(0).unsigned_abs(),
+            id: tag.id,
+            name: tag.name,
+        })
+        .collect())
+}
+
+/// Reads a stored vocabulary slug; a slug the code does not know is corrupt data.
+pub(crate) fn parse_required<T: std::str::FromStr>(
+    value: &str,
+    what: &str,
+    row_id: i64,
+) -> DomainResult<T> {
+    value
+        .parse()
+        .map_err(|_| DomainError::Corrupt(format!("row {row_id} has {what} \"{value}\"")))
+}
+
+pub(crate) fn parse_optional<T: std::str::FromStr>(
+    value: Option<&str>,
+    what: &str,
+    row_id: i64,
+) -> DomainResult<Option<T>> {
+    value
+        .map(|value| parse_required(value, what, row_id))
+        .transpose()
+}

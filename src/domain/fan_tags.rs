@@ -1,0 +1,322 @@
+//! Tagging fans, one, several or "all N matching this filter" at once, and managing the
+//! store's tags (rename, which merges spellings, and delete). Bulk changes are set-based:
+//! one INSERT … SELECT or DELETE per change, whatever the audience size. Each fan whose tags
+//! actually change gets a zero-point entry in their timeline.
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
+};
+
+use super::fans::customer_tag_message;
+use super::tags::{CUSTOMER_TAG, TagName};
+use super::tx::{begin_write, with_retries};
+use super::{DomainError, DomainResult, fan_filter, fan_sync, stores, time};
+use crate::dto::{FanFilter, TagChange};
+use crate::entities::{fan, fan_activity, fan_tag, tag};
+use crate::vocab::ActivityKind;
+
+/// Which fans a bulk action applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FanSelection {
+    /// These fans (ids outside the store are ignored).
+    Fans(Vec<i64>),
+    /// Every fan matching the filter at the time of the change.
+    Matching(FanFilter),
+}
+
+/// Adds `tag` to the selected fans, creating the tag if the store has none by that name.
+///
+/// # Errors
+/// `Invalid` for the managed `customer` tag; `NotFound` for an unknown store.
+pub async fn add_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    selection: &FanSelection,
+    tag: &TagName,
+) -> DomainResult<TagChange> {
+    refuse_customer_tag(tag)?;
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        stores::find_active(&tx, store_id).await?;
+        let tag_id = fan_sync::ensure_tags(&tx, store_id, std::slice::from_ref(tag)).await?[0];
+        let stored = tag::Entity::find_by_id(tag_id).one(&tx).await?;
+        let display = stored.map_or_else(|| tag.name.clone(), |stored| stored.name);
+        let selected = selection_condition(&tx, store_id, selection).await?;
+        let untagged = selected.add(Expr::not_exists(has_tag(tag_id)));
+
+        log_change(
+            &tx,
+            untagged.clone(),
+            ActivityKind::TagAdded,
+            &format!("Tagged: {display}"),
+        )
+        .await?;
+        let now = time::now();
+        let insert = Query::insert()
+            .into_table(fan_tag::Entity)
+            .columns([
+                fan_tag::Column::FanId,
+                fan_tag::Column::TagId,
+                fan_tag::Column::StoreId,
+                fan_tag::Column::CreatedAt,
+            ])
+            .select_from(
+                Query::select()
+                    .column((fan::Entity, fan::Column::Id))
+                    .expr(Expr::val(tag_id))
+                    .column((fan::Entity, fan::Column::StoreId))
+                    .expr(Expr::val(now))
+                    .from(fan::Entity)
+                    .cond_where(untagged)
+                    .to_owned(),
+            )
+            .map_err(|error| DomainError::Corrupt(format!("tagging query: {error}")))?
+            .on_conflict(
+                OnConflict::columns([fan_tag::Column::FanId, fan_tag::Column::TagId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        let changed = tx.execute(&insert).await?.rows_affected();
+        tx.commit().await?;
+        Ok(TagChange {
+            tag: display,
+            fans_changed: changed,
+        })
+    })
+    .await
+}
+
+/// Removes `tag` from the selected fans. A tag the store does not have changes nothing.
+///
+/// # Errors
+/// `Invalid` for the managed `customer` tag.
+pub async fn remove_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    selection: &FanSelection,
+    tag: &TagName,
+) -> DomainResult<TagChange> {
+    refuse_customer_tag(tag)?;
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        stores::find_active(&tx, store_id).await?;
+        let Some(stored) = tag::Entity::find()
+            .filter(tag::Column::StoreId.eq(store_id))
+            .filter(tag::Column::Key.eq(tag.key.as_str()))
+            .one(&tx)
+            .await?
+        else {
+            return Ok(TagChange {
+                tag: tag.name.clone(),
+                fans_changed: 0,
+            });
+        };
+        let selected = selection_condition(&tx, store_id, selection).await?;
+        let tagged = selected.add(Expr::exists(has_tag(stored.id)));
+        log_change(
+            &tx,
+            tagged.clone(),
+            ActivityKind::TagRemoved,
+            &format!("Untagged: {}", stored.name),
+        )
+        .await?;
+        let removed = fan_tag::Entity::delete_many()
+            .filter(fan_tag::Column::TagId.eq(stored.id))
+            .filter(
+                fan_tag::Column::FanId.in_subquery(
+                    Query::select()
+                        .column((fan::Entity, fan::Column::Id))
+                        .from(fan::Entity)
+                        .cond_where(tagged)
+                        .to_owned(),
+                ),
+            )
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(TagChange {
+            tag: stored.name,
+            fans_changed: removed.rows_affected,
+        })
+    })
+    .await
+}
+
+/// Renames a tag. If another tag already has the new name (in any case), the two merge:
+/// its fans get the surviving tag and this one is deleted.
+///
+/// # Errors
+/// `NotFound` for a tag not in this store; `Invalid` for the `customer` tag (either side).
+pub async fn rename_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    tag_id: i64,
+    new_name: &TagName,
+) -> DomainResult<()> {
+    refuse_customer_tag(new_name)?;
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_in_store(&tx, store_id, tag_id).await?;
+        if existing.key == CUSTOMER_TAG {
+            return Err(DomainError::invalid("name", customer_tag_message()));
+        }
+        let other = tag::Entity::find()
+            .filter(tag::Column::StoreId.eq(store_id))
+            .filter(tag::Column::Key.eq(new_name.key.as_str()))
+            .filter(tag::Column::Id.ne(tag_id))
+            .one(&tx)
+            .await?;
+        match other {
+            None => {
+                let mut active: tag::ActiveModel = existing.into();
+                active.key = Set(new_name.key.clone());
+                active.name = Set(new_name.name.clone());
+                active.update(&tx).await?;
+            }
+            Some(survivor) => merge_into(&tx, &existing, &survivor).await?,
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Moves every fan of `from` onto `into` (keeping the earlier tagging time) and deletes `from`.
+async fn merge_into(
+    db: &impl ConnectionTrait,
+    from: &tag::Model,
+    into: &tag::Model,
+) -> DomainResult<()> {
+    let copy = Query::insert()
+        .into_table(fan_tag::Entity)
+        .columns([
+            fan_tag::Column::FanId,
+            fan_tag::Column::TagId,
+            fan_tag::Column::StoreId,
+            fan_tag::Column::CreatedAt,
+        ])
+        .select_from(
+            Query::select()
+                .column(fan_tag::Column::FanId)
+                .expr(Expr::val(into.id))
+                .column(fan_tag::Column::StoreId)
+                .column(fan_tag::Column::CreatedAt)
+                .from(fan_tag::Entity)
+                .and_where(fan_tag::Column::TagId.eq(from.id))
+                .to_owned(),
+        )
+        .map_err(|error| DomainError::Corrupt(format!("merge query: {error}")))?
+        .on_conflict(
+            OnConflict::columns([fan_tag::Column::FanId, fan_tag::Column::TagId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&copy).await?;
+    tag::Entity::delete_by_id(from.id).exec(db).await?;
+    Ok(())
+}
+
+/// Deletes a tag from the store and from every fan that had it.
+///
+/// # Errors
+/// `NotFound` for a tag not in this store; `Invalid` for the `customer` tag.
+pub async fn delete_tag(db: &DatabaseConnection, store_id: i64, tag_id: i64) -> DomainResult<()> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_in_store(&tx, store_id, tag_id).await?;
+        if existing.key == CUSTOMER_TAG {
+            return Err(DomainError::invalid("tag", customer_tag_message()));
+        }
+        // Fan links go with the tag (ON DELETE CASCADE).
+        tag::Entity::delete_by_id(tag_id).exec(&tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+fn refuse_customer_tag(tag: &TagName) -> DomainResult<()> {
+    if tag.is_customer_tag() {
+        Err(DomainError::invalid("tag", customer_tag_message()))
+    } else {
+        Ok(())
+    }
+}
+
+async fn find_in_store(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    tag_id: i64,
+) -> DomainResult<tag::Model> {
+    tag::Entity::find_by_id(tag_id)
+        .filter(tag::Column::StoreId.eq(store_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("tag"))
+}
+
+async fn selection_condition(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    selection: &FanSelection,
+) -> DomainResult<Condition> {
+    match selection {
+        FanSelection::Fans(ids) => Ok(Condition::all()
+            .add(Expr::col((fan::Entity, fan::Column::StoreId)).eq(store_id))
+            .add(Expr::col((fan::Entity, fan::Column::Id)).is_in(ids.iter().copied()))),
+        FanSelection::Matching(filter) => {
+            fan_filter::condition(db, store_id, filter, time::now()).await
+        }
+    }
+}
+
+fn has_tag(tag_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(fan_tag::Entity)
+        .and_where(
+            Expr::col((fan_tag::Entity, fan_tag::Column::FanId))
+                .equals((fan::Entity, fan::Column::Id)),
+        )
+        .and_where(Expr::col((fan_tag::Entity, fan_tag::Column::TagId)).eq(tag_id))
+        .to_owned()
+}
+
+/// A zero-point timeline entry for every fan the condition selects.
+async fn log_change(
+    db: &impl ConnectionTrait,
+    fans: Condition,
+    kind: ActivityKind,
+    detail: &str,
+) -> DomainResult<()> {
+    let insert = Query::insert()
+        .into_table(fan_activity::Entity)
+        .columns([
+            fan_activity::Column::StoreId,
+            fan_activity::Column::FanId,
+            fan_activity::Column::Kind,
+            fan_activity::Column::Detail,
+            fan_activity::Column::Points,
+            fan_activity::Column::OccurredAt,
+        ])
+        .select_from(
+            Query::select()
+                .column((fan::Entity, fan::Column::StoreId))
+                .column((fan::Entity, fan::Column::Id))
+                .expr(Expr::val(kind.as_str()))
+                .expr(Expr::val(detail))
+                .expr(Expr::val(0i64))
+                .expr(Expr::val(time::now()))
+                .from(fan::Entity)
+                .cond_where(fans)
+                .to_owned(),
+        )
+        .map_err(|error| DomainError::Corrupt(format!("activity query: {error}")))?
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}

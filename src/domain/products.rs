@@ -1,0 +1,260 @@
+//! Products: what a store sells. A course purchase enrolls; a subscription product creates or
+//! renews a subscription. Archived products stay in history but cannot be sold again.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::error::Problems;
+use super::tx::{begin_write, with_retries};
+use super::{DomainError, DomainResult, stores, text, time};
+use crate::dto::ProductSummary;
+use crate::entities::product;
+use crate::money::Currency;
+use crate::vocab::ProductKind;
+
+const MAX_NAME_CHARS: usize = 120;
+
+/// A product that passed validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub name: String,
+    pub kind: ProductKind,
+    pub price_cents: i64,
+    pub is_subscription: bool,
+}
+
+impl NewProduct {
+    /// Reads the product form. `price` is typed in the store's `currency`.
+    ///
+    /// # Errors
+    /// `Invalid`, naming `name`, `kind` and/or `price`.
+    pub fn parse(
+        name: &str,
+        kind: &str,
+        price: &str,
+        is_subscription: bool,
+        currency: Currency,
+    ) -> DomainResult<NewProduct> {
+        let mut problems = Problems::new();
+        let name = problems.check("name", product_name(name));
+        let kind = problems.check(
+            "kind",
+            kind.parse::<ProductKind>()
+                .map_err(|_| "Pick what kind of product this is."),
+        );
+        let price = problems.check("price", currency.parse(price));
+        problems.finish(|| {
+            Some(NewProduct {
+                name: name?,
+                kind: kind?,
+                price_cents: price?,
+                is_subscription,
+            })
+        })
+    }
+}
+
+fn product_name(input: &str) -> Result<String, String> {
+    let name = text::single_line(input, MAX_NAME_CHARS)?;
+    if name.is_empty() {
+        Err("Give the product a name.".to_owned())
+    } else {
+        Ok(name)
+    }
+}
+
+/// # Errors
+/// `NotFound` for an unknown store.
+pub async fn create_product(
+    db: &DatabaseConnection,
+    store_id: i64,
+    new: &NewProduct,
+) -> DomainResult<ProductSummary> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        stores::find_active(&tx, store_id).await?;
+        let created = product::ActiveModel {
+            store_id: Set(store_id),
+            name: Set(new.name.clone()),
+            kind: Set(new.kind.as_str().to_owned()),
+            price_cents: Set(new.price_cents),
+            is_subscription: Set(new.is_subscription),
+            created_at: Set(time::now()),
+            archived_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        tx.commit().await?;
+        summary(created)
+    })
+    .await
+}
+
+/// What an edit of a product changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProductEdit {
+    pub name: Option<String>,
+    pub price_cents: Option<i64>,
+}
+
+impl ProductEdit {
+    /// # Errors
+    /// `Invalid`, naming `name` and/or `price`.
+    pub fn parse(
+        name: Option<&str>,
+        price: Option<&str>,
+        currency: Currency,
+    ) -> DomainResult<Self> {
+        let mut problems = Problems::new();
+        let name = name.map(|name| problems.check("name", product_name(name)));
+        let price = price.map(|price| problems.check("price", currency.parse(price)));
+        problems.finish(|| {
+            Some(ProductEdit {
+                name: name.map(|name| name.unwrap_or_default()),
+                price_cents: price.map(|price| price.unwrap_or_default()),
+            })
+        })
+    }
+}
+
+/// Renames a product and/or changes its price. Past purchases keep what they cost.
+///
+/// # Errors
+/// `NotFound` for a product not in this store.
+pub async fn edit_product(
+    db: &DatabaseConnection,
+    store_id: i64,
+    product_id: i64,
+    edit: &ProductEdit,
+) -> DomainResult<ProductSummary> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_in_store(&tx, store_id, product_id).await?;
+        let mut active: product::ActiveModel = existing.into();
+        if let Some(name) = &edit.name {
+            active.name = Set(name.clone());
+        }
+        if let Some(price_cents) = edit.price_cents {
+            active.price_cents = Set(price_cents);
+        }
+        let updated = active.update(&tx).await?;
+        tx.commit().await?;
+        summary(updated)
+    })
+    .await
+}
+
+/// Takes a product off sale. Its purchases and revenue stay.
+///
+/// # Errors
+/// `NotFound` for a product not in this store.
+pub async fn archive_product(
+    db: &DatabaseConnection,
+    store_id: i64,
+    product_id: i64,
+) -> DomainResult<ProductSummary> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let existing = find_in_store(&tx, store_id, product_id).await?;
+        let mut active: product::ActiveModel = existing.into();
+        active.archived_at = Set(Some(time::now()));
+        let updated = active.update(&tx).await?;
+        tx.commit().await?;
+        summary(updated)
+    })
+    .await
+}
+
+/// The store's products by name; archived ones only when asked for.
+///
+/// # Errors
+/// Database failures.
+pub async fn list_products(
+    db: &DatabaseConnection,
+    store_id: i64,
+    include_archived: bool,
+) -> DomainResult<Vec<ProductSummary>> {
+    let mut query = product::Entity::find().filter(product::Column::StoreId.eq(store_id));
+    if !include_archived {
+        query = query.filter(product::Column::ArchivedAt.is_null());
+    }
+    query
+        .order_by_asc(product::Column::Name)
+        .order_by_asc(product::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+/// The product with this id, if it belongs to the store (archived or not).
+pub(crate) async fn find_in_store(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    product_id: i64,
+) -> DomainResult<product::Model> {
+    product::Entity::find_by_id(product_id)
+        .filter(product::Column::StoreId.eq(store_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("product"))
+}
+
+pub(crate) fn kind_of(model: &product::Model) -> DomainResult<ProductKind> {
+    model
+        .kind
+        .parse()
+        .map_err(|_| DomainError::Corrupt(format!("product {} has kind {}", model.id, model.kind)))
+}
+
+fn summary(model: product::Model) -> DomainResult<ProductSummary> {
+    Ok(ProductSummary {
+        kind: kind_of(&model)?,
+        id: model.id,
+        name: model.name,
+        price_cents: model.price_cents,
+        is_subscription: model.is_subscription,
+        archived: model.archived_at.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_product_needs_a_name_a_kind_and_a_price() {
+        let usd = Currency::from_code("USD").unwrap();
+        let DomainError::Invalid(errors) =
+            NewProduct::parse("", "ebook", "abc", false, usd).unwrap_err()
+        else {
+            panic!("expected validation errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "kind", "price"]);
+
+        let product =
+            NewProduct::parse(" Mixing  Masterclass ", "course", "$99", false, usd).unwrap();
+        assert_eq!(product.name, "Mixing Masterclass");
+        assert_eq!(product.kind, ProductKind::Course);
+        assert_eq!(product.price_cents, 9900);
+    }
+
+    #[test]
+    fn an_edit_checks_only_what_it_changes() {
+        let usd = Currency::from_code("USD").unwrap();
+        let edit = ProductEdit::parse(None, Some("15"), usd).unwrap();
+        assert_eq!(
+            edit,
+            ProductEdit {
+                name: None,
+                price_cents: Some(1500)
+            }
+        );
+        assert!(ProductEdit::parse(Some(" "), None, usd).is_err());
+    }
+}

@@ -1,0 +1,401 @@
+//! Recording a purchase: the auto-sync. In one transaction, exactly once per
+//! (store, source, external id):
+//!
+//! 1. upsert the customer for (store, email): totals, count, first/last purchase;
+//! 2. insert the purchase; a course enrolls, a subscription product starts or renews;
+//! 3. upsert the fan for the same email (a new fan has source `purchase`);
+//! 4. add `floor(amount / 1000)` points through a "Purchased: {product}" activity;
+//! 5. make sure the fan has the `customer` tag;
+//! 6. add the purchase to the store's daily revenue rollup.
+//!
+//! A replay of the same key with the same payload returns the first result and changes
+//! nothing; the same key with a different payload is a `Conflict`.
+
+use chrono::{DateTime, Months, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, TryInsertResult,
+};
+
+use super::email::Email;
+use super::fan_sync::{self, NewActivity, excluded, later_of};
+use super::tags::TagName;
+use super::tx::{begin_write, with_retries};
+use super::{DomainError, DomainResult, products, rollup, scoring, stores, text, time};
+use crate::dto::PurchaseReceipt;
+use crate::entities::{customer, enrollment, purchase, subscription};
+use crate::vocab::{ActivityKind, ProductKind, PurchaseSource, SubscriptionStatus};
+
+const MAX_EXTERNAL_ID_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = 120;
+
+/// A purchase to record, already parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPurchase {
+    pub store_id: i64,
+    pub email: Email,
+    /// The buyer's name; may be empty.
+    pub name: String,
+    pub product_id: i64,
+    /// In the store's currency, minor units, zero or more.
+    pub amount_cents: i64,
+    pub source: PurchaseSource,
+    /// The idempotency key within (store, source): a form's generated key, an order number…
+    pub external_id: String,
+    /// When the purchase happened; `None` means now.
+    pub purchased_at: Option<DateTime<Utc>>,
+}
+
+impl RecordPurchase {
+    /// Checks the fields that are not already typed.
+    ///
+    /// # Errors
+    /// `Invalid`, naming `name`, `amount` or `external_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        store_id: i64,
+        email: Email,
+        name: &str,
+        product_id: i64,
+        amount_cents: i64,
+        source: PurchaseSource,
+        external_id: &str,
+        purchased_at: Option<DateTime<Utc>>,
+    ) -> DomainResult<RecordPurchase> {
+        let name = text::single_line(name, MAX_NAME_CHARS)
+            .map_err(|message| DomainError::invalid("name", message))?;
+        if amount_cents < 0 {
+            return Err(DomainError::invalid(
+                "amount",
+                "The amount cannot be negative.",
+            ));
+        }
+        let external_id = external_id.trim();
+        if external_id.is_empty() || external_id.chars().count() > MAX_EXTERNAL_ID_CHARS {
+            return Err(DomainError::invalid(
+                "external_id",
+                format!("A purchase id must be 1 to {MAX_EXTERNAL_ID_CHARS} characters."),
+            ));
+        }
+        Ok(RecordPurchase {
+            store_id,
+            email,
+            name,
+            product_id,
+            amount_cents,
+            source,
+            external_id: external_id.to_owned(),
+            purchased_at: purchased_at.map(time::at_db_precision),
+        })
+    }
+}
+
+/// Records a purchase and syncs its customer and fan, exactly once.
+///
+/// # Errors
+/// `NotFound` (store, product), `Invalid` (archived product), `Conflict` (key reused for a
+/// different purchase), or a database failure after retries.
+pub async fn record_purchase(
+    db: &DatabaseConnection,
+    command: &RecordPurchase,
+) -> DomainResult<PurchaseReceipt> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let receipt = record_in(&tx, command).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    })
+    .await
+}
+
+async fn record_in(
+    tx: &impl ConnectionTrait,
+    command: &RecordPurchase,
+) -> DomainResult<PurchaseReceipt> {
+    let store = stores::find_active(tx, command.store_id).await?;
+    let product = products::find_in_store(tx, command.store_id, command.product_id).await?;
+
+    if let Some(existing) = find_by_key(tx, command).await? {
+        return replay(tx, command, &store.currency, existing).await;
+    }
+    if product.archived_at.is_some() {
+        return Err(DomainError::invalid(
+            "product",
+            "This product is archived and can no longer be sold.",
+        ));
+    }
+
+    let purchased_at = command.purchased_at.unwrap_or_else(time::now);
+    // Locks the customer's row (PostgreSQL) until commit, so everything below that reads and
+    // then writes per-customer rows (the subscription) runs one purchase at a time per customer.
+    let customer_id = upsert_customer(tx, command, purchased_at).await?;
+
+    let inserted = purchase::Entity::insert(purchase::ActiveModel {
+        store_id: Set(command.store_id),
+        customer_id: Set(customer_id),
+        product_id: Set(product.id),
+        amount_cents: Set(command.amount_cents),
+        refunded_cents: Set(0),
+        currency: Set(store.currency.clone()),
+        source: Set(command.source.as_str().to_owned()),
+        external_id: Set(command.external_id.clone()),
+        purchased_at: Set(purchased_at),
+        created_at: Set(time::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            purchase::Column::StoreId,
+            purchase::Column::Source,
+            purchase::Column::ExternalId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .try_insert()
+    .exec_with_returning(tx)
+    .await?;
+    let purchase = match inserted {
+        TryInsertResult::Inserted(purchase) => purchase,
+        // A concurrent transaction recorded this key after our check: run again, and the
+        // check will find it and answer as a replay.
+        TryInsertResult::Conflicted | TryInsertResult::Empty => {
+            return Err(DomainError::Contended);
+        }
+    };
+
+    if products::kind_of(&product)? == ProductKind::Course {
+        enroll(tx, &purchase).await?;
+    }
+    if product.is_subscription {
+        start_or_renew_subscription(tx, &purchase).await?;
+    }
+
+    let fan_id = fan_sync::upsert_fan_for_purchase(
+        tx,
+        command.store_id,
+        &command.email,
+        &command.name,
+        purchased_at,
+    )
+    .await?;
+    let points = scoring::purchase_points(command.amount_cents);
+    fan_sync::record_activity(
+        tx,
+        NewActivity {
+            store_id: command.store_id,
+            fan_id,
+            kind: ActivityKind::Purchase,
+            detail: format!("Purchased: {}", product.name),
+            points,
+            reference: Some(&purchase_reference(purchase.id)),
+            purchase_id: Some(purchase.id),
+            occurred_at: purchased_at,
+        },
+    )
+    .await?;
+    let customer_tag = fan_sync::ensure_tags(tx, command.store_id, &[TagName::customer()]).await?;
+    fan_sync::tag_fan(tx, command.store_id, fan_id, customer_tag[0]).await?;
+
+    rollup::add(
+        tx,
+        rollup::Movement {
+            store_id: command.store_id,
+            day: time::revenue_day(purchased_at),
+            product_id: product.id,
+            gross_cents: command.amount_cents,
+            refunds_cents: 0,
+            orders: 1,
+        },
+    )
+    .await?;
+
+    Ok(PurchaseReceipt {
+        purchase_id: purchase.id,
+        customer_id,
+        fan_id: Some(fan_id),
+        points,
+        replayed: false,
+    })
+}
+
+/// The activity reference of a purchase: one "Purchased" entry per purchase and fan.
+pub(crate) fn purchase_reference(purchase_id: i64) -> String {
+    format!("purchase:{purchase_id}")
+}
+
+async fn find_by_key(
+    tx: &impl ConnectionTrait,
+    command: &RecordPurchase,
+) -> DomainResult<Option<purchase::Model>> {
+    Ok(purchase::Entity::find()
+        .filter(purchase::Column::StoreId.eq(command.store_id))
+        .filter(purchase::Column::Source.eq(command.source.as_str()))
+        .filter(purchase::Column::ExternalId.eq(command.external_id.as_str()))
+        .one(tx)
+        .await?)
+}
+
+/// Answers a repeated key: the original receipt when the payload matches, else `Conflict`.
+async fn replay(
+    tx: &impl ConnectionTrait,
+    command: &RecordPurchase,
+    currency: &str,
+    existing: purchase::Model,
+) -> DomainResult<PurchaseReceipt> {
+    let customer = customer::Entity::find_by_id(existing.customer_id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| DomainError::Corrupt(format!("purchase {} has no customer", existing.id)))?;
+    let same = customer.email == command.email.as_str()
+        && existing.product_id == command.product_id
+        && existing.amount_cents == command.amount_cents
+        && existing.currency == currency
+        && command
+            .purchased_at
+            .is_none_or(|at| at == existing.purchased_at);
+    if !same {
+        return Err(DomainError::Conflict(format!(
+            "The purchase id \"{}\" was already used for a different purchase.",
+            command.external_id
+        )));
+    }
+    let fan = fan_sync::find_fan_by_email(tx, command.store_id, &customer.email).await?;
+    Ok(PurchaseReceipt {
+        purchase_id: existing.id,
+        customer_id: customer.id,
+        fan_id: fan.map(|fan| fan.id),
+        points: scoring::purchase_points(existing.amount_cents),
+        replayed: true,
+    })
+}
+
+/// Adds the purchase to the customer's totals, creating the customer on a first purchase.
+async fn upsert_customer(
+    tx: &impl ConnectionTrait,
+    command: &RecordPurchase,
+    purchased_at: DateTime<Utc>,
+) -> DomainResult<i64> {
+    use customer::Column as C;
+    let current = |column: C| Expr::col((customer::Entity, column));
+    let has_no_name = current(C::Name).eq("");
+    let upsert = OnConflict::columns([C::StoreId, C::Email])
+        .value(
+            C::TotalSpentCents,
+            current(C::TotalSpentCents).add(excluded(C::TotalSpentCents)),
+        )
+        .value(
+            C::PurchaseCount,
+            current(C::PurchaseCount).add(excluded(C::PurchaseCount)),
+        )
+        .value(
+            C::FirstPurchaseAt,
+            Expr::case(
+                current(C::FirstPurchaseAt)
+                    .is_null()
+                    .or(excluded(C::FirstPurchaseAt).lt(current(C::FirstPurchaseAt))),
+                excluded(C::FirstPurchaseAt),
+            )
+            .finally(current(C::FirstPurchaseAt)),
+        )
+        .value(
+            C::LastPurchaseAt,
+            later_of(current(C::LastPurchaseAt), excluded(C::LastPurchaseAt)),
+        )
+        .value(
+            C::Name,
+            Expr::case(has_no_name.clone(), excluded(C::Name)).finally(current(C::Name)),
+        )
+        .value(
+            C::SortName,
+            Expr::case(has_no_name, excluded(C::SortName)).finally(current(C::SortName)),
+        )
+        .to_owned();
+    let customer = customer::Entity::insert(customer::ActiveModel {
+        store_id: Set(command.store_id),
+        email: Set(command.email.as_str().to_owned()),
+        name: Set(command.name.clone()),
+        sort_name: Set(text::sort_key(&command.name, command.email.as_str())),
+        total_spent_cents: Set(command.amount_cents),
+        refunded_cents: Set(0),
+        purchase_count: Set(1),
+        first_purchase_at: Set(Some(purchased_at)),
+        last_purchase_at: Set(Some(purchased_at)),
+        created_at: Set(time::now()),
+        ..Default::default()
+    })
+    .on_conflict(upsert)
+    .exec_with_returning(tx)
+    .await?;
+    Ok(customer.id)
+}
+
+/// A course purchase enrolls its buyer (once per course).
+async fn enroll(tx: &impl ConnectionTrait, purchase: &purchase::Model) -> DomainResult<()> {
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        store_id: Set(purchase.store_id),
+        customer_id: Set(purchase.customer_id),
+        product_id: Set(purchase.product_id),
+        purchase_id: Set(purchase.id),
+        enrolled_at: Set(purchase.purchased_at),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            enrollment::Column::CustomerId,
+            enrollment::Column::ProductId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .try_insert()
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
+}
+
+/// A subscription purchase pays for one month: it starts a subscription, or renews one by
+/// extending its period from wherever it ends (or from the purchase, if it has lapsed).
+async fn start_or_renew_subscription(
+    tx: &impl ConnectionTrait,
+    purchase: &purchase::Model,
+) -> DomainResult<()> {
+    let paid_at = purchase.purchased_at;
+    let existing = subscription::Entity::find()
+        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
+        .filter(subscription::Column::ProductId.eq(purchase.product_id))
+        .one(tx)
+        .await?;
+    match existing {
+        None => {
+            subscription::ActiveModel {
+                store_id: Set(purchase.store_id),
+                customer_id: Set(purchase.customer_id),
+                product_id: Set(purchase.product_id),
+                status: Set(SubscriptionStatus::Active.as_str().to_owned()),
+                started_at: Set(paid_at),
+                renewed_at: Set(paid_at),
+                current_period_end: Set(one_month_after(paid_at)),
+                cancelled_at: Set(None),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+        }
+        Some(existing) => {
+            let period_from = std::cmp::max(existing.current_period_end, paid_at);
+            let mut active: subscription::ActiveModel = existing.into();
+            active.status = Set(SubscriptionStatus::Active.as_str().to_owned());
+            active.renewed_at = Set(paid_at);
+            active.current_period_end = Set(one_month_after(period_from));
+            active.cancelled_at = Set(None);
+            active.update(tx).await?;
+        }
+    }
+    Ok(())
+}
+
+fn one_month_after(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.checked_add_months(Months::new(1)).unwrap_or(at)
+}

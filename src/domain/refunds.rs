@@ -1,0 +1,291 @@
+//! Refunds, full or partial, never more than what remains of a purchase. A refund lowers the
+//! customer's net total, takes the purchase's points back down to `floor(net / 1000)` through
+//! a negative "Refunded: {product}" activity, enters the rollup on the day it happens, and
+//! keeps the `customer` tag true. Email consent is never touched.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, TryInsertResult,
+};
+
+use super::fan_sync::{self, NewActivity};
+use super::purchases::purchase_reference;
+use super::tx::{begin_write, with_retries};
+use super::{DomainError, DomainResult, products, rollup, scoring, stores, text, time};
+use crate::dto::RefundReceipt;
+use crate::entities::{customer, fan_activity, purchase, refund, subscription};
+use crate::vocab::{ActivityKind, SubscriptionStatus};
+
+const MAX_REASON_CHARS: usize = 300;
+const MAX_REQUEST_KEY_CHARS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundPurchase {
+    pub store_id: i64,
+    pub purchase_id: i64,
+    /// `None` refunds everything that remains.
+    pub amount_cents: Option<i64>,
+    pub reason: String,
+    /// Idempotency key of the refund request: a double submit refunds once.
+    pub request_key: String,
+    /// When the money went back; `None` means now.
+    pub refunded_at: Option<DateTime<Utc>>,
+}
+
+impl RefundPurchase {
+    /// # Errors
+    /// `Invalid`, naming `amount`, `reason` or `request_key`.
+    pub fn new(
+        store_id: i64,
+        purchase_id: i64,
+        amount_cents: Option<i64>,
+        reason: &str,
+        request_key: &str,
+        refunded_at: Option<DateTime<Utc>>,
+    ) -> DomainResult<RefundPurchase> {
+        if amount_cents.is_some_and(|amount| amount <= 0) {
+            return Err(DomainError::invalid(
+                "amount",
+                "A refund must be more than zero.",
+            ));
+        }
+        let reason = text::multi_line(reason, MAX_REASON_CHARS)
+            .map_err(|message| DomainError::invalid("reason", message))?;
+        let request_key = request_key.trim();
+        if request_key.is_empty() || request_key.chars().count() > MAX_REQUEST_KEY_CHARS {
+            return Err(DomainError::invalid(
+                "request_key",
+                "This refund form has expired. Please reload the page.",
+            ));
+        }
+        Ok(RefundPurchase {
+            store_id,
+            purchase_id,
+            amount_cents,
+            reason,
+            request_key: request_key.to_owned(),
+            refunded_at: refunded_at.map(time::at_db_precision),
+        })
+    }
+}
+
+/// # Errors
+/// `NotFound` (store, purchase), `Invalid` (nothing left to refund, more than remains),
+/// `Conflict` (request key reused with another amount).
+pub async fn refund_purchase(
+    db: &DatabaseConnection,
+    command: &RefundPurchase,
+) -> DomainResult<RefundReceipt> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let receipt = refund_in(&tx, command).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    })
+    .await
+}
+
+async fn refund_in(
+    tx: &impl ConnectionTrait,
+    command: &RefundPurchase,
+) -> DomainResult<RefundReceipt> {
+    let store = stores::find_active(tx, command.store_id).await?;
+    let currency = stores::currency_of(&store)?;
+    let purchase = purchase::Entity::find_by_id(command.purchase_id)
+        .filter(purchase::Column::StoreId.eq(command.store_id))
+        .one(tx)
+        .await?
+        .ok_or(DomainError::NotFound("purchase"))?;
+
+    if let Some(earlier) = refund::Entity::find()
+        .filter(refund::Column::PurchaseId.eq(purchase.id))
+        .filter(refund::Column::RequestKey.eq(command.request_key.as_str()))
+        .one(tx)
+        .await?
+    {
+        if command
+            .amount_cents
+            .is_some_and(|amount| amount != earlier.amount_cents)
+        {
+            return Err(DomainError::Conflict(
+                "This refund request was already made with a different amount.".to_owned(),
+            ));
+        }
+        return Ok(RefundReceipt {
+            refund_id: earlier.id,
+            purchase_id: purchase.id,
+            amount_cents: earlier.amount_cents,
+            remaining_cents: purchase.amount_cents - purchase.refunded_cents,
+            points: 0,
+            replayed: true,
+        });
+    }
+
+    let remaining = purchase.amount_cents - purchase.refunded_cents;
+    if remaining <= 0 {
+        return Err(DomainError::invalid(
+            "amount",
+            "This purchase is already fully refunded.",
+        ));
+    }
+    let amount = command.amount_cents.unwrap_or(remaining);
+    if amount > remaining {
+        return Err(DomainError::invalid(
+            "amount",
+            format!("You can refund at most {}.", currency.format(remaining)),
+        ));
+    }
+
+    // Guarded in place: a concurrent refund that got there first makes this match no row.
+    let moved = purchase::Entity::update_many()
+        .col_expr(
+            purchase::Column::RefundedCents,
+            Expr::col(purchase::Column::RefundedCents).add(amount),
+        )
+        .filter(purchase::Column::Id.eq(purchase.id))
+        .filter(
+            Expr::col(purchase::Column::RefundedCents)
+                .add(amount)
+                .lte(Expr::col(purchase::Column::AmountCents)),
+        )
+        .exec(tx)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(DomainError::Contended);
+    }
+
+    let refunded_at = command.refunded_at.unwrap_or_else(time::now);
+    let inserted = refund::Entity::insert(refund::ActiveModel {
+        store_id: Set(command.store_id),
+        purchase_id: Set(purchase.id),
+        amount_cents: Set(amount),
+        reason: Set(command.reason.clone()),
+        request_key: Set(command.request_key.clone()),
+        refunded_at: Set(refunded_at),
+        created_at: Set(time::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([refund::Column::PurchaseId, refund::Column::RequestKey])
+            .do_nothing()
+            .to_owned(),
+    )
+    .try_insert()
+    .exec_with_returning(tx)
+    .await?;
+    let TryInsertResult::Inserted(refund) = inserted else {
+        return Err(DomainError::Contended);
+    };
+
+    customer::Entity::update_many()
+        .col_expr(
+            customer::Column::TotalSpentCents,
+            Expr::col(customer::Column::TotalSpentCents).sub(amount),
+        )
+        .col_expr(
+            customer::Column::RefundedCents,
+            Expr::col(customer::Column::RefundedCents).add(amount),
+        )
+        .filter(customer::Column::Id.eq(purchase.customer_id))
+        .exec(tx)
+        .await?;
+
+    rollup::add(
+        tx,
+        rollup::Movement {
+            store_id: command.store_id,
+            day: time::revenue_day(refunded_at),
+            product_id: purchase.product_id,
+            gross_cents: 0,
+            refunds_cents: amount,
+            orders: 0,
+        },
+    )
+    .await?;
+
+    let product = products::find_in_store(tx, command.store_id, purchase.product_id).await?;
+    let fully_refunded = amount == remaining;
+    if fully_refunded && product.is_subscription {
+        cancel_subscription(tx, &purchase, refunded_at).await?;
+    }
+
+    let points = take_back_points(tx, &purchase, &product.name, remaining, amount, &refund).await?;
+    Ok(RefundReceipt {
+        refund_id: refund.id,
+        purchase_id: purchase.id,
+        amount_cents: amount,
+        remaining_cents: remaining - amount,
+        points,
+        replayed: false,
+    })
+}
+
+/// Lowers the fan's points for this purchase to `floor(net / 1000)` and re-checks the
+/// `customer` tag. Only the fan who received the purchase's points loses them: after an
+/// erasure, a new fan with the same email never had them.
+async fn take_back_points(
+    tx: &impl ConnectionTrait,
+    purchase: &purchase::Model,
+    product_name: &str,
+    net_before: i64,
+    amount: i64,
+    refund: &refund::Model,
+) -> DomainResult<i64> {
+    let customer = customer::Entity::find_by_id(purchase.customer_id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| DomainError::Corrupt(format!("purchase {} has no customer", purchase.id)))?;
+    let Some(fan) = fan_sync::find_fan_by_email(tx, purchase.store_id, &customer.email).await?
+    else {
+        return Ok(0);
+    };
+    let earned_here = fan_activity::Entity::find()
+        .filter(fan_activity::Column::FanId.eq(fan.id))
+        .filter(fan_activity::Column::Reference.eq(purchase_reference(purchase.id)))
+        .one(tx)
+        .await?
+        .is_some();
+    let points = if earned_here {
+        scoring::purchase_points(net_before - amount) - scoring::purchase_points(net_before)
+    } else {
+        0
+    };
+    fan_sync::record_activity(
+        tx,
+        NewActivity {
+            store_id: purchase.store_id,
+            fan_id: fan.id,
+            kind: ActivityKind::Refund,
+            detail: format!("Refunded: {product_name}"),
+            points,
+            reference: Some(&format!("refund:{}", refund.id)),
+            purchase_id: Some(purchase.id),
+            occurred_at: refund.refunded_at,
+        },
+    )
+    .await?;
+    fan_sync::sync_customer_tag(tx, purchase.store_id, fan.id, &customer.email).await?;
+    Ok(points)
+}
+
+/// A fully refunded subscription payment ends the subscription it paid for.
+async fn cancel_subscription(
+    tx: &impl ConnectionTrait,
+    purchase: &purchase::Model,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    if let Some(existing) = subscription::Entity::find()
+        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
+        .filter(subscription::Column::ProductId.eq(purchase.product_id))
+        .one(tx)
+        .await?
+    {
+        let mut active: subscription::ActiveModel = existing.into();
+        active.status = Set(SubscriptionStatus::Cancelled.as_str().to_owned());
+        active.cancelled_at = Set(Some(at));
+        active.update(tx).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! Recording purchases: the auto-sync, exactly once, on both engines.
+
+use chrono::{Duration, Utc};
+use encore::domain::DomainError;
+use encore::domain::email::Email;
+use encore::domain::products::archive_product;
+use encore::domain::purchases::{RecordPurchase, record_purchase};
+use encore::entities::{enrollment, purchase, revenue_daily, subscription};
+use encore::vocab::{ProductKind, PurchaseSource};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::db_test;
+use crate::fixtures::*;
+
+db_test!(
+    the_masterclass_purchase_creates_the_customer_and_the_fan,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+
+        let receipt = buy(&db, store_id, course.id, "Ada@Example.com", 9900, "order-1").await;
+
+        assert!(!receipt.replayed);
+        assert_eq!(receipt.points, 9);
+        let customer = customer_by_email(&db, store_id, "ada@example.com")
+            .await
+            .unwrap();
+        assert_eq!(customer.id, receipt.customer_id);
+        assert_eq!(customer.total_spent_cents, 9900);
+        assert_eq!(customer.purchase_count, 1);
+        let enrollments = enrollment::Entity::find()
+            .filter(enrollment::Column::CustomerId.eq(customer.id))
+            .all(&db)
+            .await
+            .unwrap();
+        assert_eq!(enrollments.len(), 1, "a course purchase enrolls");
+        assert_eq!(enrollments[0].product_id, course.id);
+
+        let fan = fan_by_email(&db, store_id, "ada@example.com")
+            .await
+            .unwrap();
+        assert_eq!(Some(fan.id), receipt.fan_id);
+        assert_eq!(fan.score, 9);
+        assert_eq!(fan.source, "purchase");
+        assert_eq!(tags_of(&db, fan.id).await, ["customer"]);
+        assert_eq!(
+            activities_of(&db, fan.id).await,
+            [("Purchased: Mixing Masterclass".to_owned(), 9)]
+        );
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    a_replay_returns_the_first_result_and_changes_nothing,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let first = buy(&db, store_id, course.id, "ada@example.com", 9900, "order-1").await;
+        let counts = table_counts(&db).await;
+        let digest = state_digest(&db).await;
+
+        let again = buy(
+            &db,
+            store_id,
+            course.id,
+            "ADA@example.com ",
+            9900,
+            "order-1",
+        )
+        .await;
+
+        assert!(again.replayed);
+        assert_eq!(
+            (
+                again.purchase_id,
+                again.customer_id,
+                again.fan_id,
+                again.points
+            ),
+            (
+                first.purchase_id,
+                first.customer_id,
+                first.fan_id,
+                first.points
+            )
+        );
+        assert_eq!(table_counts(&db).await, counts);
+        assert_eq!(state_digest(&db).await, digest);
+    }
+);
+
+db_test!(
+    the_same_key_with_another_payload_is_a_conflict,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        buy(&db, store_id, course.id, "ada@example.com", 9900, "order-1").await;
+        let digest = state_digest(&db).await;
+
+        for different in [
+            purchase(store_id, course.id, "ada@example.com", 5000, "order-1"),
+            purchase(store_id, course.id, "grace@example.com", 9900, "order-1"),
+        ] {
+            let error = record_purchase(&db, &different).await.unwrap_err();
+            assert!(matches!(error, DomainError::Conflict(_)), "{error:?}");
+        }
+        assert_eq!(state_digest(&db).await, digest);
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    the_key_is_scoped_by_source,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        buy(&db, store_id, course.id, "ada@example.com", 9900, "42").await;
+        let mut manual = purchase(store_id, course.id, "ada@example.com", 9900, "42");
+        manual.source = PurchaseSource::Manual;
+
+        let receipt = record_purchase(&db, &manual).await.unwrap();
+
+        assert!(!receipt.replayed, "manual #42 is not webhook #42");
+        let customer = customer_by_email(&db, store_id, "ada@example.com")
+            .await
+            .unwrap();
+        assert_eq!(customer.purchase_count, 2);
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    repeat_purchases_add_up_on_one_customer_and_one_fan,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let pack = product(
+            &db,
+            store_id,
+            "Lo-fi Drum Kit",
+            ProductKind::SamplePack,
+            2900,
+            false,
+        )
+        .await;
+        let earlier = Utc::now() - Duration::days(30);
+        let mut first = purchase(store_id, pack.id, "ada@example.com", 2900, "a");
+        first.name = "Ada Lovelace".to_owned();
+        first.purchased_at = Some(encore::domain::time::at_db_precision(earlier));
+        record_purchase(&db, &first).await.unwrap();
+        buy(&db, store_id, course.id, "ada@example.com", 10550, "b").await;
+
+        let customer = customer_by_email(&db, store_id, "ada@example.com")
+            .await
+            .unwrap();
+        assert_eq!(customer.total_spent_cents, 2900 + 10550);
+        assert_eq!(customer.purchase_count, 2);
+        assert_eq!(
+            customer.name, "Ada Lovelace",
+            "the name from the first purchase is kept"
+        );
+        assert_eq!(customer.first_purchase_at, first.purchased_at);
+        assert!(customer.last_purchase_at.unwrap() > earlier);
+        let fan = fan_by_email(&db, store_id, "ada@example.com")
+            .await
+            .unwrap();
+        assert_eq!(fan.score, 2 + 10, "$29 → 2 points, $105.50 → 10 points");
+        assert_eq!(fan.name, "Ada Lovelace");
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    a_purchase_under_ten_dollars_earns_no_points_but_makes_a_customer,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let preset = product(
+            &db,
+            store_id,
+            "Vocal Chain Preset",
+            ProductKind::Preset,
+            999,
+            false,
+        )
+        .await;
+
+        let receipt = buy(&db, store_id, preset.id, "lin@example.com", 999, "p-1").await;
+
+        assert_eq!(receipt.points, 0);
+        let fan = fan_by_email(&db, store_id, "lin@example.com")
+            .await
+            .unwrap();
+        assert_eq!(fan.score, 0);
+        assert_eq!(tags_of(&db, fan.id).await, ["customer"]);
+        assert_eq!(
+            activities_of(&db, fan.id).await,
+            [("Purchased: Vocal Chain Preset".to_owned(), 0)]
+        );
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    a_subscription_starts_and_each_payment_extends_it_by_a_month,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let club = product(
+            &db,
+            store_id,
+            "Feedback Club",
+            ProductKind::Membership,
+            1500,
+            true,
+        )
+        .await;
+        let start = encore::domain::time::at_db_precision(Utc::now() - Duration::days(10));
+        let mut first = purchase(store_id, club.id, "sam@example.com", 1500, "sub-1");
+        first.purchased_at = Some(start);
+        record_purchase(&db, &first).await.unwrap();
+
+        let subscriptions = subscription::Entity::find().all(&db).await.unwrap();
+        assert_eq!(subscriptions.len(), 1);
+        assert_eq!(subscriptions[0].status, "active");
+        assert_eq!(subscriptions[0].started_at, start);
+        let first_end = subscriptions[0].current_period_end;
+        assert_eq!(
+            first_end,
+            start.checked_add_months(chrono::Months::new(1)).unwrap()
+        );
+
+        buy(&db, store_id, club.id, "sam@example.com", 1500, "sub-2").await;
+        let renewed = subscription::Entity::find()
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(renewed.started_at, start, "a renewal keeps the start");
+        assert_eq!(
+            renewed.current_period_end,
+            first_end
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap(),
+            "paid early, the new month follows the current one"
+        );
+        assert_eq!(
+            subscription::Entity::find().all(&db).await.unwrap().len(),
+            1
+        );
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    a_purchase_lands_in_the_rollup_of_its_day,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let day = "2026-03-14T15:00:00Z"
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap();
+        for (key, email) in [("r-1", "a@example.com"), ("r-2", "b@example.com")] {
+            let mut bought = purchase(store_id, course.id, email, 9900, key);
+            bought.purchased_at = Some(day);
+            record_purchase(&db, &bought).await.unwrap();
+        }
+        let rows = revenue_daily::Entity::find().all(&db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].day, day.date_naive());
+        assert_eq!(
+            (rows[0].gross_cents, rows[0].refunds_cents, rows[0].orders),
+            (19800, 0, 2)
+        );
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    bad_purchases_are_refused_and_change_nothing,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let counts = table_counts(&db).await;
+
+        let unknown_product = purchase(store_id, course.id + 1000, "a@example.com", 100, "x");
+        assert!(matches!(
+            record_purchase(&db, &unknown_product).await,
+            Err(DomainError::NotFound("product"))
+        ));
+        let unknown_store = purchase(store_id + 1000, course.id, "a@example.com", 100, "x");
+        assert!(matches!(
+            record_purchase(&db, &unknown_store).await,
+            Err(DomainError::NotFound("store"))
+        ));
+        let email = Email::parse("a@example.com").unwrap();
+        for (amount, key) in [(-1, "ok"), (100, "   "), (100, &"k".repeat(201))] {
+            let invalid = RecordPurchase::new(
+                store_id,
+                email.clone(),
+                "",
+                course.id,
+                amount,
+                PurchaseSource::Api,
+                key,
+                None,
+            );
+            assert!(
+                matches!(invalid, Err(DomainError::Invalid(_))),
+                "{amount} {key:?}"
+            );
+        }
+
+        archive_product(&db, store_id, course.id).await.unwrap();
+        let counts_after_archive = table_counts(&db).await;
+        let error = record_purchase(
+            &db,
+            &purchase(store_id, course.id, "a@example.com", 9900, "y"),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(error, DomainError::Invalid(_)),
+            "archived: {error:?}"
+        );
+        assert_eq!(table_counts(&db).await, counts_after_archive);
+        assert_eq!(counts, counts_after_archive);
+        assert_eq!(purchase::Entity::find().all(&db).await.unwrap().len(), 0);
+    }
+);
