@@ -230,13 +230,18 @@ pub(crate) async fn sync_customer_tag(
         .one(db)
         .await?
         .is_some();
-    let tag_id = ensure_tags(db, store_id, &[TagName::customer()]).await?[0];
     if paying {
+        let tag_id = ensure_tags(db, store_id, &[TagName::customer()]).await?[0];
         tag_fan(db, store_id, fan_id, tag_id).await?;
-    } else {
+    } else if let Some(tag) = tag::Entity::find()
+        .filter(tag::Column::StoreId.eq(store_id))
+        .filter(tag::Column::Key.eq(TagName::customer().key))
+        .one(db)
+        .await?
+    {
         fan_tag::Entity::delete_many()
             .filter(fan_tag::Column::FanId.eq(fan_id))
-            .filter(fan_tag::Column::TagId.eq(tag_id))
+            .filter(fan_tag::Column::TagId.eq(tag.id))
             .exec(db)
             .await?;
     }

@@ -189,10 +189,10 @@ pub async fn add_fan(
                 .to_owned(),
         )
         .try_insert()
-        .exec_with_returning(&tx)
+        .exec(&tx)
         .await?;
-        let fan = match inserted {
-            TryInsertResult::Inserted(fan) => fan,
+        let fan_id = match inserted {
+            TryInsertResult::Inserted(result) => result.last_insert_id,
             TryInsertResult::Conflicted | TryInsertResult::Empty => {
                 let existing = fan_sync::find_fan_by_email(&tx, store_id, new.email.as_str())
                     .await?
@@ -200,15 +200,15 @@ pub async fn add_fan(
                 return Ok(AddedFan::AlreadyExists(existing.id));
             }
         };
-        replace_genres(&tx, store_id, fan.id, &new.profile.genres).await?;
+        replace_genres(&tx, store_id, fan_id, &new.profile.genres).await?;
         let tag_ids = fan_sync::ensure_tags(&tx, store_id, &new.tags).await?;
         for tag_id in tag_ids {
-            fan_sync::tag_fan(&tx, store_id, fan.id, tag_id).await?;
+            fan_sync::tag_fan(&tx, store_id, fan_id, tag_id).await?;
         }
         // Someone who bought before being added (or after an erasure) is a customer.
-        fan_sync::sync_customer_tag(&tx, store_id, fan.id, &fan.email).await?;
+        fan_sync::sync_customer_tag(&tx, store_id, fan_id, new.email.as_str()).await?;
         tx.commit().await?;
-        Ok(AddedFan::Created(fan.id))
+        Ok(AddedFan::Created(fan_id))
     })
     .await
 }

@@ -5,7 +5,7 @@
 //! 2. insert the purchase; a course enrolls, a subscription product starts or renews;
 //! 3. upsert the fan for the same email (a new fan has source `purchase`);
 //! 4. add `floor(amount / 1000)` points through a "Purchased: {product}" activity;
-//! 5. make sure the fan has the `customer` tag;
+//! 5. make sure the fan has the `customer` tag (for a purchase that carries money);
 //! 6. add the purchase to the store's daily revenue rollup.
 //!
 //! A replay of the same key with the same payload returns the first result and changes
@@ -14,13 +14,13 @@
 use chrono::{DateTime, Months, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TryInsertResult,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
 };
 
 use super::email::Email;
 use super::fan_sync::{self, NewActivity, excluded, later_of};
-use super::tags::TagName;
 use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, products, rollup, scoring, stores, text, time};
 use crate::dto::PurchaseReceipt;
@@ -131,33 +131,39 @@ async fn record_in(
     // then writes per-customer rows (the subscription) runs one purchase at a time per customer.
     let customer_id = upsert_customer(tx, command, purchased_at).await?;
 
-    let inserted = purchase::Entity::insert(purchase::ActiveModel {
-        store_id: Set(command.store_id),
-        customer_id: Set(customer_id),
-        product_id: Set(product.id),
-        amount_cents: Set(command.amount_cents),
-        refunded_cents: Set(0),
-        currency: Set(store.currency.clone()),
-        source: Set(command.source.as_str().to_owned()),
-        external_id: Set(command.external_id.clone()),
-        purchased_at: Set(purchased_at),
-        created_at: Set(time::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            purchase::Column::StoreId,
-            purchase::Column::Source,
-            purchase::Column::ExternalId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .try_insert()
-    .exec_with_returning(tx)
-    .await?;
+    let purchase = purchase::Model {
+        id: 0,
+        store_id: command.store_id,
+        customer_id,
+        product_id: product.id,
+        amount_cents: command.amount_cents,
+        refunded_cents: 0,
+        currency: store.currency.clone(),
+        source: command.source.as_str().to_owned(),
+        external_id: command.external_id.clone(),
+        purchased_at,
+        created_at: time::now(),
+    };
+    let mut insert: purchase::ActiveModel = purchase.clone().into();
+    insert.id = NotSet;
+    let inserted = purchase::Entity::insert(insert)
+        .on_conflict(
+            OnConflict::columns([
+                purchase::Column::StoreId,
+                purchase::Column::Source,
+                purchase::Column::ExternalId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .try_insert()
+        .exec(tx)
+        .await?;
     let purchase = match inserted {
-        TryInsertResult::Inserted(purchase) => purchase,
+        TryInsertResult::Inserted(result) => purchase::Model {
+            id: result.last_insert_id,
+            ..purchase
+        },
         // A concurrent transaction recorded this key after our check: run again, and the
         // check will find it and answer as a replay.
         TryInsertResult::Conflicted | TryInsertResult::Empty => {
@@ -195,8 +201,8 @@ async fn record_in(
         },
     )
     .await?;
-    let customer_tag = fan_sync::ensure_tags(tx, command.store_id, &[TagName::customer()]).await?;
-    fan_sync::tag_fan(tx, command.store_id, fan_id, customer_tag[0]).await?;
+    // The one rule for the tag: a purchase with money not refunded (a free download is not one).
+    fan_sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
 
     rollup::add(
         tx,

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TryInsertResult,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
 };
 
 use super::fan_sync::{self, NewActivity};
@@ -157,26 +158,33 @@ async fn refund_in(
     }
 
     let refunded_at = command.refunded_at.unwrap_or_else(time::now);
-    let inserted = refund::Entity::insert(refund::ActiveModel {
-        store_id: Set(command.store_id),
-        purchase_id: Set(purchase.id),
-        amount_cents: Set(amount),
-        reason: Set(command.reason.clone()),
-        request_key: Set(command.request_key.clone()),
-        refunded_at: Set(refunded_at),
-        created_at: Set(time::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([refund::Column::PurchaseId, refund::Column::RequestKey])
-            .do_nothing()
-            .to_owned(),
-    )
-    .try_insert()
-    .exec_with_returning(tx)
-    .await?;
-    let TryInsertResult::Inserted(refund) = inserted else {
+    let refund = refund::Model {
+        id: 0,
+        store_id: command.store_id,
+        purchase_id: purchase.id,
+        amount_cents: amount,
+        reason: command.reason.clone(),
+        request_key: command.request_key.clone(),
+        refunded_at,
+        created_at: time::now(),
+    };
+    let mut insert: refund::ActiveModel = refund.clone().into();
+    insert.id = NotSet;
+    let inserted = refund::Entity::insert(insert)
+        .on_conflict(
+            OnConflict::columns([refund::Column::PurchaseId, refund::Column::RequestKey])
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(tx)
+        .await?;
+    let TryInsertResult::Inserted(result) = inserted else {
         return Err(DomainError::Contended);
+    };
+    let refund = refund::Model {
+        id: result.last_insert_id,
+        ..refund
     };
 
     customer::Entity::update_many()

@@ -4,6 +4,10 @@
 mod fixtures;
 mod support;
 
+mod concurrency;
 mod config;
+mod fans;
 mod http;
 mod purchases;
+mod refunds;
+mod state_machine;

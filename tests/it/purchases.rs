@@ -327,3 +327,36 @@ db_test!(
         assert_eq!(purchase::Entity::find().all(&db).await.unwrap().len(), 0);
     }
 );
+
+db_test!(
+    a_free_download_makes_a_customer_record_but_not_a_paying_customer,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let freebie = product(
+            &db,
+            store_id,
+            "Free Snare Pack",
+            ProductKind::SamplePack,
+            0,
+            false,
+        )
+        .await;
+
+        let receipt = buy(&db, store_id, freebie.id, "new@example.com", 0, "free-1").await;
+
+        assert_eq!(receipt.points, 0);
+        assert!(
+            customer_by_email(&db, store_id, "new@example.com")
+                .await
+                .is_some()
+        );
+        let fan = fan_by_email(&db, store_id, "new@example.com")
+            .await
+            .unwrap();
+        assert!(
+            tags_of(&db, fan.id).await.is_empty(),
+            "the customer tag is for money spent"
+        );
+        assert_invariants(&db, store_id).await;
+    }
+);

@@ -1,0 +1,131 @@
+//! Exactly once under concurrency: 1,000 distinct purchases for 100 new emails, each
+//! delivered twice in a shuffled order by 16 concurrent tasks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use encore::domain::purchases::{RecordPurchase, record_purchase};
+use encore::domain::scoring::purchase_points;
+use encore::entities::{customer, fan, purchase};
+use encore::vocab::ProductKind;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use tokio::sync::Mutex;
+
+use crate::db_test;
+use crate::fixtures::*;
+
+const EMAILS: usize = 100;
+const PURCHASES: usize = 1_000;
+const TASKS: usize = 16;
+
+db_test!(
+    two_thousand_deliveries_from_sixteen_tasks_sync_exactly_once,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let products = [
+            masterclass(&db, store_id).await,
+            product(
+                &db,
+                store_id,
+                "Lo-fi Drum Kit",
+                ProductKind::SamplePack,
+                2900,
+                false,
+            )
+            .await,
+            product(
+                &db,
+                store_id,
+                "Feedback Club",
+                ProductKind::Membership,
+                1500,
+                true,
+            )
+            .await,
+        ];
+        let purchases: Vec<RecordPurchase> = (0..PURCHASES)
+            .map(|i| {
+                let amount = 500 + (i as i64 * 7_919) % 20_000;
+                purchase(
+                    store_id,
+                    products[i % products.len()].id,
+                    &format!("fan{}@example.com", i % EMAILS),
+                    amount,
+                    &format!("order-{i}"),
+                )
+            })
+            .collect();
+        let mut deliveries: Vec<RecordPurchase> =
+            purchases.iter().chain(purchases.iter()).cloned().collect();
+        deliveries.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
+        let queue = Arc::new(Mutex::new(deliveries));
+
+        let workers: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let db = db.clone();
+                let queue = queue.clone();
+                tokio::spawn(async move {
+                    let (mut errors, mut replays) = (Vec::new(), 0);
+                    loop {
+                        let Some(delivery) = queue.lock().await.pop() else {
+                            break;
+                        };
+                        match record_purchase(&db, &delivery).await {
+                            Ok(receipt) => replays += usize::from(receipt.replayed),
+                            Err(error) => errors.push(error.to_string()),
+                        }
+                    }
+                    (errors, replays)
+                })
+            })
+            .collect();
+        let (mut errors, mut replays) = (Vec::new(), 0);
+        for worker in workers {
+            let (worker_errors, worker_replays) = worker.await.unwrap();
+            errors.extend(worker_errors);
+            replays += worker_replays;
+        }
+
+        assert!(
+            errors.is_empty(),
+            "{} errors, e.g. {:?}",
+            errors.len(),
+            errors.first()
+        );
+        assert_eq!(replays, PURCHASES, "every second delivery is a replay");
+        assert_eq!(
+            customer::Entity::find().count(&db).await.unwrap(),
+            EMAILS as u64
+        );
+        assert_eq!(fan::Entity::find().count(&db).await.unwrap(), EMAILS as u64);
+        assert_eq!(
+            purchase::Entity::find().count(&db).await.unwrap(),
+            PURCHASES as u64
+        );
+
+        let mut expected: HashMap<String, (i64, i64, i32)> = HashMap::new();
+        for bought in &purchases {
+            let entry = expected
+                .entry(bought.email.as_str().to_owned())
+                .or_default();
+            entry.0 += bought.amount_cents;
+            entry.1 += purchase_points(bought.amount_cents);
+            entry.2 += 1;
+        }
+        for customer in customer::Entity::find().all(&db).await.unwrap() {
+            let (total, _, count) = expected[&customer.email];
+            assert_eq!(
+                (customer.total_spent_cents, customer.purchase_count),
+                (total, count),
+                "{}",
+                customer.email
+            );
+        }
+        for fan in fan::Entity::find().all(&db).await.unwrap() {
+            assert_eq!(fan.score, expected[&fan.email].1, "{}", fan.email);
+        }
+        assert_invariants(&db, store_id).await;
+    }
+);
