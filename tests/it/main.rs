@@ -9,5 +9,6 @@ mod config;
 mod fans;
 mod http;
 mod purchases;
+mod queries;
 mod refunds;
 mod state_machine;

@@ -1,0 +1,775 @@
+//! The read side: customer and fan lists (sorting, filters, keyset pages), the audience
+//! filter against a plain in-memory evaluation, revenue against raw sums, and the unified
+//! customer/fan views.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use encore::domain::customer_queries::{customer_detail, list_customers};
+use encore::domain::email::Email;
+use encore::domain::engagement::{EngagementEvent, record_engagement};
+use encore::domain::fan_queries::{count_fans, fan_profile, list_fans};
+use encore::domain::fans::{NewFan, add_fan};
+use encore::domain::purchases::{RecordPurchase, record_purchase};
+use encore::domain::refunds::{RefundPurchase, refund_purchase};
+use encore::domain::revenue::revenue_summary;
+use encore::domain::scoring::Engagement;
+use encore::domain::time::at_db_precision;
+use encore::dto::{
+    CustomerFilter, CustomerQuery, CustomerSort, DateRange, FanFilter, FanQuery, FanSort, PageAt,
+    SortDirection,
+};
+use encore::entities::{customer, fan, fan_genre, fan_tag, purchase, refund, tag};
+use encore::vocab::{
+    Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLevel, SubscriptionStatus,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::db_test;
+use crate::fixtures::*;
+
+fn bought_at(
+    store_id: i64,
+    product_id: i64,
+    email: &str,
+    cents: i64,
+    key: &str,
+    at: DateTime<Utc>,
+) -> RecordPurchase {
+    RecordPurchase::new(
+        store_id,
+        Email::parse(email).unwrap(),
+        "",
+        product_id,
+        cents,
+        PurchaseSource::Import,
+        key,
+        Some(at),
+    )
+    .unwrap()
+}
+
+/// Walks every page forwards, then every page backwards from the last, and checks both walks
+/// see the same rows in the same order.
+async fn walk_customers(
+    db: &DatabaseConnection,
+    store_id: i64,
+    mut query: CustomerQuery,
+) -> Vec<i64> {
+    let mut pages: Vec<Vec<i64>> = Vec::new();
+    let mut total = None;
+    loop {
+        let page = list_customers(db, store_id, &query).await.unwrap();
+        total.get_or_insert(page.total);
+        assert_eq!(
+            Some(page.total),
+            total,
+            "the count does not depend on the page"
+        );
+        pages.push(page.rows.iter().map(|row| row.id).collect());
+        match page.next {
+            Some(next) => query.page = PageAt::After(next),
+            None => break,
+        }
+    }
+    let forwards: Vec<i64> = pages.concat();
+    assert_eq!(forwards.len() as u64, total.unwrap());
+
+    // And back again from the last page.
+    let mut backwards: Vec<Vec<i64>> = vec![pages.last().unwrap().clone()];
+    let mut page = list_customers(db, store_id, &query).await.unwrap();
+    while let Some(previous) = page.previous {
+        query.page = PageAt::Before(previous);
+        page = list_customers(db, store_id, &query).await.unwrap();
+        backwards.insert(0, page.rows.iter().map(|row| row.id).collect());
+    }
+    assert_eq!(backwards, pages, "walking back shows the same pages");
+    forwards
+}
+
+db_test!(
+    customer_pages_walk_120_customers_without_duplicates_or_gaps,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let start = at_db_precision(Utc::now() - Duration::days(200));
+        // Totals repeat (ties broken by id) and names are mixed case.
+        for i in 0..120i64 {
+            let mut command = bought_at(
+                store_id,
+                course.id,
+                &format!("buyer{i:03}@example.com"),
+                1000 + (i % 17) * 500,
+                &format!("o{i}"),
+                start + Duration::hours(i * 7 % 97),
+            );
+            command.name = if i % 3 == 0 {
+                format!("Zed {i}")
+            } else {
+                format!("alex {i}")
+            };
+            record_purchase(&db, &command).await.unwrap();
+        }
+        let customers = customer::Entity::find().all(&db).await.unwrap();
+
+        for (sort, direction) in [
+            (CustomerSort::TotalSpent, SortDirection::Desc),
+            (CustomerSort::TotalSpent, SortDirection::Asc),
+            (CustomerSort::LastPurchase, SortDirection::Desc),
+            (CustomerSort::Purchases, SortDirection::Desc),
+            (CustomerSort::Name, SortDirection::Asc),
+        ] {
+            let ids = walk_customers(
+                &db,
+                store_id,
+                CustomerQuery {
+                    sort,
+                    direction,
+                    page_size: 50,
+                    ..CustomerQuery::default()
+                },
+            )
+            .await;
+            let mut expected = customers.clone();
+            expected.sort_by(|a, b| {
+                let order = match sort {
+                    CustomerSort::TotalSpent => a.total_spent_cents.cmp(&b.total_spent_cents),
+                    CustomerSort::LastPurchase => a.last_purchase_at.cmp(&b.last_purchase_at),
+                    CustomerSort::Purchases => a.purchase_count.cmp(&b.purchase_count),
+                    CustomerSort::Name => a.sort_name.cmp(&b.sort_name),
+                }
+                .then(a.id.cmp(&b.id));
+                if direction == SortDirection::Desc {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+            let expected: Vec<i64> = expected.iter().map(|c| c.id).collect();
+            assert_eq!(ids, expected, "{sort:?} {direction:?}");
+            assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 120);
+        }
+
+        let tampered = list_customers(
+            &db,
+            store_id,
+            &CustomerQuery {
+                page: PageAt::After("not-a-cursor".into()),
+                ..CustomerQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(tampered.rows.len(), 50, "an unreadable cursor starts over");
+        assert!(tampered.previous.is_none());
+    }
+);
+
+db_test!(
+    customers_are_filtered_and_carry_products_subscriptions_and_fan_scores,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let club = product(
+            &db,
+            store_id,
+            "Feedback Club",
+            ProductKind::Membership,
+            1500,
+            true,
+        )
+        .await;
+        let pack = product(
+            &db,
+            store_id,
+            "Drum Kit",
+            ProductKind::SamplePack,
+            2900,
+            false,
+        )
+        .await;
+        buy(&db, store_id, course.id, "ada@example.com", 9900, "1").await;
+        buy(&db, store_id, club.id, "ada@example.com", 1500, "2").await;
+        let grace = buy(&db, store_id, pack.id, "grace@example.com", 2900, "3").await;
+        refund_purchase(
+            &db,
+            &RefundPurchase::new(store_id, grace.purchase_id, Some(900), "", "r", None).unwrap(),
+        )
+        .await
+        .unwrap();
+        let mut old = bought_at(
+            store_id,
+            club.id,
+            "lin@example.com",
+            1500,
+            "4",
+            at_db_precision(Utc::now() - Duration::days(90)),
+        );
+        old.name = "Lin".into();
+        record_purchase(&db, &old).await.unwrap();
+
+        let list = |filter: CustomerFilter| {
+            let db = db.clone();
+            async move {
+                let page = list_customers(
+                    &db,
+                    store_id,
+                    &CustomerQuery {
+                        filter,
+                        ..CustomerQuery::default()
+                    },
+                )
+                .await
+                .unwrap();
+                assert_eq!(page.total as usize, page.rows.len());
+                page.rows
+                    .into_iter()
+                    .map(|row| row.email)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            list(CustomerFilter::default()).await,
+            ["ada@example.com", "grace@example.com", "lin@example.com"]
+        );
+        assert_eq!(
+            list(CustomerFilter {
+                product_id: Some(club.id),
+                ..Default::default()
+            })
+            .await,
+            ["ada@example.com", "lin@example.com"]
+        );
+        assert_eq!(
+            list(CustomerFilter {
+                subscribed_now: true,
+                ..Default::default()
+            })
+            .await,
+            ["ada@example.com"]
+        );
+        assert_eq!(
+            list(CustomerFilter {
+                has_refunds: true,
+                ..Default::default()
+            })
+            .await,
+            ["grace@example.com"]
+        );
+        assert_eq!(
+            list(CustomerFilter {
+                search: Some("GRACE".into()),
+                ..Default::default()
+            })
+            .await,
+            ["grace@example.com"]
+        );
+        assert_eq!(
+            list(CustomerFilter {
+                search: Some("lin".into()),
+                ..Default::default()
+            })
+            .await,
+            ["lin@example.com"]
+        );
+        assert!(
+            list(CustomerFilter {
+                search: Some("%".into()),
+                ..Default::default()
+            })
+            .await
+            .is_empty()
+        );
+
+        let page = list_customers(&db, store_id, &CustomerQuery::default())
+            .await
+            .unwrap();
+        let ada = &page.rows[0];
+        let products: Vec<_> = ada.products.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(products, ["Feedback Club", "Mixing Masterclass"]);
+        assert_eq!(ada.subscription, Some(SubscriptionStatus::Active));
+        assert_eq!(ada.fan.as_ref().map(|fan| fan.score), Some(9 + 1));
+        let lin = page
+            .rows
+            .iter()
+            .find(|row| row.email == "lin@example.com")
+            .unwrap();
+        assert_eq!(
+            lin.subscription,
+            Some(SubscriptionStatus::PastDue),
+            "an unrenewed month is past due"
+        );
+
+        let detail = customer_detail(&db, store_id, ada.id).await.unwrap();
+        assert_eq!(detail.purchases.len(), 2);
+        assert_eq!(detail.enrollments.len(), 1);
+        assert_eq!(detail.subscriptions.len(), 1);
+        let fan = detail.fan.unwrap();
+        assert_eq!(
+            (fan.score, fan.tags.clone()),
+            (10, vec!["customer".to_owned()])
+        );
+        let grace_detail = customer_detail(&db, store_id, grace.customer_id)
+            .await
+            .unwrap();
+        assert_eq!(grace_detail.refunds.len(), 1);
+        assert_eq!(grace_detail.refunds[0].amount_cents, 900);
+    }
+);
+
+/// A fan as the in-memory evaluation sees it.
+struct FanFacts {
+    id: i64,
+    email: String,
+    score: i64,
+    daw: Option<String>,
+    skill: Option<String>,
+    status: String,
+    last_open: Option<DateTime<Utc>>,
+    tags: HashSet<String>,
+    genres: HashSet<String>,
+    customer: bool,
+}
+
+fn matches(fan: &FanFacts, filter: &FanFilter, now: DateTime<Utc>) -> bool {
+    let key = |name: &String| name.trim().to_lowercase();
+    (filter.tags_any.is_empty() || filter.tags_any.iter().any(|t| fan.tags.contains(&key(t))))
+        && filter.tags_all.iter().all(|t| fan.tags.contains(&key(t)))
+        && !filter.tags_none.iter().any(|t| fan.tags.contains(&key(t)))
+        && filter
+            .daw
+            .is_none_or(|d| fan.daw.as_deref() == Some(d.as_str()))
+        && filter
+            .skill
+            .is_none_or(|s| fan.skill.as_deref() == Some(s.as_str()))
+        && filter.genre.is_none_or(|g| fan.genres.contains(g.as_str()))
+        && filter.email_status.is_none_or(|s| fan.status == s.as_str())
+        && filter.score_min.is_none_or(|min| fan.score >= min)
+        && filter.score_max.is_none_or(|max| fan.score <= max)
+        && filter.opened_within_days.is_none_or(|days| {
+            fan.last_open
+                .is_some_and(|at| at >= now - Duration::days(days.into()))
+        })
+        && filter.not_opened_days.is_none_or(|days| {
+            fan.last_open
+                .is_none_or(|at| at < now - Duration::days(days.into()))
+        })
+        && filter.customer.is_none_or(|wanted| fan.customer == wanted)
+        && filter
+            .search
+            .as_ref()
+            .is_none_or(|s| fan.email.contains(&s.to_lowercase()))
+}
+
+async fn facts(db: &DatabaseConnection, store_id: i64) -> Vec<FanFacts> {
+    let tags: HashMap<i64, String> = tag::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.id, t.key))
+        .collect();
+    let links = fan_tag::Entity::find().all(db).await.unwrap();
+    let genres = fan_genre::Entity::find().all(db).await.unwrap();
+    let customers: HashSet<String> = customer::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.email)
+        .collect();
+    fan::Entity::find()
+        .filter(fan::Column::StoreId.eq(store_id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| FanFacts {
+            tags: links
+                .iter()
+                .filter(|l| l.fan_id == f.id)
+                .map(|l| tags[&l.tag_id].clone())
+                .collect(),
+            genres: genres
+                .iter()
+                .filter(|g| g.fan_id == f.id)
+                .map(|g| g.genre.clone())
+                .collect(),
+            customer: customers.contains(&f.email),
+            id: f.id,
+            email: f.email,
+            score: f.score,
+            daw: f.daw,
+            skill: f.skill_level,
+            status: f.email_status,
+            last_open: f.last_open_at,
+        })
+        .collect()
+}
+
+fn random_filter(rng: &mut StdRng) -> FanFilter {
+    let tag_names = ["ableton", "Trap", "LOFI", "beginner", "vip", "nosuchtag"];
+    let pick_tags = |rng: &mut StdRng| -> Vec<String> {
+        (0..rng.random_range(0..3))
+            .map(|_| tag_names[rng.random_range(0..tag_names.len())].to_owned())
+            .collect()
+    };
+    FanFilter {
+        tags_any: pick_tags(rng),
+        tags_all: if rng.random_bool(0.3) {
+            pick_tags(rng)
+        } else {
+            Vec::new()
+        },
+        tags_none: if rng.random_bool(0.3) {
+            pick_tags(rng)
+        } else {
+            Vec::new()
+        },
+        daw: rng
+            .random_bool(0.2)
+            .then(|| Daw::ALL[rng.random_range(0..3)]),
+        genre: rng
+            .random_bool(0.2)
+            .then(|| Genre::ALL[rng.random_range(0..3)]),
+        skill: rng
+            .random_bool(0.2)
+            .then(|| SkillLevel::ALL[rng.random_range(0..SkillLevel::ALL.len())]),
+        score_min: rng.random_bool(0.2).then(|| rng.random_range(0..8)),
+        score_max: rng.random_bool(0.2).then(|| rng.random_range(0..15)),
+        opened_within_days: rng.random_bool(0.2).then(|| rng.random_range(1..40)),
+        not_opened_days: rng.random_bool(0.2).then(|| rng.random_range(1..40)),
+        customer: rng.random_bool(0.3).then(|| rng.random_bool(0.5)),
+        email_status: rng
+            .random_bool(0.15)
+            .then(|| EmailStatus::ALL[rng.random_range(0..2)]),
+        search: rng
+            .random_bool(0.1)
+            .then(|| format!("{}@", rng.random_range(0..9))),
+    }
+}
+
+db_test!(
+    audience_filters_agree_with_a_plain_evaluation,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let mut rng = StdRng::seed_from_u64(2026);
+        let tag_pool = ["Ableton", "trap", "lofi", "beginner", "VIP"];
+        for i in 0..60 {
+            let tags: Vec<&str> = tag_pool
+                .iter()
+                .copied()
+                .filter(|_| rng.random_bool(0.35))
+                .collect();
+            let genres: Vec<String> = Genre::ALL[..3]
+                .iter()
+                .filter(|_| rng.random_bool(0.4))
+                .map(|g| g.as_str().to_owned())
+                .collect();
+            let new = NewFan::parse(
+                &format!("fan{i}@example.com"),
+                &format!("Fan {i}"),
+                if rng.random_bool(0.7) {
+                    Daw::ALL[rng.random_range(0..3)].as_str()
+                } else {
+                    ""
+                },
+                &genres,
+                if rng.random_bool(0.6) {
+                    SkillLevel::ALL[rng.random_range(0..4)].as_str()
+                } else {
+                    ""
+                },
+                "",
+                &tags.join(","),
+            )
+            .unwrap();
+            let fan_id = add_fan(&db, store_id, &new).await.unwrap().fan_id();
+            if rng.random_bool(0.6) {
+                let days_ago = rng.random_range(0..60);
+                record_engagement(
+                    &db,
+                    &EngagementEvent {
+                        store_id,
+                        fan_id,
+                        kind: Engagement::Open,
+                        reference: "c1".into(),
+                        detail: String::new(),
+                        occurred_at: Some(
+                            Utc::now() - Duration::days(days_ago) - Duration::hours(1),
+                        ),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            if rng.random_bool(0.3) {
+                buy(
+                    &db,
+                    store_id,
+                    course.id,
+                    &format!("fan{i}@example.com"),
+                    rng.random_range(0..12_000),
+                    &format!("o{i}"),
+                )
+                .await;
+            }
+            if rng.random_bool(0.1) {
+                encore::domain::fans::set_email_status(
+                    &db,
+                    store_id,
+                    fan_id,
+                    EmailStatus::Unsubscribed,
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let everyone = facts(&db, store_id).await;
+        let now = Utc::now();
+        let (mut non_empty, mut multi_page) = (0, 0);
+
+        for round in 0..60 {
+            let filter = random_filter(&mut rng);
+            let mut expected: Vec<&FanFacts> = everyone
+                .iter()
+                .filter(|f| matches(f, &filter, now))
+                .collect();
+            expected.sort_by(|a, b| b.score.cmp(&a.score).then(b.id.cmp(&a.id)));
+            let expected: Vec<i64> = expected.iter().map(|f| f.id).collect();
+
+            let mut query = FanQuery {
+                filter: filter.clone(),
+                page_size: 7,
+                ..FanQuery::default()
+            };
+            let mut seen = Vec::new();
+            loop {
+                let page = list_fans(&db, store_id, &query).await.unwrap();
+                assert_eq!(
+                    page.total as usize,
+                    expected.len(),
+                    "round {round}: count of {filter:?}"
+                );
+                seen.extend(page.rows.iter().map(|row| row.id));
+                match page.next {
+                    Some(next) => query.page = PageAt::After(next),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, expected, "round {round}: fans of {filter:?}");
+            assert_eq!(
+                count_fans(&db, store_id, &filter).await.unwrap() as usize,
+                expected.len()
+            );
+            non_empty += usize::from(!expected.is_empty());
+            multi_page += usize::from(expected.len() > 7);
+        }
+        // The random filters must exercise something: many match fans, several span pages.
+        assert!(
+            non_empty >= 20 && multi_page >= 5,
+            "{non_empty} non-empty, {multi_page} multi-page"
+        );
+
+        for sort in [FanSort::LastActivity, FanSort::Newest, FanSort::Name] {
+            let page = list_fans(
+                &db,
+                store_id,
+                &FanQuery {
+                    sort,
+                    direction: sort.default_direction(),
+                    page_size: 200,
+                    ..FanQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+            let ids: BTreeSet<i64> = page.rows.iter().map(|row| row.id).collect();
+            assert_eq!(ids.len(), 60, "{sort:?} lists everyone once");
+        }
+    }
+);
+
+db_test!(
+    the_fan_profile_shows_tags_timeline_and_purchases,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let fan_id = add_fan(
+            &db,
+            store_id,
+            &NewFan::parse(
+                "ada@example.com",
+                "Ada",
+                "logic_pro",
+                &["ambient".into()],
+                "advanced",
+                "Score a film",
+                "Logic",
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .fan_id();
+        buy(&db, store_id, course.id, "ada@example.com", 9900, "o-1").await;
+
+        let profile = fan_profile(&db, store_id, fan_id, 50).await.unwrap();
+
+        assert_eq!(profile.fan.daw, Some(Daw::LogicPro));
+        assert_eq!(profile.fan.genres, [Genre::Ambient]);
+        let tags: Vec<_> = profile.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(tags, ["Logic", "customer"], "in the order they were added");
+        assert_eq!(
+            profile.activities[0].detail,
+            "Purchased: Mixing Masterclass"
+        );
+        assert_eq!(profile.activities[0].points, 9);
+        assert_eq!(profile.purchases.len(), 1);
+        assert_eq!(profile.purchases[0].product_name, "Mixing Masterclass");
+        assert_eq!(profile.customer.map(|c| c.total_spent_cents), Some(9900));
+        let page = list_fans(&db, store_id, &FanQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            page.rows[0].customer.as_ref().map(|c| c.total_spent_cents),
+            Some(9900)
+        );
+    }
+);
+
+db_test!(
+    the_revenue_summary_equals_the_raw_sums,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let club = product(
+            &db,
+            store_id,
+            "Feedback Club",
+            ProductKind::Membership,
+            1500,
+            true,
+        )
+        .await;
+        let pack = product(
+            &db,
+            store_id,
+            "Drum Kit",
+            ProductKind::SamplePack,
+            2900,
+            false,
+        )
+        .await;
+        let products = [course.id, club.id, pack.id];
+        let today = Utc::now().date_naive();
+        let mut rng = StdRng::seed_from_u64(99);
+        for i in 0..150 {
+            let days_ago = rng.random_range(0..400);
+            let at = at_db_precision(
+                Utc::now()
+                    - Duration::days(days_ago)
+                    - Duration::minutes(rng.random_range(0..1440)),
+            );
+            let email = format!("b{}@example.com", rng.random_range(0..40));
+            let command = bought_at(
+                store_id,
+                products[i % 3],
+                &email,
+                rng.random_range(0..15_000),
+                &format!("o{i}"),
+                at,
+            );
+            let receipt = record_purchase(&db, &command).await.unwrap();
+            if rng.random_bool(0.2) && command.amount_cents > 0 {
+                let refund_at = at + Duration::days(rng.random_range(0..20));
+                let refund_at = std::cmp::min(refund_at, at_db_precision(Utc::now()));
+                let amount = rng.random_range(1..=command.amount_cents);
+                refund_purchase(
+                    &db,
+                    &RefundPurchase::new(
+                        store_id,
+                        receipt.purchase_id,
+                        Some(amount),
+                        "",
+                        "r",
+                        Some(refund_at),
+                    )
+                    .unwrap(),
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let purchases = purchase::Entity::find().all(&db).await.unwrap();
+        let refunds = refund::Entity::find().all(&db).await.unwrap();
+        let customers = customer::Entity::find().all(&db).await.unwrap();
+
+        for days in [7u64, 30, 90, 365, 400] {
+            let range = DateRange {
+                start: today - chrono::Days::new(days - 1),
+                end: today,
+            };
+            let within = |at: &DateTime<Utc>| (range.start..=range.end).contains(&at.date_naive());
+            let summary = revenue_summary(&db, store_id, range, Utc::now())
+                .await
+                .unwrap();
+
+            let gross: i64 = purchases
+                .iter()
+                .filter(|p| within(&p.purchased_at))
+                .map(|p| p.amount_cents)
+                .sum();
+            let refunded: i64 = refunds
+                .iter()
+                .filter(|r| within(&r.refunded_at))
+                .map(|r| r.amount_cents)
+                .sum();
+            let orders = purchases.iter().filter(|p| within(&p.purchased_at)).count() as i64;
+            let buyers: HashSet<i64> = purchases
+                .iter()
+                .filter(|p| within(&p.purchased_at))
+                .map(|p| p.customer_id)
+                .collect();
+            let new_customers = customers
+                .iter()
+                .filter(|c| c.first_purchase_at.is_some_and(|at| within(&at)))
+                .count() as i64;
+
+            assert_eq!(summary.gross_cents, gross, "{days} days gross");
+            assert_eq!(summary.refunds_cents, refunded, "{days} days refunds");
+            assert_eq!(summary.net_cents, gross - refunded);
+            assert_eq!(summary.orders, orders);
+            assert_eq!(summary.customers, buyers.len() as i64);
+            assert_eq!(summary.new_customers, new_customers);
+            let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
+            assert_eq!(series_net, gross - refunded, "the series adds up");
+            assert_eq!(summary.series.first().map(|p| p.start), Some(range.start));
+            let top_net: Vec<i64> = summary.top_products.iter().map(|p| p.net_cents).collect();
+            assert!(
+                top_net.windows(2).all(|w| w[0] >= w[1]),
+                "best sellers first"
+            );
+            let expected_aov = if orders == 0 {
+                0
+            } else {
+                (gross + orders / 2) / orders
+            };
+            assert_eq!(summary.average_order_cents, expected_aov);
+        }
+        let bad = DateRange {
+            start: today,
+            end: today - chrono::Days::new(1),
+        };
+        assert!(
+            revenue_summary(&db, store_id, bad, Utc::now())
+                .await
+                .is_err()
+        );
+        let _: NaiveDate = today;
+        assert_invariants(&db, store_id).await;
+    }
+);
