@@ -29,7 +29,7 @@ help:
 .PHONY: run
 run: tools
 	cargo leptos build
-	$(ENCORE) migrate
+	$(ENCORE) seed-demo --if-empty
 	@echo
 	@echo "  Encore is starting at http://127.0.0.1:3000  (Ctrl-C stops it)"
 	@echo

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod customer_queries;
+pub mod demo;
 pub mod email;
 pub mod engagement;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod fan_queries;
 pub mod fan_sync;
 pub mod fan_tags;
 pub mod fans;
+pub mod generate;
 pub mod keyset;
 pub mod products;
 pub mod purchases;

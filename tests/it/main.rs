@@ -6,6 +6,7 @@ mod support;
 
 mod concurrency;
 mod config;
+mod data;
 mod fans;
 mod http;
 mod purchases;

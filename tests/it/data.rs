@@ -1,0 +1,109 @@
+//! The demo store and generated stores obey every invariant.
+
+use encore::domain::demo::load_demo;
+use encore::domain::fan_queries::list_tags;
+use encore::domain::generate::{GenerateSpec, generate};
+use encore::entities::{customer, fan, purchase, store};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::db_test;
+use crate::fixtures::*;
+
+db_test!(
+    the_demo_store_is_loaded_once_and_is_consistent,
+    |db: DatabaseConnection| async move {
+        let loaded = load_demo(&db, true)
+            .await
+            .unwrap()
+            .expect("an empty database gets the demo");
+        assert_eq!(loaded.store.name, "Night Owl Beats");
+        assert!(
+            loaded.fans >= 300 && loaded.purchases >= 200 && loaded.refunds > 0,
+            "{loaded:?}"
+        );
+        assert_invariants(&db, loaded.store.id).await;
+        let tags = list_tags(&db, loaded.store.id).await.unwrap();
+        for wanted in [
+            "ableton",
+            "fl-studio",
+            "logic",
+            "trap",
+            "lofi",
+            "beginner",
+            "customer",
+        ] {
+            assert!(
+                tags.iter().any(|t| t.name == wanted && t.fans > 0),
+                "tag {wanted}"
+            );
+        }
+
+        assert!(load_demo(&db, true).await.unwrap().is_none(), "not twice");
+        assert_eq!(store::Entity::find().count(&db).await.unwrap(), 1);
+    }
+);
+
+db_test!(
+    generated_stores_keep_every_invariant,
+    |db: DatabaseConnection| async move {
+        let spec = GenerateSpec {
+            fans: 400,
+            customers: 150,
+            purchases: 600,
+            seed: 42,
+        };
+        let made = generate(&db, &spec).await.unwrap();
+
+        assert_eq!((made.fans, made.customers, made.purchases), (400, 150, 600));
+        assert_eq!(made.tags, 201, "200 tags and the customer tag");
+        let in_store = |count: u64| count;
+        assert_eq!(
+            in_store(
+                fan::Entity::find()
+                    .filter(fan::Column::StoreId.eq(made.store_id))
+                    .count(&db)
+                    .await
+                    .unwrap()
+            ),
+            400
+        );
+        assert_eq!(
+            customer::Entity::find()
+                .filter(customer::Column::StoreId.eq(made.store_id))
+                .count(&db)
+                .await
+                .unwrap(),
+            150
+        );
+        assert_eq!(
+            purchase::Entity::find()
+                .filter(purchase::Column::StoreId.eq(made.store_id))
+                .count(&db)
+                .await
+                .unwrap(),
+            600
+        );
+        assert_invariants(&db, made.store_id).await;
+
+        // Deterministic: the same seed makes the same store (in a new store).
+        let again = generate(&db, &spec).await.unwrap();
+        assert_eq!(
+            (again.refunds, again.tag_links),
+            (made.refunds, made.tag_links)
+        );
+        assert_invariants(&db, again.store_id).await;
+        assert!(
+            generate(
+                &db,
+                &GenerateSpec {
+                    fans: 1,
+                    customers: 2,
+                    purchases: 2,
+                    seed: 1
+                }
+            )
+            .await
+            .is_err()
+        );
+    }
+);
