@@ -4,6 +4,7 @@
 mod fixtures;
 mod support;
 
+mod catalogue;
 mod concurrency;
 mod config;
 mod data;
