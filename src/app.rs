@@ -5,10 +5,17 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::pages::customer_detail::{CustomerDetailPage, RefundPage};
+use crate::pages::customers::CustomersPage;
+use crate::pages::fan_profile::FanProfilePage;
+use crate::pages::fans::{AddFanPage, BulkTagPage, FansPage};
 use crate::pages::home::HomePage;
-use crate::pages::not_built::{AutomationsPage, CampaignsPage, CustomersPage, FansPage};
+use crate::pages::not_built::{AutomationsPage, CampaignsPage};
 use crate::pages::not_found::NotFound;
+use crate::pages::products::ProductsPage;
+use crate::pages::record_purchase::RecordPurchasePage;
 use crate::pages::store::{StoreIndex, StoreLayout};
+use crate::pages::tags::TagsPage;
 
 /// The document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,11 +51,23 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/store/:store_id") view=StoreLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=StoreIndex />
+                    // Static segments come before the :id routes they would also match.
                     <Route path=path!("customers") view=CustomersPage />
+                    <Route path=path!("customers/new") view=RecordPurchasePage />
+                    <Route path=path!("customers/:customer_id") view=CustomerDetailPage />
+                    <Route
+                        path=path!("customers/:customer_id/refund/:purchase_id")
+                        view=RefundPage
+                    />
+                    <Route path=path!("products") view=ProductsPage />
                     <Route path=path!("campaigns") view=CampaignsPage />
                     <Route path=path!("automations") view=AutomationsPage />
                     // The audience lives at /contacts; the UI calls its people "Fans".
                     <Route path=path!("contacts") view=FansPage />
+                    <Route path=path!("contacts/new") view=AddFanPage />
+                    <Route path=path!("contacts/bulk") view=BulkTagPage />
+                    <Route path=path!("contacts/:fan_id") view=FanProfilePage />
+                    <Route path=path!("tags") view=TagsPage />
                 </ParentRoute>
             </Routes>
         </Router>

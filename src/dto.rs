@@ -10,7 +10,7 @@ use crate::vocab::{
     SubscriptionStatus,
 };
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreSummary {
     pub id: i64,
     pub name: String,
@@ -18,7 +18,7 @@ pub struct StoreSummary {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSummary {
     pub id: i64,
     pub name: String,
@@ -511,4 +511,51 @@ pub struct TagChange {
     pub tag: String,
     /// Fans whose tags actually changed (already-tagged fans are not counted).
     pub fans_changed: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Page payloads: what one server function returns for one part of a page. Each carries the
+// server's `now`, so relative times render the same on the server and in the browser.
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub current: RevenueSummary,
+    /// The period of the same length just before, for the cards' changes.
+    pub previous: RevenueSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerListView {
+    pub store: StoreSummary,
+    pub page: CustomerPage,
+    pub products: Vec<ProductSummary>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetailView {
+    pub detail: CustomerDetail,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanListView {
+    pub store: StoreSummary,
+    pub page: FanPage,
+    pub tags: Vec<TagCount>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanProfileView {
+    pub profile: FanProfile,
+    pub all_tags: Vec<TagCount>,
+    pub now: DateTime<Utc>,
+}
+
+/// What a bulk tag change will touch, for its confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkPreview {
+    pub fans: u64,
+    pub tag: String,
 }

@@ -11,8 +11,11 @@ pub mod app;
 pub mod components;
 pub mod dto;
 pub mod error;
+pub mod format;
 pub mod money;
 pub mod pages;
+pub mod params;
+pub mod url;
 pub mod vocab;
 
 #[cfg(feature = "ssr")]

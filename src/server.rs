@@ -1,5 +1,6 @@
 //! The HTTP server (server only): configuration, database, routes, and the command line.
 
+pub mod access;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -63,6 +63,22 @@ pub async fn count_fans(
     Ok(fan::Entity::find().filter(condition).count(db).await?)
 }
 
+/// How many of these fan ids belong to the store (a bulk selection's real size).
+///
+/// # Errors
+/// Database failures.
+pub async fn count_fan_ids(
+    db: &DatabaseConnection,
+    store_id: i64,
+    ids: &[i64],
+) -> DomainResult<u64> {
+    Ok(fan::Entity::find()
+        .filter(fan::Column::StoreId.eq(store_id))
+        .filter(fan::Column::Id.is_in(ids.iter().copied()))
+        .count(db)
+        .await?)
+}
+
 fn keyset(sort: FanSort, direction: crate::dto::SortDirection) -> Keyset {
     let column = |c: fan::Column| Expr::col((fan::Entity, c));
     let (key, kind) = match sort {

@@ -91,6 +91,26 @@ impl RecordPurchase {
     }
 }
 
+/// A purchase date typed in a form as `YYYY-MM-DD` (taken as noon UTC, so the day is the
+/// same everywhere), or nothing for now. A day after `today` is refused.
+///
+/// # Errors
+/// A message for the date field.
+pub fn parse_purchase_date(
+    value: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || "Enter a date like 2026-11-26.".to_owned();
+    let day: chrono::NaiveDate = value.parse().map_err(|_| bad())?;
+    if day > now.date_naive() {
+        return Err("A purchase cannot be in the future.".to_owned());
+    }
+    Ok(Some(day.and_hms_opt(12, 0, 0).ok_or_else(bad)?.and_utc()))
+}
+
 /// Records a purchase and syncs its customer and fan, exactly once.
 ///
 /// # Errors
@@ -404,4 +424,22 @@ async fn start_or_renew_subscription(
 
 fn one_month_after(at: DateTime<Utc>) -> DateTime<Utc> {
     at.checked_add_months(Months::new(1)).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purchase_dates_are_days_not_in_the_future() {
+        let now: DateTime<Utc> = "2026-11-26T08:00:00Z".parse().unwrap();
+        assert_eq!(parse_purchase_date(None, now), Ok(None));
+        assert_eq!(parse_purchase_date(Some("  "), now), Ok(None));
+        assert_eq!(
+            parse_purchase_date(Some("2026-11-26"), now),
+            Ok(Some("2026-11-26T12:00:00Z".parse().unwrap()))
+        );
+        assert!(parse_purchase_date(Some("2026-11-27"), now).is_err());
+        assert!(parse_purchase_date(Some("26/11/2026"), now).is_err());
+    }
 }

@@ -20,16 +20,6 @@ fn NotBuiltYet(title: &'static str, purpose: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn CustomersPage() -> impl IntoView {
-    view! {
-        <NotBuiltYet
-            title="Customers"
-            purpose="Who bought what: revenue, purchases, subscriptions and refunds."
-        />
-    }
-}
-
-#[component]
 pub fn CampaignsPage() -> impl IntoView {
     view! { <NotBuiltYet title="Campaigns" purpose="Emails you send to an audience of fans." /> }
 }
@@ -40,16 +30,6 @@ pub fn AutomationsPage() -> impl IntoView {
         <NotBuiltYet
             title="Automations"
             purpose="Emails that go out by themselves when a fan does something."
-        />
-    }
-}
-
-#[component]
-pub fn FansPage() -> impl IntoView {
-    view! {
-        <NotBuiltYet
-            title="Fans"
-            purpose="Your audience: tag, segment and get to know the people who follow your music."
         />
     }
 }

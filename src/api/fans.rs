@@ -1,0 +1,235 @@
+//! The Fans pages (URL `/contacts`): the audience builder, bulk tagging, fans added by hand,
+//! the fan profile, and the store's tags.
+
+// A server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use crate::dto::{BulkPreview, FanListView, FanProfileView, TagChange, TagCount};
+use crate::error::AppError;
+use crate::params::FanListParams;
+
+/// One page of the audience in the URL, its exact size, and the store's tags.
+#[server(endpoint = "fans/list")]
+pub async fn fan_list(store_id: i64, params: FanListParams) -> Result<FanListView, AppError> {
+    use crate::domain::fan_queries;
+    let (state, store) = crate::server::access::store_scope(store_id).await?;
+    let query = params.to_query().map_err(AppError::Invalid)?;
+    Ok(FanListView {
+        page: fan_queries::list_fans(&state.db, store_id, &query).await?,
+        tags: fan_queries::list_tags(&state.db, store_id).await?,
+        store,
+        now: crate::domain::time::now(),
+    })
+}
+
+#[server(endpoint = "fans/profile")]
+pub async fn fan_profile(store_id: i64, fan_id: i64) -> Result<FanProfileView, AppError> {
+    use crate::domain::fan_queries;
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    Ok(FanProfileView {
+        profile: fan_queries::fan_profile(&state.db, store_id, fan_id, 200).await?,
+        all_tags: fan_queries::list_tags(&state.db, store_id).await?,
+        now: crate::domain::time::now(),
+    })
+}
+
+/// The "Add fan" form. Redirects to the fan's profile, which is the existing fan's when the
+/// email is already in the store.
+#[server(endpoint = "fans/add")]
+pub async fn add_fan(
+    store_id: i64,
+    email: String,
+    name: String,
+    daw: String,
+    genres: Option<Vec<String>>,
+    skill: String,
+    goals: String,
+    tags: String,
+) -> Result<i64, AppError> {
+    use crate::domain::fans::{NewFan, add_fan};
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let new = NewFan::parse(
+        &email,
+        &name,
+        &daw,
+        &genres.unwrap_or_default(),
+        &skill,
+        &goals,
+        &tags,
+    )?;
+    let fan_id = add_fan(&state.db, store_id, &new).await?.fan_id();
+    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    Ok(fan_id)
+}
+
+#[server(endpoint = "fans/profile/update")]
+pub async fn update_fan_profile(
+    store_id: i64,
+    fan_id: i64,
+    name: String,
+    daw: String,
+    genres: Option<Vec<String>>,
+    skill: String,
+    goals: String,
+) -> Result<(), AppError> {
+    use crate::domain::fans::{Profile, update_profile};
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let profile = Profile::parse(&name, &daw, &genres.unwrap_or_default(), &skill, &goals)?;
+    Ok(update_profile(&state.db, store_id, fan_id, &profile).await?)
+}
+
+#[server(endpoint = "fans/status")]
+pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Result<(), AppError> {
+    use crate::domain::fans::set_email_status;
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let status = status.parse().map_err(|_| {
+        AppError::Invalid(vec![crate::error::FieldError::new(
+            "status",
+            "Pick an email status from the list.",
+        )])
+    })?;
+    Ok(set_email_status(&state.db, store_id, fan_id, status).await?)
+}
+
+/// Adds one tag to one fan (the profile's tag form).
+#[server(endpoint = "fans/tags/add")]
+pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
+    use crate::domain::fan_tags::{FanSelection, add_tag};
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    let tag = parse_tag(&tag)?;
+    Ok(add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?)
+}
+
+#[server(endpoint = "fans/tags/remove")]
+pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
+    use crate::domain::fan_tags::{FanSelection, remove_tag};
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    let tag = parse_tag(&tag)?;
+    Ok(remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?)
+}
+
+/// How many fans a bulk change would touch: the selected ids (`ids`, comma-separated) or,
+/// with `everyone` set, all fans matching the audience in `params`.
+#[server(endpoint = "fans/bulk/preview")]
+pub async fn preview_bulk_tag(
+    store_id: i64,
+    params: FanListParams,
+    ids: String,
+    everyone: bool,
+    tag: String,
+) -> Result<BulkPreview, AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let tag = parse_tag(&tag)?;
+    let fans = match bulk_selection(&params, &ids, everyone)? {
+        crate::domain::fan_tags::FanSelection::Matching(filter) => {
+            crate::domain::fan_queries::count_fans(&state.db, store_id, &filter).await?
+        }
+        crate::domain::fan_tags::FanSelection::Fans(ids) => {
+            crate::domain::fan_queries::count_fan_ids(&state.db, store_id, &ids).await?
+        }
+    };
+    Ok(BulkPreview {
+        fans,
+        tag: tag.name,
+    })
+}
+
+/// Adds (`action = "add"`) or removes (`"remove"`) a tag for the selected fans or for all
+/// fans matching the audience.
+#[server(endpoint = "fans/bulk/apply")]
+pub async fn apply_bulk_tag(
+    store_id: i64,
+    params: FanListParams,
+    ids: String,
+    everyone: bool,
+    tag: String,
+    action: String,
+) -> Result<TagChange, AppError> {
+    use crate::domain::fan_tags::{add_tag, remove_tag};
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let tag = parse_tag(&tag)?;
+    let selection = bulk_selection(&params, &ids, everyone)?;
+    let change = match action.as_str() {
+        "add" => add_tag(&state.db, store_id, &selection, &tag).await?,
+        "remove" => remove_tag(&state.db, store_id, &selection, &tag).await?,
+        _ => return Err(AppError::BadRequest),
+    };
+    tracing::info!(store_id, fans = change.fans_changed, %action, "bulk tag change");
+    Ok(change)
+}
+
+/// Erases a fan (GDPR) once `confirm` repeats their email. Redirects to the fan list.
+#[server(endpoint = "fans/erase")]
+pub async fn erase_fan(store_id: i64, fan_id: i64, confirm: String) -> Result<(), AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let fan = crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    if confirm.trim().to_lowercase() != fan.email {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "confirm",
+            "Type the fan's email address exactly to confirm.",
+        )]));
+    }
+    crate::domain::fans::erase_fan(&state.db, store_id, fan_id).await?;
+    tracing::info!(store_id, fan_id, "fan erased");
+    leptos_axum::redirect(&format!("/store/{store_id}/contacts"));
+    Ok(())
+}
+
+#[server(endpoint = "tags/list")]
+pub async fn list_tags(store_id: i64) -> Result<Vec<TagCount>, AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    Ok(crate::domain::fan_queries::list_tags(&state.db, store_id).await?)
+}
+
+/// Renames a tag; onto an existing name (any case) the two merge.
+#[server(endpoint = "tags/rename")]
+pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<(), AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let name = crate::domain::tags::TagName::parse(&name).map_err(|message| {
+        AppError::Invalid(vec![crate::error::FieldError::new("name", message)])
+    })?;
+    Ok(crate::domain::fan_tags::rename_tag(&state.db, store_id, tag_id, &name).await?)
+}
+
+#[server(endpoint = "tags/delete")]
+pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<(), AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    Ok(crate::domain::fan_tags::delete_tag(&state.db, store_id, tag_id).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_tag(tag: &str) -> Result<crate::domain::tags::TagName, AppError> {
+    crate::domain::tags::TagName::parse(tag)
+        .map_err(|message| AppError::Invalid(vec![crate::error::FieldError::new("tag", message)]))
+}
+
+#[cfg(feature = "ssr")]
+fn bulk_selection(
+    params: &FanListParams,
+    ids: &str,
+    everyone: bool,
+) -> Result<crate::domain::fan_tags::FanSelection, AppError> {
+    use crate::domain::fan_tags::FanSelection;
+    if everyone {
+        let query = params.to_query().map_err(AppError::Invalid)?;
+        return Ok(FanSelection::Matching(query.filter));
+    }
+    let ids: Vec<i64> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| AppError::BadRequest)?;
+    if ids.is_empty() {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "ids",
+            "Select some fans first, or choose all fans matching this filter.",
+        )]));
+    }
+    Ok(FanSelection::Fans(ids))
+}
