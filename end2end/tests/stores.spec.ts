@@ -89,7 +89,7 @@ test.describe("stores", () => {
       "page",
     );
     await expect(nav.getByText("Email Campaigns")).toBeVisible();
-    await expect(page.getByRole("heading", { name: "Customers" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Customers", exact: true })).toBeVisible();
 
     await nav.getByRole("link", { name: "Fans" }).click();
     await expect(page).toHaveURL(/\/store\/\d+\/contacts$/);

@@ -10,11 +10,21 @@ use crate::dto::{CustomerDetailView, CustomerListView, Dashboard, PurchaseReceip
 use crate::error::AppError;
 use crate::params::CustomerListParams;
 
+/// A fresh idempotency key for a form that records something (a purchase, a refund): the
+/// form carries it, so submitting twice records once. Each page load gets a new one.
+#[server(endpoint = "forms/request_key")]
+pub async fn new_request_key() -> Result<String, AppError> {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::rng().random();
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
 /// The dashboard for the period in the URL, with the period of the same length before it.
 #[server(endpoint = "customers/dashboard")]
 pub async fn revenue_dashboard(
     store_id: i64,
-    params: CustomerListParams,
+    // All-empty URL state serializes to nothing at all; it is still a valid argument.
+    #[server(default)] params: CustomerListParams,
 ) -> Result<Dashboard, AppError> {
     use crate::domain::revenue::revenue_summary;
     use crate::dto::DateRange;
@@ -37,7 +47,8 @@ pub async fn revenue_dashboard(
 #[server(endpoint = "customers/list")]
 pub async fn customer_list(
     store_id: i64,
-    params: CustomerListParams,
+    // All-empty URL state serializes to nothing at all; it is still a valid argument.
+    #[server(default)] params: CustomerListParams,
 ) -> Result<CustomerListView, AppError> {
     use crate::domain::{customer_queries, products};
 
@@ -171,6 +182,11 @@ pub async fn record_manual_purchase(
         replayed = receipt.replayed,
         "manual purchase recorded"
     );
+    // Back to the list, where the buyer now is (JS off: a 302; JS on: the router follows).
+    leptos_axum::redirect(&format!(
+        "/store/{store_id}/customers?recorded={}",
+        receipt.purchase_id
+    ));
     Ok(receipt)
 }
 
@@ -203,5 +219,12 @@ pub async fn refund(
         refund_id = receipt.refund_id,
         "refund recorded"
     );
+    let customer_id =
+        crate::domain::customer_queries::customer_of_purchase(&state.db, store_id, purchase_id)
+            .await?;
+    leptos_axum::redirect(&format!(
+        "/store/{store_id}/customers/{customer_id}?refunded={}",
+        receipt.refund_id
+    ));
     Ok(receipt)
 }

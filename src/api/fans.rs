@@ -12,7 +12,10 @@ use crate::params::FanListParams;
 
 /// One page of the audience in the URL, its exact size, and the store's tags.
 #[server(endpoint = "fans/list")]
-pub async fn fan_list(store_id: i64, params: FanListParams) -> Result<FanListView, AppError> {
+pub async fn fan_list(
+    store_id: i64,
+    #[server(default)] params: FanListParams,
+) -> Result<FanListView, AppError> {
     use crate::domain::fan_queries;
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
@@ -117,7 +120,7 @@ pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagCha
 #[server(endpoint = "fans/bulk/preview")]
 pub async fn preview_bulk_tag(
     store_id: i64,
-    params: FanListParams,
+    #[server(default)] params: FanListParams,
     ids: String,
     everyone: bool,
     tag: String,
@@ -143,7 +146,7 @@ pub async fn preview_bulk_tag(
 #[server(endpoint = "fans/bulk/apply")]
 pub async fn apply_bulk_tag(
     store_id: i64,
-    params: FanListParams,
+    #[server(default)] params: FanListParams,
     ids: String,
     everyone: bool,
     tag: String,

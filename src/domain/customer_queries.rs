@@ -380,3 +380,20 @@ pub async fn customer_detail(
         fan,
     })
 }
+
+/// The customer a purchase of this store belongs to.
+///
+/// # Errors
+/// `NotFound` for a purchase not in this store.
+pub async fn customer_of_purchase(
+    db: &DatabaseConnection,
+    store_id: i64,
+    purchase_id: i64,
+) -> DomainResult<i64> {
+    purchase::Entity::find_by_id(purchase_id)
+        .filter(purchase::Column::StoreId.eq(store_id))
+        .one(db)
+        .await?
+        .map(|purchase| purchase.customer_id)
+        .ok_or(DomainError::NotFound("purchase"))
+}

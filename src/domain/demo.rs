@@ -176,13 +176,13 @@ pub async fn load_demo(
                 .collect(),
         };
         let fan_id = add_fan(db, store_id, &new).await?.fan_id();
-        fans.push((fan_id, new.email));
+        fans.push((fan_id, new.email, new.profile.name));
     }
 
     // A year of sales: most fans buy nothing, some buy once, a few keep coming back.
     let mut purchases = Vec::new();
     let mut order = 0;
-    for (_, email) in &fans {
+    for (_, email, name) in &fans {
         let orders = match rng.random_range(0..100) {
             0..=44 => 0,
             45..=79 => 1,
@@ -205,6 +205,7 @@ pub async fn load_demo(
                 &purchase(
                     store_id,
                     email,
+                    name,
                     product.id,
                     product.price_cents - discount,
                     order,
@@ -212,11 +213,11 @@ pub async fn load_demo(
                 )?,
             )
             .await?;
-            purchases.push((receipt.purchase_id, product.price_cents - discount));
+            purchases.push((receipt.purchase_id, product.price_cents - discount, at));
         }
     }
     // Feedback Club members pay every month since they joined.
-    for (_, email) in &fans {
+    for (_, email, name) in &fans {
         if !rng.random_bool(0.12) {
             continue;
         }
@@ -226,7 +227,7 @@ pub async fn load_demo(
             order += 1;
             record_purchase(
                 db,
-                &purchase(store_id, email, club.id, club.price_cents, order, at)?,
+                &purchase(store_id, email, name, club.id, club.price_cents, order, at)?,
             )
             .await?;
         }
@@ -235,26 +236,28 @@ pub async fn load_demo(
     // A few refunds, full and partial.
     purchases.shuffle(&mut rng);
     let mut refunds = 0;
-    for (purchase_id, amount) in purchases.iter().take(purchases.len() / 25) {
+    for (purchase_id, amount, at) in purchases.iter().take(purchases.len() / 25) {
         let amount = if rng.random_bool(0.5) {
             None
         } else {
             Some((amount / 2).max(1))
         };
+        // Refunds come a few days after the sale, never in the future.
+        let refunded_at = std::cmp::min(*at + Duration::days(rng.random_range(1..10)), now);
         let refund = RefundPurchase::new(
             store_id,
             *purchase_id,
             amount,
             "Customer asked for a refund",
             "demo",
-            None,
+            Some(refunded_at),
         )?;
         refund_purchase(db, &refund).await?;
         refunds += 1;
     }
 
     // Three campaigns' opens and clicks, and some replies.
-    for (fan_id, _) in &fans {
+    for (fan_id, _, _) in &fans {
         for (campaign, open_rate, click_rate, days_ago) in [
             ("october-tips", 0.55, 0.2, 40),
             ("black-friday", 0.6, 0.3, 12),
@@ -304,6 +307,7 @@ pub async fn load_demo(
 fn purchase(
     store_id: i64,
     email: &Email,
+    name: &str,
     product_id: i64,
     amount_cents: i64,
     order: usize,
@@ -312,7 +316,7 @@ fn purchase(
     RecordPurchase::new(
         store_id,
         email.clone(),
-        "",
+        name,
         product_id,
         amount_cents,
         PurchaseSource::Import,

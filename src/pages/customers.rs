@@ -1,13 +1,378 @@
-//! `/store/{store_id}/customers`: the revenue dashboard and the customer list.
+//! `/store/{store_id}/customers`: the revenue dashboard a creator opens every morning, and
+//! the customer list: sortable, searchable, filterable, keyset-paginated, exportable. All
+//! of it lives in the URL.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query;
+
+use crate::api::customers::{customer_list, revenue_dashboard};
+use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
+use crate::components::widgets::{Chip, EmptyState, LoadError, PageHeader, Pager, RelativeTime};
+use crate::dto::{CustomerListView, CustomerRow, CustomerSort, SortDirection};
+use crate::error::AppError;
+use crate::format;
+use crate::pages::store::use_store_id;
+use crate::params::{CustomerListParams, PERIODS};
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    let store_id = use_store_id();
+    let query = use_query::<CustomerListParams>();
+    let params = Memo::new(move |_| query.get().unwrap_or_default());
+
+    let dashboard = Resource::new(
+        move || (store_id.get(), params.get()),
+        |(store_id, params)| async move {
+            match store_id {
+                Some(store_id) => revenue_dashboard(store_id, params).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let list = Resource::new(
+        move || (store_id.get(), params.get()),
+        |(store_id, params)| async move {
+            match store_id {
+                Some(store_id) => customer_list(store_id, params).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let base = move || format!("/store/{}", store_id.get().unwrap_or_default());
+
     view! {
         <Title text="Customers" />
-        <h1 class="text-2xl font-semibold tracking-tight">"Customers"</h1>
-        <p class="mt-2 text-slate-600">"This page is not built yet."</p>
+        <PageHeader title="Customers".to_owned() subtitle="Who bought what, and what it adds up to.">
+            <a href=move || format!("{}/products", base()) class="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50">
+                "Products"
+            </a>
+            <a href=move || format!("{}/customers/new", base()) class="rounded-md bg-violet-700 px-3 py-2 text-sm font-semibold text-white hover:bg-violet-800">
+                "Record purchase"
+            </a>
+        </PageHeader>
+        <RecordedNotice />
+        <section aria-labelledby="dashboard-heading" class="mt-6">
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h2 id="dashboard-heading" class="text-lg font-semibold">"Revenue"</h2>
+                <PeriodPicker params store_id />
+            </div>
+            <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading revenue…"</p> }>
+                {move || Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(dashboard) => {
+                            let currency = dashboard.current.currency;
+                            let summary = dashboard.current.clone();
+                            view! {
+                                <p class="mt-1 text-sm text-slate-500">
+                                    {format!(
+                                        "{} – {}",
+                                        format::date(summary.range.start),
+                                        format::date(summary.range.end)
+                                    )}
+                                </p>
+                                <div class="mt-4">
+                                    <MetricCards dashboard />
+                                </div>
+                                <div class="mt-4 grid gap-4 lg:grid-cols-[2fr_1fr]">
+                                    <RevenueChart summary=summary.clone() />
+                                    <TopProducts products=summary.top_products currency />
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section aria-labelledby="list-heading" class="mt-10">
+            <h2 id="list-heading" class="text-lg font-semibold">"All customers"</h2>
+            <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading customers…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(view) => view! { <CustomerList view params=params.get() /> }.into_any(),
+                        Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// "Purchase recorded." after the Record purchase form redirects here.
+#[component]
+fn RecordedNotice() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let message = move || {
+        query.with(|query| {
+            query.get("recorded").map(|_| {
+                "Purchase recorded. The customer and their fan profile are up to date.".to_owned()
+            })
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800" role="status">
+                {message}
+            </p>
+        </Show>
+    }
+}
+
+/// The dashboard period: preset links, or a custom range (a GET form, so it is a link too).
+#[component]
+fn PeriodPicker(params: Memo<CustomerListParams>, store_id: Memo<Option<i64>>) -> impl IntoView {
+    let path = move || format!("/store/{}/customers", store_id.get().unwrap_or_default());
+    let selected = move || params.get().period.unwrap_or_else(|| "30d".to_owned());
+    view! {
+        <div class="flex flex-wrap items-center gap-2">
+            <nav aria-label="Period" class="flex flex-wrap gap-1">
+                {PERIODS
+                    .iter()
+                    .map(|(key, label)| {
+                        let key = *key;
+                        view! {
+                            <a
+                                href=move || params.get().period_link(&path(), key)
+                                aria-current=move || (selected() == key).then_some("true")
+                                class="rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 aria-[current=true]:bg-violet-100 aria-[current=true]:font-medium aria-[current=true]:text-violet-800"
+                            >
+                                {*label}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <Form method="GET" action="" attr:class="flex items-end gap-1" attr:aria-label="Custom period">
+                <input type="hidden" name="period" value="custom" />
+                <label class="text-xs text-slate-600">
+                    "From"
+                    <input type="date" name="from" value=move || params.get().from.unwrap_or_default() class="ml-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                </label>
+                <label class="text-xs text-slate-600">
+                    "To"
+                    <input type="date" name="to" value=move || params.get().to.unwrap_or_default() class="ml-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                </label>
+                <HiddenListState params />
+                <button type="submit" class="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">
+                    "Show"
+                </button>
+            </Form>
+        </div>
+    }
+}
+
+/// Keeps the list's filters and sort when the period form is submitted.
+#[component]
+fn HiddenListState(params: Memo<CustomerListParams>) -> impl IntoView {
+    move || {
+        let params = params.get();
+        [
+            ("q", params.q),
+            ("product", params.product),
+            ("subscribed", params.subscribed),
+            ("refunded", params.refunded),
+            ("sort", params.sort),
+            ("dir", params.dir),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            value.map(|value| view! { <input type="hidden" name=name value=value /> })
+        })
+        .collect_view()
+    }
+}
+
+#[component]
+fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl IntoView {
+    let path = format!("/store/{}/customers", view.store.id);
+    let query = params.to_query().unwrap_or_default();
+    let filtered = query.filter != Default::default();
+    let csv = params.list_link(&format!("/store/{}/customers.csv", view.store.id));
+    let currency = view.store.currency;
+    let now = view.now;
+    let page = view.page;
+    let previous = page
+        .previous
+        .as_ref()
+        .map(|cursor| params.page_link(&path, "before", cursor));
+    let next = page
+        .next
+        .as_ref()
+        .map(|cursor| params.page_link(&path, "after", cursor));
+    // The filter form owns a copy: its children are built later than this function's body.
+    let form = params.clone();
+    let products = view.products;
+
+    view! {
+        <Form method="GET" action="" attr:class="mt-3 flex flex-wrap items-end gap-3" attr:aria-label="Filter customers">
+            <input type="hidden" name="period" value=form.period.clone().unwrap_or_default() />
+            <input type="hidden" name="from" value=form.from.clone().unwrap_or_default() />
+            <input type="hidden" name="to" value=form.to.clone().unwrap_or_default() />
+            <input type="hidden" name="sort" value=form.sort.clone().unwrap_or_default() />
+            <input type="hidden" name="dir" value=form.dir.clone().unwrap_or_default() />
+            <label class="text-sm">
+                <span class="block text-slate-600">"Search"</span>
+                <input type="search" name="q" value=form.q.clone().unwrap_or_default() placeholder="Email or name" class="mt-1 w-56 rounded-md border border-slate-300 px-3 py-1.5" />
+            </label>
+            <label class="text-sm">
+                <span class="block text-slate-600">"Bought"</span>
+                <select name="product" class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-1.5">
+                    <option value="">"Any product"</option>
+                    {products
+                        .iter()
+                        .map(|product| {
+                            let selected = form.product.as_deref() == Some(product.id.to_string().as_str());
+                            view! { <option value=product.id.to_string() selected=selected>{product.name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="subscribed" value="1" checked=form.subscribed.is_some() />
+                "Subscribed now"
+            </label>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="refunded" value="1" checked=form.refunded.is_some() />
+                "Has refunds"
+            </label>
+            <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">
+                "Apply"
+            </button>
+            <a href=csv class="ml-auto text-sm font-medium text-violet-700 hover:underline" download="customers.csv">
+                "Export CSV"
+            </a>
+        </Form>
+        <p class="mt-3 text-sm text-slate-600" aria-live="polite">
+            {format::plural(page.total, "customer", "customers")}
+        </p>
+        {if page.rows.is_empty() {
+            if filtered {
+                view! {
+                    <EmptyState title="No customers match these filters">
+                        <a href=path.clone() class="font-medium text-violet-700 hover:underline">"Clear the filters"</a>
+                    </EmptyState>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <EmptyState title="No customers yet">
+                        "Record your first sale and the buyer shows up here, with their fan profile. "
+                        <a href=format!("{path}/new") class="font-medium text-violet-700 hover:underline">"Record a purchase"</a>
+                    </EmptyState>
+                }
+                    .into_any()
+            }
+        } else {
+            view! {
+                <CustomerTable rows=page.rows params path=path.clone() currency now />
+                <Pager previous next />
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// The customer table; column headers sort the list.
+#[component]
+pub fn CustomerTable(
+    rows: Vec<CustomerRow>,
+    params: CustomerListParams,
+    path: String,
+    currency: crate::money::Currency,
+    now: chrono::DateTime<chrono::Utc>,
+) -> impl IntoView {
+    let query = params.to_query().unwrap_or_default();
+    let store_path = path.trim_end_matches("/customers").to_owned();
+    let header = |label: &'static str, sort: CustomerSort, numeric: bool| {
+        let active = query.sort == sort;
+        let direction = if active {
+            query.direction.reversed()
+        } else {
+            sort.default_direction()
+        };
+        let aria = active.then_some(match query.direction {
+            SortDirection::Asc => "ascending",
+            SortDirection::Desc => "descending",
+        });
+        let arrow = match (active, query.direction) {
+            (false, _) => "",
+            (true, SortDirection::Asc) => " ↑",
+            (true, SortDirection::Desc) => " ↓",
+        };
+        let class = if numeric {
+            "px-3 py-2 text-right font-medium"
+        } else {
+            "px-3 py-2 font-medium"
+        };
+        view! {
+            <th scope="col" class=class aria-sort=aria>
+                <a href=params.sort_link(&path, sort, direction) class="hover:text-slate-900">
+                    {label}
+                    {arrow}
+                </a>
+            </th>
+        }
+    };
+    view! {
+        <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table class="w-full text-sm">
+                <caption class="sr-only">"Customers"</caption>
+                <thead class="bg-slate-50 text-left text-slate-600">
+                    <tr>
+                        {header("Customer", CustomerSort::Name, false)}
+                        {header("Total spent", CustomerSort::TotalSpent, true)}
+                        {header("Purchases", CustomerSort::Purchases, true)}
+                        {header("Last purchase", CustomerSort::LastPurchase, false)}
+                        <th scope="col" class="px-3 py-2 font-medium">"Products"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Subscription"</th>
+                        <th scope="col" class="px-3 py-2 text-right font-medium">"Fan score"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let detail = format!("{path}/{}", row.id);
+                            let fan = row.fan.clone();
+                            view! {
+                                <tr class="hover:bg-slate-50">
+                                    <td class="px-3 py-2">
+                                        <a href=detail class="font-medium text-slate-900 hover:underline">
+                                            {if row.name.is_empty() { row.email.clone() } else { row.name.clone() }}
+                                        </a>
+                                        {(!row.name.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{row.email.clone()}</div> })}
+                                    </td>
+                                    <td class="px-3 py-2 text-right font-medium tabular-nums">{currency.format(row.total_spent_cents)}</td>
+                                    <td class="px-3 py-2 text-right tabular-nums">{row.purchase_count}</td>
+                                    <td class="px-3 py-2 whitespace-nowrap text-slate-600">
+                                        {row.last_purchase_at.map(|at| view! { <RelativeTime at now /> })}
+                                    </td>
+                                    <td class="px-3 py-2">
+                                        <div class="flex flex-wrap gap-1">
+                                            {row.products.into_iter().map(|product| view! { <Chip text=product.name /> }).collect_view()}
+                                        </div>
+                                    </td>
+                                    <td class="px-3 py-2 text-slate-600">{row.subscription.map(|status| status.label())}</td>
+                                    <td class="px-3 py-2 text-right tabular-nums">
+                                        {match fan {
+                                            Some(fan) => view! {
+                                                <a href=format!("{store_path}/contacts/{}", fan.fan_id) class="font-medium text-violet-700 hover:underline" title="Open the fan profile">
+                                                    {fan.score}
+                                                </a>
+                                            }
+                                                .into_any(),
+                                            None => view! { <span class="text-slate-400" title="No fan profile (erased)">"—"</span> }.into_any(),
+                                        }}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -1,9 +1,193 @@
-//! `/store/{store_id}/products`: what the store sells.
+//! `/store/{store_id}/products`: what the store sells. Create a product, change its name or
+//! price (past purchases keep what they cost), or archive it (it stays in history).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::products::{ArchiveProduct, CreateProduct, EditProduct, list_products};
+use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::widgets::{EmptyState, LoadError, PageHeader};
+use crate::dto::{ProductSummary, StoreSummary};
+use crate::error::AppError;
+use crate::money::{CURRENCIES, Currency};
+use crate::pages::store::use_store_id;
+use crate::vocab::ProductKind;
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
+
 #[component]
 pub fn ProductsPage() -> impl IntoView {
-    view! { <Title text="Products" /> <h1 class="text-2xl font-semibold">"Products"</h1> }
+    let store_id = use_store_id();
+    let currency = use_context::<StoreSummary>().map_or(CURRENCIES[0], |store| store.currency);
+    let create = ServerAction::<CreateProduct>::new();
+    let edit = ServerAction::<EditProduct>::new();
+    let archive = ServerAction::<ArchiveProduct>::new();
+    let products = Resource::new(
+        move || {
+            (
+                store_id.get(),
+                create.version().get(),
+                edit.version().get(),
+                archive.version().get(),
+            )
+        },
+        |(store_id, ..)| async move {
+            match store_id {
+                Some(store_id) => list_products(store_id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let edit_error = Signal::derive(move || {
+        edit.value().get().and_then(Result::err).map(|error| {
+            error
+                .field_message("price")
+                .or(error.field_message("name"))
+                .map_or_else(|| error.to_string(), str::to_owned)
+        })
+    });
+
+    view! {
+        <Title text="Products" />
+        <a href=move || format!("/store/{}/customers", store_id.get().unwrap_or_default()) class="text-sm text-violet-700 hover:underline">"← Customers"</a>
+        <div class="mt-2">
+            <PageHeader title="Products".to_owned() subtitle="What you sell. Prices are defaults for new sales; past purchases keep what they cost." />
+        </div>
+        <FormAlert message=edit_error />
+        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Ok(products) if products.is_empty() => view! {
+                        <div class="mt-6">
+                            <EmptyState title="No products yet">"Add what you sell below: a course, a sample pack, presets, coaching or a membership."</EmptyState>
+                        </div>
+                    }.into_any(),
+                    Ok(products) => view! { <ProductTable products currency edit archive store_id=store_id.get().unwrap_or_default() /> }.into_any(),
+                    Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
+                }
+            })}
+        </Transition>
+        <NewProductForm action=create store_id currency />
+    }
+}
+
+#[component]
+fn ProductTable(
+    products: Vec<ProductSummary>,
+    currency: Currency,
+    edit: ServerAction<EditProduct>,
+    archive: ServerAction<ArchiveProduct>,
+    store_id: i64,
+) -> impl IntoView {
+    view! {
+        <div class="mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table class="w-full text-sm">
+                <thead class="bg-slate-50 text-left text-slate-600">
+                    <tr>
+                        <th scope="col" class="px-3 py-2 font-medium">"Product"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Kind"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Name and price"</th>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Archive"</span></th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {products.into_iter().map(|product| {
+                        let label = format!("{} ({})", product.name, currency.format(product.price_cents));
+                        // ActionForm builds its children later, so they get their own copies.
+                        let (id, name) = (product.id, product.name.clone());
+                        let (edit_name, archive_name) = (name.clone(), name.clone());
+                        let price = currency.format_plain(product.price_cents);
+                        view! {
+                            <tr class=if product.archived { "bg-slate-50 text-slate-500" } else { "" }>
+                                <td class="px-3 py-2">
+                                    <span class="font-medium">{product.name.clone()}</span>
+                                    {product.is_subscription.then(|| view! { <span class="ml-2 text-xs text-slate-500">"monthly subscription"</span> })}
+                                    {product.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs">"Archived"</span> })}
+                                </td>
+                                <td class="px-3 py-2">{product.kind.label()}</td>
+                                <td class="px-3 py-2">
+                                    <ActionForm action=edit attr:class="flex flex-wrap items-center gap-2" attr:aria-label=format!("Edit {name}")>
+                                        <input type="hidden" name="store_id" value=store_id />
+                                        <input type="hidden" name="product_id" value=id />
+                                        <label class="sr-only" for=format!("product-name-{id}")>{format!("Name of {edit_name}")}</label>
+                                        <input id=format!("product-name-{id}") name="name" value=edit_name.clone() maxlength="120" class="w-48 rounded-md border border-slate-300 px-2 py-1" />
+                                        <label class="sr-only" for=format!("product-price-{id}")>{format!("Price of {edit_name}")}</label>
+                                        <input id=format!("product-price-{id}") name="price" value=price inputmode="decimal" class="w-24 rounded-md border border-slate-300 px-2 py-1 text-right" />
+                                        <button type="submit" class="rounded-md border border-slate-300 bg-white px-2 py-1 font-medium hover:bg-slate-50">"Save"</button>
+                                    </ActionForm>
+                                </td>
+                                <td class="px-3 py-2 text-right">
+                                    {(!product.archived).then(|| view! {
+                                        <ActionForm action=archive attr:aria-label=format!("Archive {label}")>
+                                            <input type="hidden" name="store_id" value=store_id />
+                                            <input type="hidden" name="product_id" value=id />
+                                            <button type="submit" class="text-sm font-medium text-red-700 hover:underline">
+                                                "Archive"<span class="sr-only">{format!(" {archive_name}")}</span>
+                                            </button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn NewProductForm(
+    action: ServerAction<CreateProduct>,
+    store_id: Memo<Option<i64>>,
+    currency: Currency,
+) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
+    let invalid =
+        move |field: &'static str| move || field_message(error(), field).is_some().to_string();
+    let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_)))
+            && let Some(form) = form.get()
+        {
+            form.reset();
+        }
+    });
+    view! {
+        <section aria-labelledby="new-product-heading" class="mt-10 max-w-xl rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+            <h2 id="new-product-heading" class="text-lg font-semibold">"New product"</h2>
+            <FormAlert message=form_error />
+            <ActionForm action node_ref=form attr:class="mt-4 space-y-4" attr:novalidate=true>
+                <input type="hidden" name="store_id" value=move || store_id.get().unwrap_or_default() />
+                <div>
+                    <label for="product-name" class="block text-sm font-medium text-slate-700">"Name"</label>
+                    <input id="product-name" name="name" maxlength="120" class=INPUT aria-describedby="product-name-error" aria-invalid=invalid("name") />
+                    <FieldMessage id="product-name-error" message=message("name") />
+                </div>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <div>
+                        <label for="product-kind" class="block text-sm font-medium text-slate-700">"Kind"</label>
+                        <select id="product-kind" name="kind" class=INPUT aria-describedby="product-kind-error" aria-invalid=invalid("kind")>
+                            {ProductKind::ALL.iter().map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> }).collect_view()}
+                        </select>
+                        <FieldMessage id="product-kind-error" message=message("kind") />
+                    </div>
+                    <div>
+                        <label for="product-price" class="block text-sm font-medium text-slate-700">{format!("Price ({})", currency.code())}</label>
+                        <input id="product-price" name="price" inputmode="decimal" placeholder="99.00" class=INPUT aria-describedby="product-price-error" aria-invalid=invalid("price") />
+                        <FieldMessage id="product-price-error" message=message("price") />
+                    </div>
+                </div>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="is_subscription" />
+                    "Monthly subscription (each payment renews it for a month)"
+                </label>
+                <button type="submit" class="rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 disabled:opacity-60" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Adding…" } else { "Add product" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
 }

@@ -1,9 +1,176 @@
-//! `/store/{store_id}/customers/new`: record a manual sale.
+//! `/store/{store_id}/customers/new`: record a manual sale (bank transfer, cash at a
+//! workshop). The form carries a fresh request key, so a double submit records one purchase;
+//! on success the Customers page opens with the buyer already in it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::customers::{RecordManualPurchase, new_request_key};
+use crate::api::products::list_products;
+use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::widgets::{LoadError, PageHeader};
+use crate::dto::{ProductSummary, StoreSummary};
+use crate::error::AppError;
+use crate::money::CURRENCIES;
+use crate::pages::store::use_store_id;
+use crate::vocab::ProductKind;
+
 #[component]
 pub fn RecordPurchasePage() -> impl IntoView {
-    view! { <Title text="Record purchase" /> <h1 class="text-2xl font-semibold">"Record purchase"</h1> }
+    let store_id = use_store_id();
+    let products = Resource::new(
+        move || store_id.get(),
+        |store_id| async move {
+            match store_id {
+                Some(store_id) => list_products(store_id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    // One key per page load: a failed submission keeps it (nothing was recorded), a
+    // successful one leaves the page.
+    let request_key = Resource::new(|| (), |_| new_request_key());
+    view! {
+        <Title text="Record purchase" />
+        <PageHeader title="Record purchase".to_owned() subtitle="A sale made outside your store: a bank transfer, cash at a workshop, a custom deal." />
+        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                let loaded = match (products.await, request_key.await, store_id.get()) {
+                    (Ok(products), Ok(key), Some(store_id)) => Ok((products, key, store_id)),
+                    (Err(error), _, _) | (_, Err(error), _) => Err(error),
+                    (_, _, None) => Err(AppError::NotFound),
+                };
+                match loaded {
+                    Ok((products, request_key, store_id)) => {
+                        let products: Vec<ProductSummary> = products.into_iter().filter(|p| !p.archived).collect();
+                        view! { <PurchaseForm store_id products request_key /> }.into_any()
+                    }
+                    Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
+
+#[component]
+fn PurchaseForm(
+    store_id: i64,
+    products: Vec<ProductSummary>,
+    request_key: String,
+) -> impl IntoView {
+    let action = ServerAction::<RecordManualPurchase>::new();
+    let error = move || action.value().get().and_then(Result::err);
+    let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
+    let invalid =
+        move |field: &'static str| move || field_message(error(), field).is_some().to_string();
+    let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+
+    // With JavaScript on, picking a product fills in its price; without it, an empty amount
+    // means the product's price (the server does the same).
+    let amount = RwSignal::new(String::new());
+    let prices: Vec<(String, i64)> = products
+        .iter()
+        .map(|p| (p.id.to_string(), p.price_cents))
+        .collect();
+    // The store layout provides the store; its currency formats the prices.
+    let currency = use_context::<StoreSummary>().map_or(CURRENCIES[0], |store| store.currency);
+    let currency_hint = "Leave empty to charge the product's price.";
+
+    view! {
+        <FormAlert message=form_error />
+        <ActionForm action attr:class="mt-6 max-w-xl space-y-5" attr:novalidate=true>
+            <input type="hidden" name="store_id" value=store_id />
+            <input type="hidden" name="request_key" value=request_key />
+            <div>
+                <label for="purchase-email" class="block text-sm font-medium text-slate-700">"Buyer's email"</label>
+                <input id="purchase-email" name="email" type="email" autocomplete="off" class=INPUT aria-describedby="purchase-email-error" aria-invalid=invalid("email") />
+                <FieldMessage id="purchase-email-error" message=message("email") />
+            </div>
+            <div>
+                <label for="purchase-name" class="block text-sm font-medium text-slate-700">"Buyer's name (optional)"</label>
+                <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" class=INPUT aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
+                <FieldMessage id="purchase-name-error" message=message("name") />
+            </div>
+            <div>
+                <label for="purchase-product" class="block text-sm font-medium text-slate-700">"Product"</label>
+                <select
+                    id="purchase-product"
+                    name="product_id"
+                    class=INPUT
+                    aria-describedby="purchase-product-error"
+                    aria-invalid=invalid("product_id")
+                    on:change=move |event| {
+                        let chosen = event_target_value(&event);
+                        if let Some((_, price)) = prices.iter().find(|(id, _)| *id == chosen) {
+                            amount.set(currency.format_plain(*price));
+                        }
+                    }
+                >
+                    <option value="">"Choose a product…"</option>
+                    {products
+                        .iter()
+                        .map(|product| view! { <option value=product.id.to_string()>{product.name.clone()}</option> })
+                        .collect_view()}
+                    <option value="new">"New product…"</option>
+                </select>
+                <FieldMessage id="purchase-product-error" message=message("product_id") />
+            </div>
+            <fieldset class="rounded-md border border-slate-200 p-4">
+                <legend class="px-1 text-sm text-slate-600">"Only for a new product"</legend>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <div>
+                        <label for="new-product-name" class="block text-sm font-medium text-slate-700">"New product name"</label>
+                        <input id="new-product-name" name="new_product_name" type="text" maxlength="120" class=INPUT aria-describedby="new-product-name-error" aria-invalid=invalid("new_product_name") />
+                        <FieldMessage id="new-product-name-error" message=message("new_product_name") />
+                    </div>
+                    <div>
+                        <label for="new-product-kind" class="block text-sm font-medium text-slate-700">"Kind"</label>
+                        <select id="new-product-kind" name="new_product_kind" class=INPUT aria-describedby="new-product-kind-error" aria-invalid=invalid("new_product_kind")>
+                            {ProductKind::ALL
+                                .iter()
+                                .map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> })
+                                .collect_view()}
+                        </select>
+                        <FieldMessage id="new-product-kind-error" message=message("new_product_kind") />
+                    </div>
+                </div>
+            </fieldset>
+            <div class="grid gap-4 sm:grid-cols-2">
+                <div>
+                    <label for="purchase-amount" class="block text-sm font-medium text-slate-700">"Amount"</label>
+                    <input
+                        id="purchase-amount"
+                        name="amount"
+                        type="text"
+                        inputmode="decimal"
+                        placeholder="99.00"
+                        class=INPUT
+                        aria-describedby="purchase-amount-hint purchase-amount-error"
+                        aria-invalid=invalid("amount")
+                        prop:value=move || amount.get()
+                        on:input=move |event| amount.set(event_target_value(&event))
+                    />
+                    <p id="purchase-amount-hint" class="mt-1 text-xs text-slate-500">{currency_hint}</p>
+                    <FieldMessage id="purchase-amount-error" message=message("amount") />
+                </div>
+                <div>
+                    <label for="purchase-date" class="block text-sm font-medium text-slate-700">"Date (optional)"</label>
+                    <input id="purchase-date" name="date" type="date" class=INPUT aria-describedby="purchase-date-error" aria-invalid=invalid("date") />
+                    <FieldMessage id="purchase-date-error" message=message("date") />
+                </div>
+            </div>
+            <div class="flex items-center gap-3">
+                <button
+                    type="submit"
+                    class="rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 disabled:opacity-60"
+                    disabled=move || action.pending().get()
+                >
+                    {move || if action.pending().get() { "Recording…" } else { "Record purchase" }}
+                </button>
+                <a href=format!("/store/{store_id}/customers") class="text-sm text-slate-600 hover:underline">"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
 }

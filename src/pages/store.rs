@@ -45,6 +45,8 @@ pub fn StoreLayout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match store.await {
                     Ok(store) => {
+                        // The pages inside read the store (name, currency) from here.
+                        provide_context(store.clone());
                         view! {
                             <TopBar>
                                 <span class="text-slate-300" aria-hidden="true">"/"</span>

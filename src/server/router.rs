@@ -11,8 +11,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use super::health;
 use super::state::AppState;
+use super::{export, health};
 use crate::app::{App, shell};
 
 /// Builds the whole application router around `state`.
@@ -23,6 +23,10 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/store/{store_id}/customers.csv",
+            get(export::customers_csv),
+        )
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`.

@@ -276,3 +276,149 @@ app_test!(
         }
     }
 );
+
+app_test!(
+    list_pages_answer_with_empty_url_state,
+    |app: TestApp| async move {
+        post_form(
+            &app,
+            CreateStore::PATH,
+            "/",
+            &[("name", "Beat Lab"), ("currency", "USD")],
+        )
+        .await;
+        let id = store::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string();
+        for path in [
+            encore::api::customers::CustomerList::PATH,
+            encore::api::customers::RevenueDashboard::PATH,
+            encore::api::fans::FanList::PATH,
+        ] {
+            // A client sends no `params` at all when every URL field is empty.
+            let response = app
+                .client
+                .post(app.url(path))
+                .form(&[("store_id", id.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                200,
+                "{path}: {}",
+                response.text().await.unwrap()
+            );
+        }
+        let bad = app
+            .client
+            .post(app.url(encore::api::customers::CustomerList::PATH))
+            .form(&[("store_id", id.as_str()), ("params[sort]", "vibes")])
+            .send()
+            .await
+            .unwrap();
+        let error: encore::error::AppError = bad.json().await.unwrap();
+        assert_eq!(
+            error.field_message("sort"),
+            Some("Pick a sort from the list.")
+        );
+    }
+);
+
+app_test!(
+    the_customer_csv_follows_the_list_and_neutralises_formulas,
+    |app: TestApp| async move {
+        use encore::domain::email::Email;
+        use encore::domain::products::{NewProduct, create_product};
+        use encore::domain::purchases::{RecordPurchase, record_purchase};
+        use encore::vocab::{ProductKind, PurchaseSource};
+
+        post_form(
+            &app,
+            CreateStore::PATH,
+            "/",
+            &[("name", "Beat Lab"), ("currency", "USD")],
+        )
+        .await;
+        let store_id = store::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let product = create_product(
+            &app.db,
+            store_id,
+            &NewProduct {
+                name: "Kit".into(),
+                kind: ProductKind::SamplePack,
+                price_cents: 1000,
+                is_subscription: false,
+            },
+        )
+        .await
+        .unwrap();
+        for (email, name, cents) in [("a@x.io", "=1+2", 1000), ("b@x.io", "Bo", 2500)] {
+            let command = RecordPurchase::new(
+                store_id,
+                Email::parse(email).unwrap(),
+                name,
+                product.id,
+                cents,
+                PurchaseSource::Api,
+                email,
+                None,
+            )
+            .unwrap();
+            record_purchase(&app.db, &command).await.unwrap();
+        }
+
+        let response = app
+            .client
+            .get(app.url(&format!(
+                "/store/{store_id}/customers.csv?sort=total_spent&dir=asc"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        let body = response.text().await.unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines[1].starts_with("'=1+2,a@x.io,10.00,USD"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[2].starts_with("Bo,b@x.io,25.00,USD"), "{}", lines[2]);
+
+        let missing = app
+            .client
+            .get(app.url("/store/999999/customers.csv"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        let bad = app
+            .client
+            .get(app.url(&format!("/store/{store_id}/customers.csv?sort=vibes")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+        assert!(
+            bad.text()
+                .await
+                .unwrap()
+                .contains("sort: Pick a sort from the list.")
+        );
+    }
+);

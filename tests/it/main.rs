@@ -5,6 +5,7 @@ mod fixtures;
 mod support;
 
 mod catalogue;
+mod components;
 mod concurrency;
 mod config;
 mod data;

@@ -1,0 +1,276 @@
+//! The revenue dashboard: metric cards with their change against the previous period, a
+//! server-rendered SVG chart (readable without JavaScript; hover and focus show a tooltip
+//! once hydrated), and the best sellers.
+
+use leptos::prelude::*;
+
+use crate::dto::{Bucket, Dashboard, RevenueSummary, SeriesPoint, TopProduct};
+use crate::format;
+use crate::money::Currency;
+
+/// One number on the dashboard.
+#[component]
+pub fn MetricCard(
+    label: &'static str,
+    value: String,
+    /// The change against the previous period, e.g. "+12%".
+    change: String,
+    /// Whether a rise is good news (false for refunds), for the colour of the change.
+    rise_is_good: bool,
+) -> impl IntoView {
+    let rising = change.starts_with('+') || change == "new";
+    let falling = change.starts_with('-');
+    let tone = match (rising, falling, rise_is_good) {
+        (true, _, true) | (_, true, false) => "mt-1 text-xs text-emerald-700",
+        (true, _, false) | (_, true, true) => "mt-1 text-xs text-red-700",
+        _ => "mt-1 text-xs text-slate-500",
+    };
+    view! {
+        <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <dt class="text-sm text-slate-600">{label}</dt>
+            <dd class="mt-1 text-2xl font-semibold tabular-nums">{value}</dd>
+            <dd class=tone>
+                {change}
+                <span class="text-slate-500">" vs previous period"</span>
+            </dd>
+        </div>
+    }
+}
+
+/// The eight cards of the dashboard.
+#[component]
+pub fn MetricCards(dashboard: Dashboard) -> impl IntoView {
+    let Dashboard { current, previous } = dashboard;
+    let money = current.currency;
+    let card = |label, value: String, now: i64, before: i64, rise_is_good| {
+        view! { <MetricCard label value change=format::change(now, before) rise_is_good /> }
+    };
+    view! {
+        <dl class="grid grid-cols-2 gap-4 lg:grid-cols-4">
+            {card("Net revenue", money.format(current.net_cents), current.net_cents, previous.net_cents, true)}
+            {card("Gross revenue", money.format(current.gross_cents), current.gross_cents, previous.gross_cents, true)}
+            {card("Refunds", money.format(current.refunds_cents), current.refunds_cents, previous.refunds_cents, false)}
+            {card("Orders", format::count(current.orders.unsigned_abs()), current.orders, previous.orders, true)}
+            {card("Average order", money.format(current.average_order_cents), current.average_order_cents, previous.average_order_cents, true)}
+            {card("Customers", format::count(current.customers.unsigned_abs()), current.customers, previous.customers, true)}
+            {card("New customers", format::count(current.new_customers.unsigned_abs()), current.new_customers, previous.new_customers, true)}
+            {card("Active subscribers", format::count(current.active_subscribers.unsigned_abs()), current.active_subscribers, previous.active_subscribers, true)}
+        </dl>
+    }
+}
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 72.0;
+const BOTTOM: f64 = 28.0;
+const TOP: f64 = 12.0;
+
+/// Net revenue per bucket as bars, with a labelled axis. Every bar has a `<title>` (a native
+/// tooltip without JavaScript) and, once hydrated, hovering or focusing it shows its figures.
+#[component]
+pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
+    let currency = summary.currency;
+    let bucket = summary.bucket;
+    let points = summary.series;
+    let active = RwSignal::new(None::<usize>);
+    let highest = points.iter().map(|p| p.net_cents).max().unwrap_or(0).max(0);
+    let lowest = points.iter().map(|p| p.net_cents).min().unwrap_or(0).min(0);
+    let ticks = axis_ticks(lowest, highest, currency);
+    let (min, max) = (ticks[0], ticks[ticks.len() - 1]);
+    let plot_height = HEIGHT - BOTTOM - TOP;
+    let y = move |cents: i64| TOP + (max - cents) as f64 / (max - min) as f64 * plot_height;
+    let slot = (WIDTH - LEFT) / points.len().max(1) as f64;
+    let bar_width = (slot * 0.7).max(1.0);
+    let label_every = (points.len() / 6).max(1);
+    let caption = format!(
+        "Net revenue by {}: {} in total",
+        match bucket {
+            Bucket::Day => "day",
+            Bucket::Week => "week",
+            Bucket::Month => "month",
+        },
+        currency.format(summary.net_cents)
+    );
+    let tooltip_points = points.clone();
+
+    view! {
+        <figure class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <figcaption class="text-sm font-medium text-slate-700">{caption.clone()}</figcaption>
+            <svg
+                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                class="mt-2 h-auto w-full"
+                role="img"
+                aria-label=caption
+            >
+                {ticks
+                    .iter()
+                    .map(|tick| {
+                        view! {
+                            <g>
+                                <line x1=LEFT x2=WIDTH y1=y(*tick) y2=y(*tick) class="stroke-slate-200" />
+                                <text x=LEFT - 8.0 y=y(*tick) + 4.0 text-anchor="end" class="fill-slate-500 text-[10px]">
+                                    {axis_money(currency, *tick)}
+                                </text>
+                            </g>
+                        }
+                    })
+                    .collect_view()}
+                {points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, point)| {
+                        let x = LEFT + slot * i as f64 + (slot - bar_width) / 2.0;
+                        let top = y(point.net_cents.max(0));
+                        let height = (y(point.net_cents.min(0)) - top).max(if point.net_cents == 0 { 0.0 } else { 1.0 });
+                        view! {
+                            <g
+                                tabindex="0"
+                                on:mouseenter=move |_| active.set(Some(i))
+                                on:focus=move |_| active.set(Some(i))
+                                on:mouseleave=move |_| active.set(None)
+                                on:blur=move |_| active.set(None)
+                            >
+                                <title>{point_summary(point, bucket, currency)}</title>
+                                <rect x=x y=TOP width=bar_width height=plot_height class="fill-transparent" />
+                                <rect x=x y=top width=bar_width height=height rx="1.5" class="fill-violet-500" />
+                                {(i % label_every == 0)
+                                    .then(|| {
+                                        view! {
+                                            <text x=x + bar_width / 2.0 y=HEIGHT - 8.0 text-anchor="middle" class="fill-slate-500 text-[10px]">
+                                                {short_date(point, bucket)}
+                                            </text>
+                                        }
+                                    })}
+                            </g>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            <p class="mt-2 min-h-5 text-sm text-slate-700" aria-live="polite">
+                {move || {
+                    active
+                        .get()
+                        .and_then(|i| tooltip_points.get(i))
+                        .map(|point| point_summary(point, bucket, currency))
+                }}
+            </p>
+        </figure>
+    }
+}
+
+fn point_summary(point: &SeriesPoint, bucket: Bucket, currency: Currency) -> String {
+    let when = match bucket {
+        Bucket::Day => format::date(point.start),
+        Bucket::Week => format!("Week of {}", format::date(point.start)),
+        Bucket::Month => point.start.format("%B %Y").to_string(),
+    };
+    format!(
+        "{when}: {} net ({} gross, {} refunded), {}",
+        currency.format(point.net_cents),
+        currency.format(point.gross_cents),
+        currency.format(point.refunds_cents),
+        format::plural(point.orders.unsigned_abs(), "order", "orders")
+    )
+}
+
+fn short_date(point: &SeriesPoint, bucket: Bucket) -> String {
+    match bucket {
+        Bucket::Day | Bucket::Week => point.start.format("%-d %b").to_string(),
+        Bucket::Month => point.start.format("%b %Y").to_string(),
+    }
+}
+
+/// Round gridline values (steps of 1, 2 or 5 × 10ⁿ whole units) covering `lowest..=highest`,
+/// always including zero.
+fn axis_ticks(lowest: i64, highest: i64, currency: Currency) -> Vec<i64> {
+    let unit = 10i64.pow(u32::from(currency.minor_units()));
+    let span = (highest - lowest).max(unit);
+    let rough = span / 4;
+    let magnitude = 10i64.pow(rough.max(1).ilog10());
+    let step = [1, 2, 5, 10]
+        .into_iter()
+        .map(|factor| factor * magnitude)
+        .find(|step| *step >= rough)
+        .unwrap_or(10 * magnitude)
+        .max(unit);
+    let first = lowest.div_euclid(step) * step;
+    let last = -((-highest).div_euclid(step)) * step;
+    let last = if last == first { first + step } else { last };
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|tick| *tick <= last)
+        .collect()
+}
+
+/// Axis labels in whole units ("$1,200").
+fn axis_money(currency: Currency, cents: i64) -> String {
+    let scale = 10i64.pow(u32::from(currency.minor_units()));
+    currency
+        .format(cents / scale * scale)
+        .trim_end_matches(".00")
+        .to_owned()
+}
+
+/// Best sellers of the period.
+#[component]
+pub fn TopProducts(products: Vec<TopProduct>, currency: Currency) -> impl IntoView {
+    view! {
+        <section aria-labelledby="top-products" class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <h3 id="top-products" class="text-sm font-medium text-slate-700">"Top products"</h3>
+            {if products.is_empty() {
+                view! { <p class="mt-3 text-sm text-slate-500">"No sales in this period."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="mt-2 w-full text-sm">
+                        <thead>
+                            <tr class="text-left text-slate-500">
+                                <th scope="col" class="py-1 font-medium">"Product"</th>
+                                <th scope="col" class="py-1 pl-3 text-right font-medium">"Units"</th>
+                                <th scope="col" class="py-1 pl-3 text-right font-medium">"Revenue"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="divide-y divide-slate-100">
+                            {products
+                                .into_iter()
+                                .map(|product| {
+                                    view! {
+                                        <tr>
+                                            <td class="py-1.5">{product.name}</td>
+                                            <td class="py-1.5 pl-3 text-right tabular-nums">{format::count(product.units.unsigned_abs())}</td>
+                                            <td class="py-1.5 pl-3 text-right tabular-nums">{currency.format(product.net_cents)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gridlines_are_round_and_cover_the_data() {
+        let usd = Currency::from_code("USD").unwrap();
+        assert_eq!(
+            axis_ticks(0, 32_700, usd),
+            vec![0, 10_000, 20_000, 30_000, 40_000]
+        );
+        assert_eq!(
+            axis_ticks(-17_200, 32_700, usd),
+            vec![-20_000, 0, 20_000, 40_000]
+        );
+        assert_eq!(axis_ticks(0, 0, usd), vec![0, 100]);
+        let ticks = axis_ticks(0, 123_456_789, usd);
+        assert!(
+            ticks.len() <= 6 && *ticks.last().unwrap() >= 123_456_789,
+            "{ticks:?}"
+        );
+    }
+}
