@@ -47,6 +47,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_RELOAD_PORT: String(port + 1),
       RUST_LOG: "warn",
+      // Every test signs up from 127.0.0.1; the production limit is tested in Rust.
+      ENCORE_AUTH_RATE_LIMIT: "100000/1s",
     },
   },
 });

@@ -5,6 +5,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::pages::account::{AccountPage, LoginPage, SignupPage};
 use crate::pages::customer_detail::{CustomerDetailPage, RefundPage};
 use crate::pages::customers::CustomersPage;
 use crate::pages::fan_profile::FanProfilePage;
@@ -19,6 +20,17 @@ use crate::pages::tags::TagsPage;
 
 /// The document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content Security Policy allows only scripts carrying this response's nonce.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) =
+        axum::http::HeaderValue::from_str(&crate::server::security::page_csp(&nonce))
+    {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,6 +61,9 @@ pub fn App() -> impl IntoView {
             // HTML, so pages work without JavaScript and can answer 404 or redirect.
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/store/:store_id") view=StoreLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=StoreIndex />
                     // Static segments come before the :id routes they would also match.

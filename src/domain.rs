@@ -1,6 +1,7 @@
 //! Encore's business rules (server only). Commands own their transaction; queries build the
 //! DTOs pages show. Nothing here knows about Leptos or HTTP.
 
+pub mod accounts;
 pub mod audit;
 pub mod customer_queries;
 pub mod demo;

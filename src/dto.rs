@@ -18,6 +18,13 @@ pub struct StoreSummary {
     pub created_at: DateTime<Utc>,
 }
 
+/// The signed-in creator and their stores, for the top bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewerSummary {
+    pub email: String,
+    pub stores: Vec<StoreSummary>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSummary {
     pub id: i64,

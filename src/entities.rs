@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table, holding only the schema (see `migration/`).
 //! Enumerated columns are stored as the slugs of `crate::vocab`; the domain converts them.
 
+pub mod creator;
 pub mod customer;
 pub mod enrollment;
 pub mod fan;
@@ -11,6 +12,7 @@ pub mod product;
 pub mod purchase;
 pub mod refund;
 pub mod revenue_daily;
+pub mod session;
 pub mod store;
 pub mod subscription;
 pub mod tag;

@@ -28,6 +28,12 @@ pub enum AppError {
     /// The input was rejected; nothing changed.
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<FieldError>),
+    /// Nobody is signed in.
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    /// Too many attempts in a short time (log-in, sign-up).
+    #[error("Too many attempts. Please wait a little, then try again.")]
+    RateLimited,
     /// The thing asked for does not exist (or is not the caller's to see).
     #[error("We couldn't find that.")]
     NotFound,
@@ -54,6 +60,20 @@ impl AppError {
                 .find(|error| error.field == field)
                 .map(|error| error.message.as_str()),
             _ => None,
+        }
+    }
+
+    /// The HTTP status this error answers with (a server function's error response carries
+    /// it instead of a blanket 500).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) | AppError::BadRequest => 400,
+            AppError::Unauthorized => 401,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited => 429,
+            AppError::Unreachable => 502,
+            AppError::Internal => 500,
         }
     }
 

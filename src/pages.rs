@@ -1,6 +1,7 @@
 //! Routed pages. Each page owns its data: resources keyed on URL parameters and on the
 //! versions of the actions that change that data.
 
+pub mod account;
 pub mod customer_detail;
 pub mod customers;
 pub mod fan_profile;

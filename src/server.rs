@@ -8,4 +8,7 @@ pub mod export;
 pub mod health;
 pub mod logging;
 pub mod router;
+pub mod security;
+pub mod session;
+pub mod settings;
 pub mod state;

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { documentIsMarked, markDocument, open, unique } from "./helpers";
 import { createProduct, createStore, recordPurchase } from "./setup";
 

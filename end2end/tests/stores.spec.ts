@@ -1,7 +1,12 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { documentIsMarked, markDocument, open, unique } from "./helpers";
 
 test.describe("stores", () => {
+  // Every test starts signed in as a new creator.
+  test.beforeEach(async ({ account }) => {
+    void account;
+  });
+
   test("a creator creates a store and it appears in the list", async ({
     page,
     javaScriptEnabled,

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_stores;
 mod m20261126_000002_commerce;
 mod m20261126_000003_audience;
+mod m20261126_000004_accounts;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_stores::Migration),
             Box::new(m20261126_000002_commerce::Migration),
             Box::new(m20261126_000003_audience::Migration),
+            Box::new(m20261126_000004_accounts::Migration),
         ]
     }
 }

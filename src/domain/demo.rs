@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
+use super::accounts::{NewPassword, sign_up};
 use super::email::Email;
 use super::engagement::{EngagementEvent, record_engagement};
 use super::fans::{NewFan, Profile, add_fan, set_email_status};
@@ -25,6 +26,10 @@ use crate::vocab::{Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLe
 /// What the demo contains, for the message after loading it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoSummary {
+    /// The demo creator's email…
+    pub login: String,
+    /// …and password, when this load created the account (shown once, never stored).
+    pub password: Option<String>,
     pub store: StoreSummary,
     pub fans: usize,
     pub purchases: usize,
@@ -64,7 +69,8 @@ pub async fn load_demo(
     }
     let mut rng = StdRng::seed_from_u64(20_261_126);
     let now = time::now();
-    let store = create_store(db, &NewStore::parse("Night Owl Beats", "USD")?).await?;
+    let (owner_id, password) = demo_creator(db).await?;
+    let store = create_store(db, owner_id, &NewStore::parse("Night Owl Beats", "USD")?).await?;
     let store_id = store.id;
 
     let product = |name: &str, kind, price_cents, is_subscription| NewProduct {
@@ -297,11 +303,49 @@ pub async fn load_demo(
     }
 
     Ok(Some(DemoSummary {
+        login: DEMO_EMAIL.to_owned(),
+        password,
         store,
         fans: fans.len(),
         purchases: order,
         refunds,
     }))
+}
+
+/// The demo store's owner.
+pub const DEMO_EMAIL: &str = "demo@example.com";
+
+/// The demo creator, created with a random password (returned to be printed once), or the
+/// existing one (whose password was printed when it was created).
+async fn demo_creator(db: &DatabaseConnection) -> DomainResult<(i64, Option<String>)> {
+    if let Some(existing) = crate::entities::creator::Entity::find()
+        .filter(crate::entities::creator::Column::Email.eq(DEMO_EMAIL))
+        .one(db)
+        .await?
+    {
+        return Ok((existing.id, None));
+    }
+    let password = random_password();
+    let email = Email::parse(DEMO_EMAIL)
+        .map_err(|e| super::DomainError::invalid("email", e.to_string()))?;
+    let new_password = NewPassword::parse(&password, &email)
+        .map_err(|message| super::DomainError::invalid("password", message))?;
+    let account = sign_up(db, &email, &new_password).await?;
+    Ok((account.creator_id, Some(password)))
+}
+
+/// Four groups of four lower-case letters and digits: easy to type from a terminal.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn purchase(

@@ -116,14 +116,18 @@ struct Sale {
 ///
 /// # Errors
 /// `Invalid` for an impossible spec; database failures (nothing is kept then).
-pub async fn generate(db: &DatabaseConnection, spec: &GenerateSpec) -> DomainResult<Generated> {
+pub async fn generate(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    spec: &GenerateSpec,
+) -> DomainResult<Generated> {
     spec.check()
         .map_err(|message| DomainError::invalid("spec", message))?;
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let now = time::now();
     let tx = begin_write(db).await?;
 
-    let store_id = insert_store(&tx, spec.seed, now).await?;
+    let store_id = insert_store(&tx, owner_id, spec.seed, now).await?;
     let products = insert_products(&tx, store_id, now).await?;
 
     // Fans and their profiles.
@@ -640,6 +644,7 @@ fn activity(
 
 async fn insert_store(
     tx: &DatabaseTransaction,
+    owner_id: i64,
     seed: u64,
     now: DateTime<Utc>,
 ) -> DomainResult<i64> {
@@ -648,6 +653,7 @@ async fn insert_store(
         currency: sea_orm::ActiveValue::Set("USD".into()),
         created_at: sea_orm::ActiveValue::Set(now),
         archived_at: sea_orm::ActiveValue::Set(None),
+        owner_id: sea_orm::ActiveValue::Set(Some(owner_id)),
         ..Default::default()
     })
     .exec(tx)

@@ -52,9 +52,15 @@ fn store_name(input: &str) -> Result<String, String> {
     }
 }
 
+/// Creates a store belonging to `owner_id`.
+///
 /// # Errors
 /// Database failures.
-pub async fn create_store(db: &DatabaseConnection, new: &NewStore) -> DomainResult<StoreSummary> {
+pub async fn create_store(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    new: &NewStore,
+) -> DomainResult<StoreSummary> {
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let created = store::ActiveModel {
@@ -62,6 +68,7 @@ pub async fn create_store(db: &DatabaseConnection, new: &NewStore) -> DomainResu
             currency: Set(new.currency.code().to_owned()),
             created_at: Set(time::now()),
             archived_at: Set(None),
+            owner_id: Set(Some(owner_id)),
             ..Default::default()
         }
         .insert(&tx)
@@ -109,12 +116,16 @@ pub async fn archive_store(db: &DatabaseConnection, store_id: i64) -> DomainResu
     .await
 }
 
-/// Active stores, newest first.
+/// A creator's active stores, newest first.
 ///
 /// # Errors
 /// Database failures.
-pub async fn list_stores(db: &DatabaseConnection) -> DomainResult<Vec<StoreSummary>> {
+pub async fn list_stores(
+    db: &DatabaseConnection,
+    owner_id: i64,
+) -> DomainResult<Vec<StoreSummary>> {
     store::Entity::find()
+        .filter(store::Column::OwnerId.eq(owner_id))
         .filter(store::Column::ArchivedAt.is_null())
         .order_by_desc(store::Column::CreatedAt)
         .order_by_desc(store::Column::Id)
@@ -125,10 +136,21 @@ pub async fn list_stores(db: &DatabaseConnection) -> DomainResult<Vec<StoreSumma
         .collect()
 }
 
+/// An active store, if it belongs to `owner_id`. Someone else's store is `NotFound`, exactly
+/// like a store that does not exist.
+///
 /// # Errors
-/// `NotFound` for an unknown or archived store.
-pub async fn get_store(db: &DatabaseConnection, store_id: i64) -> DomainResult<StoreSummary> {
-    summary(find_active(db, store_id).await?)
+/// `NotFound` for an unknown, archived or someone else's store.
+pub async fn get_owned_store(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    store_id: i64,
+) -> DomainResult<StoreSummary> {
+    let store = find_active(db, store_id).await?;
+    if store.owner_id != Some(owner_id) {
+        return Err(DomainError::NotFound("store"));
+    }
+    summary(store)
 }
 
 /// The active store with this id, read on any connection (pool or transaction).

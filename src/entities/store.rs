@@ -12,6 +12,8 @@ pub struct Model {
     pub currency: String,
     pub created_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    /// The creator the store belongs to; `None` only for stores made before accounts.
+    pub owner_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -3,47 +3,58 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::stores::{CreateStore, list_stores};
+use crate::api::auth::current_viewer;
+use crate::api::stores::CreateStore;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::layout::TopBar;
 use crate::dto::StoreSummary;
+use crate::error::AppError;
 use crate::money::CURRENCIES;
+use crate::pages::account::{AccountMenu, LogInFirst};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let create_store = ServerAction::<CreateStore>::new();
     // Re-fetched whenever a store is created (JS on); a plain reload does it with JS off.
-    let stores = Resource::new(move || create_store.version().get(), |_| list_stores());
+    let viewer = Resource::new(move || create_store.version().get(), |_| current_viewer());
 
     view! {
         <Title text="Your stores" />
-        <TopBar />
-        <main class="mx-auto max-w-3xl px-4 py-10">
-            <h1 class="text-2xl font-semibold tracking-tight">"Your stores"</h1>
-            <p class="mt-1 text-slate-600">
-                "Each store keeps its own customers, fans and revenue."
-            </p>
-            <section aria-label="Stores" class="mt-6">
-                <Transition fallback=|| {
-                    view! { <p class="text-slate-500">"Loading your stores…"</p> }
-                }>
-                    {move || Suspend::new(async move {
-                        match stores.await {
-                            Ok(list) => view! { <StoreList stores=list /> }.into_any(),
-                            Err(error) => {
-                                view! {
-                                    <p class="text-red-700" role="alert">
-                                        {error.to_string()}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+        <Transition fallback=|| view! { <TopBar /> }>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(viewer)) => {
+                        let stores = viewer.stores.clone();
+                        view! {
+                            <TopBar>
+                                <AccountMenu viewer=Some(viewer) />
+                            </TopBar>
+                            <main class="mx-auto max-w-3xl px-4 py-10">
+                                <h1 class="text-2xl font-semibold tracking-tight">"Your stores"</h1>
+                                <p class="mt-1 text-slate-600">
+                                    "Each store keeps its own customers, fans and revenue."
+                                </p>
+                                <section aria-label="Stores" class="mt-6">
+                                    <StoreList stores />
+                                </section>
+                                <CreateStoreForm action=create_store />
+                            </main>
                         }
-                    })}
-                </Transition>
-            </section>
-            <CreateStoreForm action=create_store />
-        </main>
+                            .into_any()
+                    }
+                    Ok(None) | Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <TopBar />
+                            <main class="mx-auto max-w-3xl px-4 py-10">
+                                <p class="text-red-700" role="alert">{error.to_string()}</p>
+                            </main>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -5,9 +5,11 @@ use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
+use crate::api::auth::current_viewer;
 use crate::api::stores::get_store;
 use crate::components::layout::{StoreNav, TopBar};
 use crate::error::AppError;
+use crate::pages::account::{AccountMenu, LogInFirst, StoreSwitcher};
 use crate::pages::not_found::NotFound;
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -39,21 +41,22 @@ pub fn StoreLayout() -> impl IntoView {
             }
         },
     );
+    let viewer = Resource::new(|| (), |_| current_viewer());
 
     view! {
         <Transition fallback=|| view! { <TopBar /> }>
             {move || Suspend::new(async move {
+                let viewer = viewer.await.ok().flatten();
                 match store.await {
                     Ok(store) => {
                         // The pages inside read the store (name, currency) from here.
                         provide_context(store.clone());
+                        let stores = viewer.as_ref().map(|viewer| viewer.stores.clone()).unwrap_or_default();
                         view! {
                             <TopBar>
                                 <span class="text-slate-300" aria-hidden="true">"/"</span>
-                                <span class="font-medium">{store.name.clone()}</span>
-                                <a href="/" class="ml-auto text-sm text-slate-600 hover:text-slate-900">
-                                    "All stores"
-                                </a>
+                                <StoreSwitcher current=store.name.clone() current_id=store.id stores />
+                                <AccountMenu viewer />
                             </TopBar>
                             <div class="mx-auto grid max-w-6xl gap-8 px-4 py-8 md:grid-cols-[12rem_1fr]">
                                 <aside>
@@ -67,6 +70,7 @@ pub fn StoreLayout() -> impl IntoView {
                             .into_any()
                     }
                     Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
                     Err(error) => {
                         view! {
                             <TopBar />

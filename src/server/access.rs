@@ -1,32 +1,61 @@
 //! The one place a request reaches a store: every server function and route that touches
-//! store data resolves the store here. An unknown or archived store is `NotFound`, so
-//! nothing is learnt about stores one cannot see.
+//! store data resolves the store here, for the signed-in creator. A store that is not
+//! theirs is `NotFound`, exactly like one that does not exist, so nothing is learnt about
+//! other creators' stores.
 
 use sea_orm::DatabaseConnection;
 
+use crate::domain::accounts::SignedIn;
 use crate::domain::stores;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
 
+use super::session::Viewer;
 use super::state::{AppState, current};
 
-/// The store a request is about.
+/// The viewer of the request a server function is answering.
 ///
 /// # Errors
-/// `NotFound` for a store that does not exist (or is not the caller's to see).
-pub async fn resolve_store(
+/// `Internal` outside a request (a wiring bug, logged).
+pub fn viewer() -> Result<Viewer, AppError> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>().ok_or_else(|| {
+        tracing::error!("request parts are missing from the server function context");
+        AppError::Internal
+    })?;
+    Ok(parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// The signed-in creator.
+///
+/// # Errors
+/// `Unauthorized` when nobody is signed in.
+pub fn signed_in() -> Result<SignedIn, AppError> {
+    viewer()?.signed_in.ok_or(AppError::Unauthorized)
+}
+
+/// The store, if `viewer` may see it.
+///
+/// # Errors
+/// `Unauthorized` when nobody is signed in; `NotFound` for a store that is not theirs.
+pub async fn owned_store(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     store_id: i64,
 ) -> Result<StoreSummary, AppError> {
-    Ok(stores::get_store(db, store_id).await?)
+    let me = viewer.signed_in.as_ref().ok_or(AppError::Unauthorized)?;
+    Ok(stores::get_owned_store(db, me.creator_id, store_id).await?)
 }
 
 /// The app state and the store a server function is about.
 ///
 /// # Errors
-/// `NotFound` for a store that does not exist (or is not the caller's to see).
+/// `Unauthorized` when nobody is signed in; `NotFound` for a store that is not theirs.
 pub async fn store_scope(store_id: i64) -> Result<(AppState, StoreSummary), AppError> {
     let state = current()?;
-    let store = resolve_store(&state.db, store_id).await?;
+    let store = owned_store(&state.db, &viewer()?, store_id).await?;
     Ok((state, store))
 }

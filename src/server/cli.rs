@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 
 use super::config::{self, DEFAULT_DATABASE_URL};
+use super::settings::Settings;
 use super::state::AppState;
 use super::{db, logging, router};
 use crate::domain::{audit, demo, generate};
@@ -58,6 +59,12 @@ enum Command {
         /// The same seed always makes the same store.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The creator who owns the store (created if missing).
+        #[arg(long, default_value = "bench@example.com")]
+        owner_email: String,
+        /// The owner's password when the account is created (random and printed if unset).
+        #[arg(long, env = "ENCORE_OWNER_PASSWORD")]
+        owner_password: Option<String>,
     },
 }
 
@@ -86,9 +93,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let leptos_options = config::leptos_options(&cli.leptos_config)?;
+            let settings = Settings::from_env()?;
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
-            serve(AppState { leptos_options, db }).await
+            serve(AppState::new(leptos_options, db, settings)).await
         }
         Command::Migrate => {
             let db = db::connect(&cli.database_url).await?;
@@ -100,10 +108,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             match demo::load_demo(&db, if_empty).await? {
-                Some(loaded) => println!(
-                    "Loaded the demo store \"{}\": {} fans, {} purchases, {} refunds.",
-                    loaded.store.name, loaded.fans, loaded.purchases, loaded.refunds
-                ),
+                Some(loaded) => {
+                    println!(
+                        "Loaded the demo store \"{}\": {} fans, {} purchases, {} refunds.",
+                        loaded.store.name, loaded.fans, loaded.purchases, loaded.refunds
+                    );
+                    match loaded.password {
+                        Some(password) => println!(
+                            "\n  Log in as {} with the password {password}\n  \
+                             (shown only now; change it under Account).\n",
+                            loaded.login
+                        ),
+                        None => println!(
+                            "Log in as {} (its password was printed when it was created).",
+                            loaded.login
+                        ),
+                    }
+                }
                 None => println!("The database already has stores; the demo was not loaded."),
             }
             Ok(())
@@ -113,6 +134,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             customers,
             purchases,
             seed,
+            owner_email,
+            owner_password,
         } => {
             let spec = generate::GenerateSpec {
                 fans,
@@ -123,8 +146,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             spec.check().map_err(anyhow::Error::msg)?;
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
+            let owner_id = owner(&db, &owner_email, owner_password).await?;
             let started = std::time::Instant::now();
-            let made = generate::generate(&db, &spec).await?;
+            let made = generate::generate(&db, owner_id, &spec).await?;
             println!(
                 "Generated store {} in {:.1?}: {} fans, {} customers, {} purchases, {} refunds, \
                  {} tags, {} tag links.",
@@ -151,6 +175,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The account that will own generated data: an existing one, or a new one whose password
+/// is printed once.
+async fn owner(
+    db: &sea_orm::DatabaseConnection,
+    email: &str,
+    password: Option<String>,
+) -> anyhow::Result<i64> {
+    use crate::domain::accounts::{NewPassword, sign_up};
+    use crate::domain::email::Email;
+    use crate::entities::creator;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--owner-email: {error}"))?;
+    if let Some(existing) = creator::Entity::find()
+        .filter(creator::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+    {
+        return Ok(existing.id);
+    }
+    let printed = password.is_none();
+    let password = password.unwrap_or_else(demo::random_password);
+    let new_password = NewPassword::parse(&password, &email)
+        .map_err(|message| anyhow::anyhow!("--owner-password: {message}"))?;
+    let account = sign_up(db, &email, &new_password).await?;
+    if printed {
+        println!("Created the owner {email} with the password {password} (shown only now).");
+    }
+    Ok(account.creator_id)
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 async fn serve(state: AppState) -> anyhow::Result<()> {
     let addr: SocketAddr = state.leptos_options.site_addr;
@@ -159,10 +214,14 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     })?;
     let app = router::build(state);
     tracing::info!("Encore is running at http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped with an error")
+    // The peer address feeds the log-in rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the HTTP server stopped with an error")
 }
 
 async fn shutdown_signal() {

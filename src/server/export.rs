@@ -1,11 +1,12 @@
 //! `GET /store/{store_id}/customers.csv`: the customer list as filtered and sorted on the page,
 //! every matching row, as CSV. Cells that a spreadsheet would run as a formula are neutralised.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::access::resolve_store;
+use super::access::owned_store;
+use super::session::Viewer;
 use super::state::AppState;
 use crate::domain::customer_queries::list_customers;
 use crate::domain::fan_queries::MAX_PAGE_SIZE;
@@ -16,9 +17,10 @@ use crate::params::CustomerListParams;
 pub async fn customers_csv(
     State(state): State<AppState>,
     Path(store_id): Path<i64>,
+    Extension(viewer): Extension<Viewer>,
     Query(params): Query<CustomerListParams>,
 ) -> Response {
-    match build(&state, store_id, &params).await {
+    match build(&state, &viewer, store_id, &params).await {
         Ok((file_name, body)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -31,6 +33,7 @@ pub async fn customers_csv(
         )
             .into_response(),
         Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "No such store.").into_response(),
+        Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, "Please log in.").into_response(),
         Err(AppError::Invalid(errors)) => {
             let messages: Vec<String> = errors
                 .into_iter()
@@ -44,10 +47,11 @@ pub async fn customers_csv(
 
 async fn build(
     state: &AppState,
+    viewer: &Viewer,
     store_id: i64,
     params: &CustomerListParams,
 ) -> Result<(String, Vec<u8>), AppError> {
-    let store = resolve_store(&state.db, store_id).await?;
+    let store = owned_store(&state.db, viewer, store_id).await?;
     let mut query = params.to_query().map_err(AppError::Invalid)?;
     query.page = PageAt::First;
     query.page_size = MAX_PAGE_SIZE;

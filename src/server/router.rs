@@ -12,7 +12,12 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use super::state::AppState;
-use super::{export, health};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use super::{export, health, security, session};
 use crate::app::{App, shell};
 
 /// Builds the whole application router around `state`.
@@ -29,6 +34,21 @@ pub fn build(state: AppState) -> Router {
         )
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Layers run bottom-up for a request: log, headers, CSRF, body limit, rate limit,
+        // then the viewer's session.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::attach_viewer,
+        ))
+        .layer(middleware::from_fn(security::error_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::limit_auth_attempts,
+        ))
+        .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES))
+        .layer(CsrfLayer::new())
+        .layer(middleware::from_fn(security::security_headers))
         // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`.
         // Query strings are left out: they can hold emails and search terms.
         .layer(

@@ -1,9 +1,13 @@
 //! What every request handler and server function can reach.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::security::{AuthLimiter, SharedLimiter};
+use super::settings::Settings;
 use crate::error::AppError;
 
 /// Shared, cheaply cloned state. Tests build their own with their own database; there is no
@@ -12,6 +16,23 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub auth_limiter: SharedLimiter,
+}
+
+impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        settings: Settings,
+    ) -> AppState {
+        AppState {
+            auth_limiter: Arc::new(AuthLimiter::new(settings.auth_rate_limit)),
+            settings: Arc::new(settings),
+            leptos_options,
+            db,
+        }
+    }
 }
 
 /// The state of the running app, from inside a server function.

@@ -2,7 +2,9 @@
 
 use encore::domain::DomainError;
 use encore::domain::products::{ProductEdit, archive_product, edit_product, list_products};
-use encore::domain::stores::{archive_store, get_store, list_stores, rename_store};
+use encore::domain::stores::{
+    NewStore, archive_store, create_store, get_owned_store, list_stores, rename_store,
+};
 use encore::vocab::ProductKind;
 use sea_orm::DatabaseConnection;
 
@@ -10,9 +12,12 @@ use crate::db_test;
 use crate::fixtures::*;
 
 db_test!(
-    stores_are_renamed_and_archived_out_of_the_list,
+    stores_are_private_renamed_and_archived_out_of_the_list,
     |db: DatabaseConnection| async move {
-        let store_id = store(&db).await;
+        let owner = creator(&db).await;
+        let stranger = creator(&db).await;
+        let new = NewStore::parse("Night Owl Beats", "USD").unwrap();
+        let store_id = create_store(&db, owner, &new).await.unwrap().id;
 
         let renamed = rename_store(&db, store_id, "  Owl   Audio ").await.unwrap();
         assert_eq!(renamed.name, "Owl Audio");
@@ -20,12 +25,24 @@ db_test!(
             rename_store(&db, store_id, " ").await,
             Err(DomainError::Invalid(_))
         ));
-        assert_eq!(get_store(&db, store_id).await.unwrap().name, "Owl Audio");
+        assert_eq!(
+            get_owned_store(&db, owner, store_id).await.unwrap().name,
+            "Owl Audio"
+        );
+        assert!(
+            matches!(
+                get_owned_store(&db, stranger, store_id).await,
+                Err(DomainError::NotFound("store"))
+            ),
+            "someone else's store is not found"
+        );
+        assert_eq!(list_stores(&db, owner).await.unwrap().len(), 1);
+        assert!(list_stores(&db, stranger).await.unwrap().is_empty());
 
         archive_store(&db, store_id).await.unwrap();
-        assert!(list_stores(&db).await.unwrap().is_empty());
+        assert!(list_stores(&db, owner).await.unwrap().is_empty());
         assert!(matches!(
-            get_store(&db, store_id).await,
+            get_owned_store(&db, owner, store_id).await,
             Err(DomainError::NotFound("store"))
         ));
         assert!(matches!(

@@ -17,6 +17,14 @@ db_test!(
             .unwrap()
             .expect("an empty database gets the demo");
         assert_eq!(loaded.store.name, "Night Owl Beats");
+        let password = loaded
+            .password
+            .clone()
+            .expect("a new demo creator gets a password");
+        let login = encore::domain::accounts::verify_login(&db, &loaded.login, &password)
+            .await
+            .unwrap();
+        assert!(login.is_some(), "the printed login works");
         assert!(
             loaded.fans >= 300 && loaded.purchases >= 200 && loaded.refunds > 0,
             "{loaded:?}"
@@ -52,7 +60,8 @@ db_test!(
             purchases: 600,
             seed: 42,
         };
-        let made = generate(&db, &spec).await.unwrap();
+        let owner = creator(&db).await;
+        let made = generate(&db, owner, &spec).await.unwrap();
 
         assert_eq!((made.fans, made.customers, made.purchases), (400, 150, 600));
         assert_eq!(made.tags, 201, "200 tags and the customer tag");
@@ -86,7 +95,7 @@ db_test!(
         assert_invariants(&db, made.store_id).await;
 
         // Deterministic: the same seed makes the same store (in a new store).
-        let again = generate(&db, &spec).await.unwrap();
+        let again = generate(&db, owner, &spec).await.unwrap();
         assert_eq!(
             (again.refunds, again.tag_links),
             (made.refunds, made.tag_links)
@@ -95,6 +104,7 @@ db_test!(
         assert!(
             generate(
                 &db,
+                owner,
                 &GenerateSpec {
                     fans: 1,
                     customers: 2,

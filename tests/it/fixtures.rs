@@ -11,11 +11,35 @@ use encore::entities::{customer, fan, fan_activity, fan_tag, tag};
 use encore::vocab::{ProductKind, PurchaseSource};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
+/// A creator account (with an unusable password: these tests never log in).
+pub async fn creator(db: &DatabaseConnection) -> i64 {
+    use encore::entities::creator;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = encore::domain::time::now();
+    creator::Entity::insert(creator::ActiveModel {
+        email: Set(format!("owner{}@example.com", rand::random::<u64>())),
+        password_hash: Set("not-a-hash".to_owned()),
+        created_at: Set(now),
+        password_changed_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id
+}
+
+/// A store with its own owner.
 pub async fn store(db: &DatabaseConnection) -> i64 {
-    create_store(db, &NewStore::parse("Night Owl Beats", "USD").unwrap())
-        .await
-        .unwrap()
-        .id
+    let owner = creator(db).await;
+    create_store(
+        db,
+        owner,
+        &NewStore::parse("Night Owl Beats", "USD").unwrap(),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 pub async fn product(

@@ -60,6 +60,7 @@ app_test!(readyz_reports_the_database, |app: TestApp| async move {
 app_test!(
     the_home_page_lists_stores_and_offers_the_form,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = app.client.get(app.url("/")).send().await.unwrap();
         assert_eq!(response.status(), 200);
         let html = response.text().await.unwrap();
@@ -75,6 +76,7 @@ app_test!(
 app_test!(
     a_form_post_creates_a_store_and_redirects_back,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = post_form(
             &app,
             CreateStore::PATH,
@@ -112,6 +114,7 @@ app_test!(
 app_test!(
     an_empty_name_is_refused_next_to_the_field,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = post_form(
             &app,
             CreateStore::PATH,
@@ -150,6 +153,7 @@ app_test!(
 app_test!(
     an_unknown_currency_is_refused_and_creates_nothing,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = post_form(
             &app,
             CreateStore::PATH,
@@ -175,6 +179,7 @@ app_test!(
 app_test!(
     a_json_client_gets_the_field_errors,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = app
             .client
             .post(app.url(CreateStore::PATH))
@@ -195,6 +200,7 @@ app_test!(
 app_test!(
     a_missing_argument_is_a_bad_request_not_a_crash,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         let response = app
             .client
             .post(app.url(CreateStore::PATH))
@@ -209,6 +215,7 @@ app_test!(
 );
 
 app_test!(store_pages_show_the_navigation, |app: TestApp| async move {
+    app.sign_up("ada@example.com").await;
     post_form(
         &app,
         CreateStore::PATH,
@@ -264,6 +271,7 @@ app_test!(store_pages_show_the_navigation, |app: TestApp| async move {
 app_test!(
     unknown_pages_and_stores_answer_404,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         for path in [
             "/no/such/page",
             "/store/999999/customers",
@@ -280,6 +288,7 @@ app_test!(
 app_test!(
     list_pages_answer_with_empty_url_state,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         post_form(
             &app,
             CreateStore::PATH,
@@ -332,6 +341,7 @@ app_test!(
 app_test!(
     the_customer_csv_follows_the_list_and_neutralises_formulas,
     |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
         use encore::domain::email::Email;
         use encore::domain::products::{NewProduct, create_product};
         use encore::domain::purchases::{RecordPurchase, record_purchase};

@@ -14,4 +14,6 @@ mod http;
 mod purchases;
 mod queries;
 mod refunds;
+mod security;
 mod state_machine;
+mod tenancy;

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use encore::server::settings::{AuthRateLimit, Settings};
 use encore::server::state::AppState;
+use leptos::server_fn::ServerFn;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -226,18 +228,89 @@ macro_rules! app_test {
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
-    /// Does not follow redirects, so tests can see them.
+    /// Keeps cookies (so it can sign in) and does not follow redirects (so tests see them).
     pub client: reqwest::Client,
 }
+
+/// The password every test account uses.
+pub const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
+
+    /// A second browser: its own cookies, nobody signed in.
+    pub fn another_client(&self) -> reqwest::Client {
+        new_client()
+    }
+
+    /// Signs `client` up as `email` (which signs it in). Returns the account id.
+    pub async fn sign_up_with(&self, client: &reqwest::Client, email: &str) -> i64 {
+        let response = client
+            .post(self.url(encore::api::auth::SignUp::PATH))
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("sign up");
+        assert!(
+            response.status().is_success(),
+            "sign up: {}",
+            response.status()
+        );
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        encore::entities::creator::Entity::find()
+            .filter(encore::entities::creator::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("the new account")
+            .id
+    }
+
+    /// Signs the default client up (and in) as `email`.
+    pub async fn sign_up(&self, email: &str) -> i64 {
+        self.sign_up_with(&self.client, email).await
+    }
+
+    /// Creates a store through its server function, as `client`. Returns its id.
+    pub async fn create_store_with(&self, client: &reqwest::Client, name: &str) -> i64 {
+        let response = client
+            .post(self.url(encore::api::stores::CreateStore::PATH))
+            .form(&[("name", name), ("currency", "USD")])
+            .send()
+            .await
+            .expect("create a store");
+        let store: encore::dto::StoreSummary = response.json().await.expect("the new store");
+        store.id
+    }
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("HTTP client")
+}
+
+/// Settings for tests: generous log-in limits (tests sign up often from one address).
+pub fn test_settings() -> Settings {
+    Settings {
+        auth_rate_limit: AuthRateLimit {
+            burst: 1_000,
+            period: std::time::Duration::from_secs(1),
+        },
+        ..Settings::default()
+    }
 }
 
 /// Starts the real router (the same as `encore serve`) on 127.0.0.1 over `db`.
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
+    spawn_app_with(db, test_settings()).await
+}
+
+pub async fn spawn_app_with(db: DatabaseConnection, settings: Settings) -> TestApp {
     let mut leptos_options = encore::server::config::leptos_options(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/Leptos.toml"
@@ -248,22 +321,20 @@ pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
         .expect("bind a local port");
     let address = listener.local_addr().expect("local address");
     leptos_options.site_addr = address;
-    let state = AppState {
-        leptos_options,
-        db: db.clone(),
-    };
+    let state = AppState::new(leptos_options, db.clone(), settings);
     let app = encore::server::router::build(state);
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("test server");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("test server");
     });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("HTTP client");
     TestApp {
         address: format!("http://{address}"),
         db,
-        client,
+        client: new_client(),
     }
 }
 

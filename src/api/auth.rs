@@ -1,0 +1,156 @@
+//! Accounts: sign up, log in, log out, change password, and who is signed in.
+//!
+//! Log-in and sign-up are rate limited per client (see `server::security`). A new session
+//! always gets a new token, so a cookie planted before log-in is worthless after it.
+
+use crate::dto::ViewerSummary;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Who is signed in and their stores (for the top bar), or `None`.
+#[server(endpoint = "auth/viewer")]
+pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(me) = crate::server::access::viewer()?.signed_in else {
+        return Ok(None);
+    };
+    Ok(Some(ViewerSummary {
+        stores: crate::domain::stores::list_stores(&state.db, me.creator_id).await?,
+        email: me.email,
+    }))
+}
+
+#[server(endpoint = "auth/signup")]
+pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
+    use crate::domain::accounts::{self, NewPassword};
+    use crate::domain::email::Email;
+    use crate::domain::error::Problems;
+
+    let state = crate::server::state::current()?;
+    let mut problems = Problems::new();
+    let email = problems.check("email", Email::parse(&email));
+    let password = match &email {
+        Some(email) => problems.check("password", NewPassword::parse(&password, email)),
+        None => None,
+    };
+    let (email, password) = problems.finish(|| Some((email?, password?)))?;
+    let account = accounts::sign_up(&state.db, &email, &password).await?;
+    tracing::info!(creator_id = account.creator_id, "account created");
+    start_session(&state, account.creator_id).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The same answer for an unknown email and a wrong password.
+#[server(endpoint = "auth/login")]
+pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let state = crate::server::state::current()?;
+    let Some(account) = crate::domain::accounts::verify_login(&state.db, &email, &password).await?
+    else {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "password",
+            "That email and password don't match an account.",
+        )]));
+    };
+    start_session(&state, account.creator_id).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "auth/logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    let state = crate::server::state::current()?;
+    if let Some(token) = crate::server::access::viewer()?.token {
+        crate::domain::accounts::end_session(&state.db, &token).await?;
+    }
+    set_cookie(&crate::server::session::cleared_cookie(
+        state.settings.secure_cookies,
+    ));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Changes the password, ends every other session (other devices log in again) and gives
+/// this browser a fresh session.
+#[server(endpoint = "auth/password")]
+pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
+    use crate::domain::accounts::{self, NewPassword};
+    use crate::domain::email::Email;
+
+    let state = crate::server::state::current()?;
+    let me = crate::server::access::signed_in()?;
+    let email = Email::parse(&me.email).map_err(|_| AppError::Internal)?;
+    let password = NewPassword::parse(&password, &email).map_err(|message| {
+        AppError::Invalid(vec![crate::error::FieldError::new("password", message)])
+    })?;
+    accounts::change_password(&state.db, me.creator_id, &current, &password).await?;
+    accounts::end_other_sessions(&state.db, me.creator_id, None).await?;
+    start_session(&state, me.creator_id).await?;
+    tracing::info!(
+        creator_id = me.creator_id,
+        "password changed; other sessions ended"
+    );
+    Ok(())
+}
+
+/// Ends the session the browser came with (if any) and starts a new one with a new token.
+#[cfg(feature = "ssr")]
+async fn start_session(
+    state: &crate::server::state::AppState,
+    creator_id: i64,
+) -> Result<(), AppError> {
+    use crate::domain::accounts;
+    if let Some(old) = crate::server::access::viewer()?.token {
+        accounts::end_session(&state.db, &old).await?;
+    }
+    let token = accounts::start_session(&state.db, creator_id).await?;
+    set_cookie(&crate::server::session::session_cookie(
+        &token,
+        state.settings.secure_cookies,
+    ));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(cookie: &str) {
+    use axum::http::{HeaderValue, header};
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(cookie),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// Where to go after logging in: a path on this site, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_log_in() {
+        assert_eq!(
+            safe_next(Some("/store/3/customers?period=7d")),
+            "/store/3/customers?period=7d"
+        );
+        for unsafe_next in [
+            None,
+            Some(""),
+            Some("https://evil.example"),
+            Some("//evil.example"),
+            Some("/\\evil.example"),
+            Some("javascript:alert(1)"),
+        ] {
+            assert_eq!(safe_next(unsafe_next), "/", "{unsafe_next:?}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Server settings from the environment, checked at start-up (a bad value stops the server
+//! with a message naming the variable).
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// How many log-in and sign-up attempts one client may make: a burst, then one more per
+/// period. `ENCORE_AUTH_RATE_LIMIT=2/15s` (the default) is two attempts, then one per 15 s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthRateLimit {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Mark the session cookie `Secure` (serve over HTTPS). `ENCORE_SECURE_COOKIES=true`.
+    pub secure_cookies: bool,
+    pub auth_rate_limit: AuthRateLimit,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            auth_rate_limit: AuthRateLimit {
+                burst: 2,
+                period: Duration::from_secs(15),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// # Errors
+    /// A variable with a value that cannot be read.
+    pub fn from_env() -> anyhow::Result<Settings> {
+        let mut settings = Settings::default();
+        if let Ok(value) = std::env::var("ENCORE_SECURE_COOKIES") {
+            settings.secure_cookies = match value.trim() {
+                "true" | "1" => true,
+                "false" | "0" | "" => false,
+                other => bail!("ENCORE_SECURE_COOKIES must be true or false (got \"{other}\")"),
+            };
+        }
+        if let Ok(value) = std::env::var("ENCORE_AUTH_RATE_LIMIT") {
+            settings.auth_rate_limit = parse_rate(&value).with_context(|| {
+                format!("ENCORE_AUTH_RATE_LIMIT must look like 2/15s (got \"{value}\")")
+            })?;
+        }
+        Ok(settings)
+    }
+}
+
+/// `"2/15s"` → burst 2, one more every 15 seconds. Units: s, m.
+fn parse_rate(text: &str) -> anyhow::Result<AuthRateLimit> {
+    let (burst, period) = text.trim().split_once('/').context("missing '/'")?;
+    let burst: u32 = burst.trim().parse().context("the burst is not a number")?;
+    let period = period.trim();
+    let (number, unit) = period.split_at(period.len().saturating_sub(1));
+    let number: u64 = number.parse().context("the period is not a number")?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        _ => bail!("the period needs a unit, s or m"),
+    };
+    if burst == 0 || seconds == 0 {
+        bail!("the burst and the period must be more than zero");
+    }
+    Ok(AuthRateLimit {
+        burst,
+        period: Duration::from_secs(seconds),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_read_or_refused() {
+        assert_eq!(
+            parse_rate("2/15s").unwrap(),
+            AuthRateLimit {
+                burst: 2,
+                period: Duration::from_secs(15)
+            }
+        );
+        assert_eq!(
+            parse_rate(" 1000 / 1m ").unwrap().period,
+            Duration::from_secs(60)
+        );
+        for bad in ["", "2", "x/15s", "2/15", "2/15h", "0/1s", "2/0s"] {
+            assert!(parse_rate(bad).is_err(), "{bad:?}");
+        }
+    }
+}

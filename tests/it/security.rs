@@ -1,0 +1,457 @@
+//! Accounts, sessions and the server's defences, through a real socket.
+
+use encore::api::auth::{ChangePassword, LogIn, LogOut, SignUp};
+use encore::api::stores::{CreateStore, ListStores};
+use encore::entities::{session, store};
+use leptos::server_fn::ServerFn;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+
+use crate::app_test;
+use crate::support::{PASSWORD, TestApp, spawn_app_with};
+
+/// The session cookie value a response set, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|cookie| cookie.strip_prefix("encore_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn log_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(LogIn::PATH))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn stores_status(app: &TestApp, client: &reqwest::Client) -> u16 {
+    client
+        .post(app.url(ListStores::PATH))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+app_test!(
+    anonymous_visitors_are_sent_to_log_in,
+    |app: TestApp| async move {
+        for path in ["/", "/store/1/customers", "/account"] {
+            let response = app
+                .client
+                .get(app.url(path))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_redirection(),
+                "{path}: {}",
+                response.status()
+            );
+            let location = response.headers()["location"].to_str().unwrap();
+            assert!(location.starts_with("/login"), "{path} → {location}");
+        }
+        let response = app
+            .client
+            .post(app.url(ListStores::PATH))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        let error: encore::error::AppError = response.json().await.unwrap();
+        assert_eq!(error, encore::error::AppError::Unauthorized);
+        let login = app
+            .client
+            .get(app.url("/login"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+    }
+);
+
+app_test!(
+    sign_up_checks_the_email_and_the_password,
+    |app: TestApp| async move {
+        for (email, password, field, message) in [
+            (
+                "not-an-email",
+                PASSWORD,
+                "email",
+                "Enter a valid email address, like name@example.com.",
+            ),
+            (
+                "ada@example.com",
+                "short",
+                "password",
+                "Use at least 10 characters.",
+            ),
+            (
+                "ada@example.com",
+                "password123",
+                "password",
+                "That password is too common. Try a short sentence.",
+            ),
+        ] {
+            let response = app
+                .client
+                .post(app.url(SignUp::PATH))
+                .form(&[("email", email), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400);
+            let error: encore::error::AppError = response.json().await.unwrap();
+            assert_eq!(
+                error.field_message(field),
+                Some(message),
+                "{email} / {password}"
+            );
+        }
+        app.sign_up("ada@example.com").await;
+        let again = app.another_client();
+        let response = again
+            .post(app.url(SignUp::PATH))
+            .form(&[("email", "ADA@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let error: encore::error::AppError = response.json().await.unwrap();
+        assert_eq!(
+            error.field_message("email"),
+            Some("An account with this email already exists. Log in instead.")
+        );
+    }
+);
+
+app_test!(
+    a_wrong_password_and_an_unknown_email_get_the_same_answer,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let stranger = app.another_client();
+        let wrong = log_in(&app, &stranger, "ada@example.com", "wrong password!").await;
+        let unknown = log_in(&app, &stranger, "nobody@example.com", "wrong password!").await;
+        assert_eq!(wrong.status(), unknown.status());
+        assert!(session_cookie(&wrong).is_none() && session_cookie(&unknown).is_none());
+        assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    }
+);
+
+app_test!(
+    logging_in_always_issues_a_new_session_id,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        // A browser arrives with a cookie someone else chose (session fixation).
+        let victim = app.another_client();
+        let planted = "0123456789abcdef0123456789abcdef";
+        let url: reqwest::Url = app.address.parse().unwrap();
+        let jar = reqwest::cookie::Jar::default();
+        jar.add_cookie_str(&format!("encore_session={planted}; Path=/"), &url);
+        let response = victim
+            .post(app.url(LogIn::PATH))
+            .header("cookie", format!("encore_session={planted}"))
+            .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let issued = session_cookie(&response).expect("a session cookie");
+        assert_ne!(issued, planted);
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .find_map(|v| v.to_str().ok().filter(|c| c.starts_with("encore_session=")))
+            .unwrap()
+            .to_owned();
+        for part in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+
+        // Logging in again replaces the session, and the old one stops working.
+        let first = issued;
+        let second =
+            session_cookie(&log_in(&app, &victim, "ada@example.com", PASSWORD).await).unwrap();
+        assert_ne!(first, second);
+        let with_first = app
+            .another_client()
+            .post(app.url(ListStores::PATH))
+            .header("cookie", format!("encore_session={first}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(with_first.status(), 401, "the replaced session is gone");
+    }
+);
+
+app_test!(
+    expired_and_idle_sessions_are_refused,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        assert_eq!(stores_status(&app, &app.client).await, 200);
+        let row = session::Entity::find().one(&app.db).await.unwrap().unwrap();
+
+        let mut idle: session::ActiveModel = row.clone().into();
+        idle.last_seen_at = Set(row.last_seen_at - chrono::Duration::days(8));
+        idle.update(&app.db).await.unwrap();
+        assert_eq!(
+            stores_status(&app, &app.client).await,
+            401,
+            "a week without use ends a session"
+        );
+        assert_eq!(
+            session::Entity::find().count(&app.db).await.unwrap(),
+            0,
+            "and deletes it"
+        );
+
+        log_in(&app, &app.client, "ada@example.com", PASSWORD).await;
+        let row = session::Entity::find().one(&app.db).await.unwrap().unwrap();
+        let mut expired: session::ActiveModel = row.clone().into();
+        expired.expires_at = Set(encore::domain::time::now() - chrono::Duration::seconds(1));
+        expired.update(&app.db).await.unwrap();
+        assert_eq!(
+            stores_status(&app, &app.client).await,
+            401,
+            "thirty days after log-in it ends anyway"
+        );
+    }
+);
+
+app_test!(
+    logging_out_and_changing_the_password_end_sessions,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let laptop = app.another_client();
+        let phone = app.another_client();
+        log_in(&app, &laptop, "ada@example.com", PASSWORD).await;
+        log_in(&app, &phone, "ada@example.com", PASSWORD).await;
+        assert_eq!(stores_status(&app, &laptop).await, 200);
+
+        let response = laptop.post(app.url(LogOut::PATH)).send().await.unwrap();
+        assert!(
+            response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().contains("Max-Age=0"))
+        );
+        assert_eq!(stores_status(&app, &laptop).await, 401);
+        assert_eq!(
+            stores_status(&app, &phone).await,
+            200,
+            "other devices stay signed in"
+        );
+
+        let wrong = app
+            .client
+            .post(app.url(ChangePassword::PATH))
+            .form(&[
+                ("current", "not it at all"),
+                ("password", "a brand new phrase"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let error: encore::error::AppError = wrong.json().await.unwrap();
+        assert_eq!(
+            error.field_message("current"),
+            Some("That is not your current password.")
+        );
+
+        let changed = app
+            .client
+            .post(app.url(ChangePassword::PATH))
+            .form(&[("current", PASSWORD), ("password", "a brand new phrase")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 200);
+        assert!(
+            session_cookie(&changed).is_some(),
+            "this browser gets a fresh session"
+        );
+        assert_eq!(stores_status(&app, &app.client).await, 200);
+        assert_eq!(
+            stores_status(&app, &phone).await,
+            401,
+            "other sessions end with a password change"
+        );
+        assert_eq!(
+            log_in(&app, &phone, "ada@example.com", PASSWORD)
+                .await
+                .status(),
+            400,
+            "the old password is gone"
+        );
+        assert_eq!(
+            log_in(&app, &phone, "ada@example.com", "a brand new phrase")
+                .await
+                .status(),
+            200
+        );
+    }
+);
+
+app_test!(
+    a_cross_site_post_with_a_valid_session_is_refused,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let before = store::Entity::find().count(&app.db).await.unwrap();
+        for (fetch_site, origin) in [
+            ("cross-site", "https://evil.example"),
+            ("same-site", "https://sub.evil.example"),
+        ] {
+            let response = app
+                .client
+                .post(app.url(CreateStore::PATH))
+                .header("sec-fetch-site", fetch_site)
+                .header("origin", origin)
+                .form(&[("name", "Forged"), ("currency", "USD")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 403, "{fetch_site}");
+        }
+        let legacy = app
+            .client
+            .post(app.url(CreateStore::PATH))
+            .header("origin", "https://evil.example")
+            .form(&[("name", "Forged"), ("currency", "USD")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            legacy.status(),
+            403,
+            "an Origin from elsewhere without Sec-Fetch-Site"
+        );
+        assert_eq!(
+            store::Entity::find().count(&app.db).await.unwrap(),
+            before,
+            "nothing was created"
+        );
+
+        let same_origin = app
+            .client
+            .post(app.url(CreateStore::PATH))
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", app.address.clone())
+            .form(&[("name", "Mine"), ("currency", "USD")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same_origin.status(), 200);
+    }
+);
+
+app_test!(
+    pages_and_api_answers_carry_security_headers,
+    |app: TestApp| async move {
+        let page = app
+            .client
+            .get(app.url("/login"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
+            "{csp}"
+        );
+        assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(page.headers()["referrer-policy"], "same-origin");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap()
+            .to_owned();
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the hydration script carries the policy's nonce"
+        );
+        assert!(!html.contains("<script>"), "no script without a nonce");
+
+        let api = app
+            .client
+            .post(app.url(ListStores::PATH))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            api.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'none'")
+        );
+        let probe = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(probe.headers()["x-frame-options"], "DENY");
+    }
+);
+
+app_test!(oversized_bodies_are_refused, |app: TestApp| async move {
+    app.sign_up("ada@example.com").await;
+    let huge = "x".repeat(300 * 1024);
+    let response = app
+        .client
+        .post(app.url(CreateStore::PATH))
+        .form(&[("name", huge.as_str()), ("currency", "USD")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(store::Entity::find().count(&app.db).await.unwrap(), 0);
+});
+
+crate::db_test!(
+    rapid_failed_log_ins_are_rate_limited,
+    |db: sea_orm::DatabaseConnection| async move {
+        // Production limits: two attempts, then one every 15 seconds.
+        let app = spawn_app_with(db, encore::server::settings::Settings::default()).await;
+        let mut limited = 0;
+        for _ in 0..10 {
+            let response = log_in(&app, &app.client, "ada@example.com", "guessing again!").await;
+            if response.status() == 429 {
+                limited += 1;
+                assert!(response.headers().contains_key("retry-after"));
+            }
+        }
+        assert!(
+            limited >= 8,
+            "only {limited} of 10 rapid attempts were limited"
+        );
+        let page = app
+            .client
+            .post(app.url(LogIn::PATH))
+            .header("accept", "text/html")
+            .form(&[("email", "a@b.co"), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 429);
+        assert!(
+            page.text().await.unwrap().contains("Too many attempts"),
+            "a page for people, too"
+        );
+    }
+);
