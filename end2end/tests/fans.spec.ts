@@ -2,6 +2,23 @@ import { expect, test, type Page } from "@playwright/test";
 import { addFan, createStore, fansPath, recordPurchase } from "./audience";
 import { documentIsMarked, markDocument, open } from "./helpers";
 
+// Hydration mismatches and panics in the wasm show up as page errors or console errors: any
+// of them fails the test. (A 404 document is logged as a failed resource; that one is expected.)
+const problems = new WeakMap<Page, string[]>();
+test.beforeEach(({ page }) => {
+  const seen: string[] = [];
+  problems.set(page, seen);
+  page.on("pageerror", (error) => seen.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      seen.push(`console: ${message.text()}`);
+    }
+  });
+});
+test.afterEach(({ page }) => {
+  expect(problems.get(page) ?? []).toEqual([]);
+});
+
 /** The names in the fan table, in the order shown. */
 async function shownFans(page: Page): Promise<string[]> {
   return page
@@ -40,8 +57,16 @@ test.describe("fans: the audience builder", () => {
 
     await expect(page).toHaveURL(/[?&]any=ableton(&|$)/);
     await expectFans(page, "2 fans", ["Ada", "Ben"]);
-    // Hydrated, the filter applied without a page load.
-    if (javaScriptEnabled) expect(await documentIsMarked(page)).toBe(true);
+    if (javaScriptEnabled) {
+      // Hydrated, the filter applied without a page load, and the link carries only it.
+      expect(await documentIsMarked(page)).toBe(true);
+      expect(new URL(page.url()).search).toBe("?any=ableton");
+    }
+    // Type-ahead over the store's tags, with their counts.
+    await expect(page.locator("#fan-tag-suggestions option[value='Ableton']")).toHaveAttribute(
+      "label",
+      "2 fans",
+    );
     await expect(page.getByRole("link", { name: /Use as campaign audience/ })).toHaveAttribute(
       "href",
       `/store/${store}/campaigns?any=ableton`,
@@ -443,7 +468,7 @@ test.describe("fans: user text is text", () => {
       dialogs.push(dialog.message());
       await dialog.dismiss();
     });
-    const evil = "Mo </textarea><script>alert(1)</script><img src=x onerror=alert(1)>";
+    const evil = "Mo </title></textarea><script>alert(1)</script><img src=x onerror=alert(1)>";
     const store = await createStore(request, testInfo);
 
     await open(page, `${fansPath(store)}/new`, javaScriptEnabled);

@@ -40,6 +40,17 @@ struct ProfileActions {
     erase: ServerAction<EraseFan>,
 }
 
+impl ProfileActions {
+    /// Forgets the results (errors, "saved") of earlier submissions.
+    fn clear(self) {
+        self.update.value().set(None);
+        self.status.value().set(None);
+        self.tag.value().set(None);
+        self.untag.value().set(None);
+        self.erase.value().set(None);
+    }
+}
+
 const TAG_SUGGESTIONS: &str = "profile-tag-suggestions";
 
 #[component]
@@ -54,6 +65,8 @@ pub fn FanProfilePage() -> impl IntoView {
         untag: ServerAction::new(),
         erase: ServerAction::new(),
     };
+    // The page stays mounted when it moves to another fan: last fan's messages go.
+    Effect::watch(move || fan_id.get(), move |_, _, _| actions.clear(), false);
     let profile = Resource::new(
         move || {
             (

@@ -31,6 +31,8 @@ pub(super) const FILTER_KEYS: [&str; 13] = [
 /// values mean "no filter" either way.)
 pub(super) fn skip_empty_fields(names: &'static [&'static str]) -> Arc<dyn Fn(&FormData)> {
     Arc::new(move |data: &FormData| {
+        // The router adds the submit button as a field even when it has no name.
+        data.delete("");
         for name in names {
             if data
                 .get(name)
