@@ -235,17 +235,16 @@ pub fn PurchaseHistory(
                     })
                     .collect_view()}
             </tbody>
-            <tfoot class="border-t border-slate-200 font-medium">
-                <tr>
-                    <th scope="row" class="py-2 text-left">
-                        {format::plural(count, "purchase", "purchases")}
-                    </th>
-                    <td class="py-2 text-right tabular-nums">{currency.format(gross)}</td>
-                    <td></td>
-                </tr>
+            <tfoot class="border-t border-slate-200">
+                // Paid and refunded are only worth a line each when something was refunded.
                 {(refunded > 0)
                     .then(|| {
                         view! {
+                            <tr class="text-slate-600">
+                                <th scope="row" class="py-1 text-left font-normal">"Paid"</th>
+                                <td class="py-1 text-right tabular-nums">{currency.format(gross)}</td>
+                                <td></td>
+                            </tr>
                             <tr class="text-amber-700">
                                 <th scope="row" class="py-1 text-left font-normal">"Refunded"</th>
                                 <td class="py-1 text-right tabular-nums">
@@ -255,22 +254,26 @@ pub fn PurchaseHistory(
                             </tr>
                         }
                     })}
-                <tr>
-                    <th scope="row" class="py-1 text-left">"Total spent"</th>
-                    <td class="py-1 text-right tabular-nums" data-testid="total-spent">
+                <tr class="font-medium">
+                    <th scope="row" class="py-2 text-left">
+                        "Total spent · "
+                        {format::plural(count, "purchase", "purchases")}
+                    </th>
+                    <td class="py-2 text-right tabular-nums" data-testid="total-spent">
                         {currency.format(customer.total_spent_cents)}
                     </td>
-                    <td class="py-1 text-right">
-                        <a
-                            href=format!("/store/{store_id}/customers/{}", customer.customer_id)
-                            class="text-sm font-medium text-violet-700 hover:underline"
-                        >
-                            "Customer page"
-                        </a>
-                    </td>
+                    <td></td>
                 </tr>
             </tfoot>
         </table>
+        <p class="mt-2 text-right">
+            <a
+                href=format!("/store/{store_id}/customers/{}", customer.customer_id)
+                class="text-sm font-medium text-violet-700 hover:underline"
+            >
+                "Open the customer page →"
+            </a>
+        </p>
     }
     .into_any()
 }

@@ -128,7 +128,7 @@ pub(super) fn FilterBar(
                         error_id="filter-customer-error"
                         name="customer"
                         label="Customer"
-                        any_label="Customers and everyone else"
+                        any_label="Anyone"
                         options=vec![("yes", "Customers only"), ("no", "Not customers")]
                         value=params.customer.clone()
                         error=message("customer")
@@ -195,7 +195,7 @@ pub(super) fn FilterBar(
                         id="filter-opened"
                         error_id="filter-opened-error"
                         name="opened"
-                        label="Opened an email in the last … days"
+                        label="Opened within (days)"
                         numeric=true
                         value=params.opened.clone()
                         error=message("opened")
@@ -204,7 +204,7 @@ pub(super) fn FilterBar(
                         id="filter-quiet"
                         error_id="filter-quiet-error"
                         name="quiet"
-                        label="No opens for … days"
+                        label="No opens for (days)"
                         numeric=true
                         value=params.quiet.clone()
                         error=message("quiet")

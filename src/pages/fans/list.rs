@@ -245,7 +245,7 @@ fn FanTable(
                         <th scope="col" class="px-3 py-2 font-medium">"Score"</th>
                         <th scope="col" class="px-3 py-2 font-medium">"Tags"</th>
                         <th scope="col" class="px-3 py-2 font-medium">"DAW"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Last open"</th>
+                        <th scope="col" class="whitespace-nowrap px-3 py-2 font-medium">"Last open"</th>
                         <th scope="col" class="px-3 py-2 font-medium">"Customer"</th>
                     </tr>
                 </thead>
@@ -295,16 +295,16 @@ fn FanTableRow(
             <td class="px-3 py-3">
                 <TagChips tags=row.tags />
             </td>
-            <td class="px-3 py-3 text-slate-700">
+            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
                 {row.daw.map_or("—", |daw| daw.label())}
             </td>
-            <td class="px-3 py-3 text-slate-700">
+            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
                 {match row.last_open_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
                     None => view! { <span class="text-slate-400">"Never"</span> }.into_any(),
                 }}
             </td>
-            <td class="px-3 py-3">
+            <td class="whitespace-nowrap px-3 py-3">
                 {row.customer.map(|badge| view! { <CustomerBadgeLink store_id badge currency /> })}
             </td>
         </tr>
