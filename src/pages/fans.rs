@@ -19,6 +19,7 @@ pub use add::AddFanPage;
 pub use bulk::BulkTagPage;
 
 use crate::api::fans::fan_list;
+use crate::components::audience::{PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::error::AppError;
 use crate::pages::store::use_store_id;
@@ -67,13 +68,13 @@ pub fn FansPage() -> impl IntoView {
                         view! {
                             <a
                                 href=format!("/store/{store_id}/tags")
-                                class=crate::components::audience::SECONDARY_BUTTON_CLASS
+                                class=SECONDARY_BUTTON_CLASS
                             >
                                 "Manage tags"
                             </a>
                             <a
                                 href=format!("/store/{store_id}/contacts/new")
-                                class=crate::components::audience::PRIMARY_BUTTON_CLASS
+                                class=PRIMARY_BUTTON_CLASS
                             >
                                 "Add fan"
                             </a>

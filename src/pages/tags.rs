@@ -332,3 +332,27 @@ fn DeleteTagForm(store_id: i64, tag: TagCount, action: ServerAction<DeleteTag>) 
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_result_of_a_step_is_reported_from_the_url() {
+        let step = |done: &str| TagsStep {
+            done: Some(done.to_owned()),
+            tag: Some("Lo-Fi".to_owned()),
+            ..Default::default()
+        };
+        assert_eq!(
+            done_message(&step("renamed")).as_deref(),
+            Some("Tag renamed to Lo-Fi.")
+        );
+        assert_eq!(
+            done_message(&step("deleted")).as_deref(),
+            Some("Tag Lo-Fi deleted.")
+        );
+        assert_eq!(done_message(&step("exploded")), None);
+        assert_eq!(done_message(&TagsStep::default()), None);
+    }
+}

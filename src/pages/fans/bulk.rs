@@ -369,3 +369,40 @@ fn FixTag(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_and_the_report_state_the_count() {
+        let preview = BulkPreview {
+            fans: 1284,
+            tag: "trap".to_owned(),
+        };
+        assert_eq!(
+            confirmation_question(true, &preview),
+            "Add tag trap to 1,284 fans?"
+        );
+        assert_eq!(
+            confirmation_question(false, &BulkPreview { fans: 1, ..preview }),
+            "Remove tag trap from 1 fan?"
+        );
+        assert_eq!(
+            result_message(true, "trap", 1284),
+            "Tag trap added to 1,284 fans."
+        );
+        assert_eq!(
+            result_message(false, "trap", 1),
+            "Tag trap removed from 1 fan."
+        );
+        assert!(result_message(true, "trap", 0).contains("nothing changed"));
+    }
+
+    #[test]
+    fn only_add_and_remove_are_operations() {
+        assert_eq!(Op::parse("add"), Some(Op::Add));
+        assert_eq!(Op::parse("remove").map(Op::as_str), Some("remove"));
+        assert_eq!(Op::parse("delete"), None);
+    }
+}

@@ -45,6 +45,7 @@ pub(super) fn skip_empty_fields(names: &'static [&'static str]) -> Arc<dyn Fn(&F
     })
 }
 
+/// The filter bar's fields: the filter, and the sort it keeps.
 const FILTER_AND_SORT_KEYS: [&str; 15] = [
     "any", "all", "none", "daw", "genre", "skill", "min", "max", "opened", "quiet", "customer",
     "status", "q", "sort", "dir",
@@ -311,5 +312,21 @@ fn ChoiceFilter(
             </select>
             <FieldMessage id=error_id message=Signal::stored(error) />
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_fields_are_the_url_keys_of_the_audience() {
+        let keys: Vec<&str> = FanListParams::default()
+            .filter_pairs()
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(keys, FILTER_KEYS);
+        assert_eq!(FILTER_AND_SORT_KEYS[..13], FILTER_KEYS);
     }
 }
