@@ -109,6 +109,40 @@ test.describe("fans: the audience builder", () => {
     await expectFans(page, "4 fans", ["Both", "Abl", "Trap", "Neither"]);
   });
 
+  test("profile fields and the score range narrow the audience", async ({
+    page,
+    request,
+    javaScriptEnabled,
+  }, testInfo) => {
+    const store = await createStore(request, testInfo);
+    await addFan(request, store, { email: "ada@example.com", name: "Ada", daw: "ableton_live" });
+    await addFan(request, store, { email: "ben@example.com", name: "Ben", daw: "ableton_live" });
+    await addFan(request, store, { email: "cy@example.com", name: "Cy", daw: "logic_pro" });
+    // Purchases score floor(amount / $10): Ada 20, Cy 9.
+    await recordPurchase(request, store, "ada@example.com", "Mastering Course", "200");
+    await recordPurchase(request, store, "cy@example.com", "Mixing Masterclass", "99");
+
+    await open(page, fansPath(store), javaScriptEnabled);
+    await page.getByLabel("DAW").selectOption("ableton_live");
+    await page.getByRole("button", { name: "Show fans" }).click();
+    await expectFans(page, "2 fans", ["Ada", "Ben"]);
+
+    await page.getByLabel("Score at least").fill("5");
+    await page.getByRole("button", { name: "Show fans" }).click();
+    await expectFans(page, "1 fan", ["Ada"]);
+
+    await page.getByLabel("DAW").selectOption("");
+    await page.getByLabel("Score at most").fill("10");
+    await page.getByRole("button", { name: "Show fans" }).click();
+    await expectFans(page, "1 fan", ["Cy"]);
+    await expect(page).toHaveURL(/min=5/);
+    // The default sort is the most engaged first.
+    await page.getByLabel("Score at least").fill("");
+    await page.getByLabel("Score at most").fill("");
+    await page.getByRole("button", { name: "Show fans" }).click();
+    await expect.poll(() => shownFans(page)).toEqual(["Ada", "Cy", "Ben"]);
+  });
+
   test("bad URL values are shown next to their field", async ({
     page,
     request,
