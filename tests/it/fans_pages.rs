@@ -107,9 +107,8 @@ app_test!(
         let ben = fan(&app.db, store_id, "ben@x.io", "Ben", "ableton").await;
         let cy = fan(&app.db, store_id, "cy@x.io", "Cy", "logic").await;
         let store = store_id.to_string();
-        let confirm = format!(
-            "/store/{store_id}/contacts/bulk?any=ableton&everyone=true&tag=trap&op=add"
-        );
+        let confirm =
+            format!("/store/{store_id}/contacts/bulk?any=ableton&everyone=true&tag=trap&op=add");
 
         let (status, html) = page(&app, &confirm).await;
         assert_eq!(status, 200);
@@ -230,7 +229,12 @@ app_test!(
         fan(&app.db, store_id, "a@x.io", "", "lofi").await;
         fan(&app.db, store_id, "b@x.io", "", "Lo-Fi").await;
         let tags = list_tags(&app.db, store_id).await.unwrap();
-        let lofi = tags.iter().find(|t| t.name == "lofi").unwrap().id.to_string();
+        let lofi = tags
+            .iter()
+            .find(|t| t.name == "lofi")
+            .unwrap()
+            .id
+            .to_string();
         let store = store_id.to_string();
 
         let response = post_form(
@@ -242,12 +246,17 @@ app_test!(
         .await;
         assert_eq!(response.status(), 302);
         let done = location(&response);
-        assert_eq!(done, format!("/store/{store_id}/tags?done=renamed&tag=Lo-Fi"));
+        assert_eq!(
+            done,
+            format!("/store/{store_id}/tags?done=renamed&tag=Lo-Fi")
+        );
         let (_, html) = page(&app, &done).await;
         assert!(html.contains("Tag renamed to Lo-Fi."));
         assert!(html.contains("2 fans"));
 
-        let survivor = list_tags(&app.db, store_id).await.unwrap()[0].id.to_string();
+        let survivor = list_tags(&app.db, store_id).await.unwrap()[0]
+            .id
+            .to_string();
         let (_, html) = page(&app, &format!("/store/{store_id}/tags?delete={survivor}")).await;
         assert!(html.contains("Delete tag Lo-Fi? It comes off 2 fans."));
         let response = post_form(
@@ -339,7 +348,11 @@ fn the_timeline_shows_points_with_their_sign_and_escapes_details() {
     assert!(html.contains("-9 points"), "{html}");
     assert!(html.contains("Purchased: &lt;i&gt;Kit&lt;/i&gt;"), "{html}");
     assert!(html.contains("1 day ago"), "{html}");
-    assert_eq!(html.matches("points").count(), 2, "no points for a tag change");
+    assert_eq!(
+        html.matches("points").count(),
+        2,
+        "no points for a tag change"
+    );
 }
 
 #[test]
