@@ -49,13 +49,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// "Fans · Encore". leptos_meta 0.8 writes the title into the server's HTML unescaped, so a
+/// title made of user text (a fan's name) could close `<title>` and open a `<script>`. The
+/// server escapes it (`<title>` decodes entities); the browser sets `document.title`, which
+/// is plain text.
+fn page_title(page: String) -> String {
+    let title = format!("{page} · Encore");
+    #[cfg(feature = "ssr")]
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/encore.css" />
-        <Title formatter=|page: String| format!("{page} · Encore") />
+        <Title formatter=page_title />
         <Router>
             // Every page renders `Async`: the server waits for its data and sends complete
             // HTML, so pages work without JavaScript and can answer 404 or redirect.

@@ -99,7 +99,7 @@ test.describe("stores", () => {
     await nav.getByRole("link", { name: "Fans" }).click();
     await expect(page).toHaveURL(/\/store\/\d+\/contacts$/);
     await expect(page.getByRole("heading", { name: "Fans" })).toBeVisible();
-    await expect(page.getByText("This page is not built yet.")).toBeVisible();
+    await expect(page.getByText("No fans yet")).toBeVisible();
     await expect(page.getByText(/contacts/i)).toHaveCount(0);
 
     for (const section of ["Campaigns", "Automations"]) {

@@ -14,6 +14,7 @@ use crate::params::FanListParams;
 #[server(endpoint = "fans/list")]
 pub async fn fan_list(
     store_id: i64,
+    // An audience without filters serializes to nothing: missing means "everyone".
     #[server(default)] params: FanListParams,
 ) -> Result<FanListView, AppError> {
     use crate::domain::fan_queries;
@@ -120,6 +121,7 @@ pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagCha
 #[server(endpoint = "fans/bulk/preview")]
 pub async fn preview_bulk_tag(
     store_id: i64,
+    // An audience without filters serializes to nothing: missing means "everyone".
     #[server(default)] params: FanListParams,
     ids: String,
     everyone: bool,
@@ -127,6 +129,13 @@ pub async fn preview_bulk_tag(
 ) -> Result<BulkPreview, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let tag = parse_tag(&tag)?;
+    // Refused now rather than after the creator confirms (the change itself refuses it too).
+    if tag.is_customer_tag() {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "tag",
+            crate::domain::fans::customer_tag_message(),
+        )]));
+    }
     let fans = match bulk_selection(&params, &ids, everyone)? {
         crate::domain::fan_tags::FanSelection::Matching(filter) => {
             crate::domain::fan_queries::count_fans(&state.db, store_id, &filter).await?
@@ -135,17 +144,22 @@ pub async fn preview_bulk_tag(
             crate::domain::fan_queries::count_fan_ids(&state.db, store_id, &ids).await?
         }
     };
-    Ok(BulkPreview {
-        fans,
-        tag: tag.name,
-    })
+    // The store's spelling of the tag when it already has it ("Beta" typed, "beta" shown).
+    let tag = crate::domain::fan_queries::list_tags(&state.db, store_id)
+        .await?
+        .into_iter()
+        .find(|existing| crate::domain::tags::key_of(&existing.name) == tag.key)
+        .map_or(tag.name, |existing| existing.name);
+    Ok(BulkPreview { fans, tag })
 }
 
 /// Adds (`action = "add"`) or removes (`"remove"`) a tag for the selected fans or for all
-/// fans matching the audience.
+/// fans matching the audience. Redirects to the bulk page with the result in its URL
+/// (`done=<fans changed>`), so the report reads the same with and without JavaScript.
 #[server(endpoint = "fans/bulk/apply")]
 pub async fn apply_bulk_tag(
     store_id: i64,
+    // An audience without filters serializes to nothing: missing means "everyone".
     #[server(default)] params: FanListParams,
     ids: String,
     everyone: bool,
@@ -162,6 +176,17 @@ pub async fn apply_bulk_tag(
         _ => return Err(AppError::BadRequest),
     };
     tracing::info!(store_id, fans = change.fans_changed, %action, "bulk tag change");
+    let changed = change.fans_changed.to_string();
+    let mut report = params.filter_pairs();
+    report.extend([
+        ("tag", Some(change.tag.as_str())),
+        ("op", Some(action.as_str())),
+        ("done", Some(changed.as_str())),
+    ]);
+    leptos_axum::redirect(&crate::url::with_query(
+        &format!("/store/{store_id}/contacts/bulk"),
+        report,
+    ));
     Ok(change)
 }
 
@@ -188,20 +213,32 @@ pub async fn list_tags(store_id: i64) -> Result<Vec<TagCount>, AppError> {
     Ok(crate::domain::fan_queries::list_tags(&state.db, store_id).await?)
 }
 
-/// Renames a tag; onto an existing name (any case) the two merge.
+/// Renames a tag; onto an existing name (any case) the two merge. Returns the name the tag
+/// now shows and redirects to the tags page, which reports it.
 #[server(endpoint = "tags/rename")]
-pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<(), AppError> {
+pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let name = crate::domain::tags::TagName::parse(&name).map_err(|message| {
         AppError::Invalid(vec![crate::error::FieldError::new("name", message)])
     })?;
-    Ok(crate::domain::fan_tags::rename_tag(&state.db, store_id, tag_id, &name).await?)
+    let shown = crate::domain::fan_tags::rename_tag(&state.db, store_id, tag_id, &name).await?;
+    leptos_axum::redirect(&crate::url::with_query(
+        &format!("/store/{store_id}/tags"),
+        [("done", Some("renamed")), ("tag", Some(shown.as_str()))],
+    ));
+    Ok(shown)
 }
 
+/// Deletes a tag from the store and its fans. Redirects to the tags page, which reports it.
 #[server(endpoint = "tags/delete")]
-pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<(), AppError> {
+pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    Ok(crate::domain::fan_tags::delete_tag(&state.db, store_id, tag_id).await?)
+    let deleted = crate::domain::fan_tags::delete_tag(&state.db, store_id, tag_id).await?;
+    leptos_axum::redirect(&crate::url::with_query(
+        &format!("/store/{store_id}/tags"),
+        [("done", Some("deleted")), ("tag", Some(deleted.as_str()))],
+    ));
+    Ok(deleted)
 }
 
 #[cfg(feature = "ssr")]

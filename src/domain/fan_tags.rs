@@ -146,7 +146,8 @@ pub async fn remove_tag(
 }
 
 /// Renames a tag. If another tag already has the new name (in any case), the two merge:
-/// its fans get the surviving tag and this one is deleted.
+/// its fans get the surviving tag and this one is deleted. Returns the name the tag now
+/// shows (after a merge, the surviving tag's spelling).
 ///
 /// # Errors
 /// `NotFound` for a tag not in this store; `Invalid` for the `customer` tag (either side).
@@ -155,7 +156,7 @@ pub async fn rename_tag(
     store_id: i64,
     tag_id: i64,
     new_name: &TagName,
-) -> DomainResult<()> {
+) -> DomainResult<String> {
     refuse_customer_tag(new_name)?;
     with_retries(|| async {
         let tx = begin_write(db).await?;
@@ -169,17 +170,21 @@ pub async fn rename_tag(
             .filter(tag::Column::Id.ne(tag_id))
             .one(&tx)
             .await?;
-        match other {
+        let shown = match other {
             None => {
                 let mut active: tag::ActiveModel = existing.into();
                 active.key = Set(new_name.key.clone());
                 active.name = Set(new_name.name.clone());
                 active.update(&tx).await?;
+                new_name.name.clone()
             }
-            Some(survivor) => merge_into(&tx, &existing, &survivor).await?,
-        }
+            Some(survivor) => {
+                merge_into(&tx, &existing, &survivor).await?;
+                survivor.name
+            }
+        };
         tx.commit().await?;
-        Ok(())
+        Ok(shown)
     })
     .await
 }
@@ -220,11 +225,16 @@ async fn merge_into(
     Ok(())
 }
 
-/// Deletes a tag from the store and from every fan that had it.
+/// Deletes a tag from the store and from every fan that had it. Returns the deleted tag's
+/// name, for the report.
 ///
 /// # Errors
 /// `NotFound` for a tag not in this store; `Invalid` for the `customer` tag.
-pub async fn delete_tag(db: &DatabaseConnection, store_id: i64, tag_id: i64) -> DomainResult<()> {
+pub async fn delete_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    tag_id: i64,
+) -> DomainResult<String> {
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let existing = find_in_store(&tx, store_id, tag_id).await?;
@@ -234,7 +244,7 @@ pub async fn delete_tag(db: &DatabaseConnection, store_id: i64, tag_id: i64) -> 
         // Fan links go with the tag (ON DELETE CASCADE).
         tag::Entity::delete_by_id(tag_id).exec(&tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(existing.name)
     })
     .await
 }

@@ -1,9 +1,586 @@
-//! `/store/{store_id}/contacts/{fan_id}`: one fan's profile.
+//! `/store/{store_id}/contacts/{fan_id}`: one fan's profile: who they are, how engaged, what
+//! they bought (the unified view), their tags and timeline, and erasure (GDPR).
+//!
+//! Every change is an `ActionForm`: without JavaScript it posts and the server redirects back
+//! here; with it the profile is re-fetched (the resource is keyed on the actions' versions)
+//! and re-rendered in place.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+
+use crate::api::fans::{EraseFan, SetFanStatus, TagFan, UntagFan, UpdateFanProfile, fan_profile};
+use crate::components::audience::{
+    ActivityTimeline, CARD_CLASS, CustomerBadgeLink, DANGER_BUTTON_CLASS, EmailStatusBadge,
+    FIELD_CLASS, PRIMARY_BUTTON_CLASS, PurchaseHistory, SCORE_SCALE, SECONDARY_BUTTON_CLASS,
+    TagSuggestions, display_name, is_customer_tag,
+};
+use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
+use crate::dto::{FanDetail, FanProfileView, FanTagRow};
+use crate::error::AppError;
+use crate::pages::not_found::NotFound;
+use crate::pages::store::use_store_id;
+use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel};
+
+#[derive(Params, Clone, Debug, PartialEq)]
+pub struct FanParams {
+    pub fan_id: Option<i64>,
+}
+
+/// The actions of the page; the profile is re-fetched after each.
+#[derive(Clone, Copy)]
+struct ProfileActions {
+    update: ServerAction<UpdateFanProfile>,
+    status: ServerAction<SetFanStatus>,
+    tag: ServerAction<TagFan>,
+    untag: ServerAction<UntagFan>,
+    erase: ServerAction<EraseFan>,
+}
+
+impl ProfileActions {
+    /// Forgets the results (errors, "saved") of earlier submissions.
+    fn clear(self) {
+        self.update.value().set(None);
+        self.status.value().set(None);
+        self.tag.value().set(None);
+        self.untag.value().set(None);
+        self.erase.value().set(None);
+    }
+}
+
+const TAG_SUGGESTIONS: &str = "profile-tag-suggestions";
 
 #[component]
 pub fn FanProfilePage() -> impl IntoView {
-    view! { <Title text="Fan" /> <h1 class="text-2xl font-semibold">"Fan"</h1> }
+    let store_id = use_store_id();
+    let params = use_params::<FanParams>();
+    let fan_id = Memo::new(move |_| params.read().as_ref().ok().and_then(|p| p.fan_id));
+    let actions = ProfileActions {
+        update: ServerAction::new(),
+        status: ServerAction::new(),
+        tag: ServerAction::new(),
+        untag: ServerAction::new(),
+        erase: ServerAction::new(),
+    };
+    // The page stays mounted when it moves to another fan: last fan's messages go.
+    Effect::watch(move || fan_id.get(), move |_, _, _| actions.clear(), false);
+    let profile = Resource::new(
+        move || {
+            (
+                store_id.get(),
+                fan_id.get(),
+                actions.update.version().get(),
+                actions.status.version().get(),
+                actions.tag.version().get(),
+                actions.untag.version().get(),
+            )
+        },
+        |(store_id, fan_id, ..)| async move {
+            match (store_id, fan_id) {
+                (Some(store_id), Some(fan_id)) => fan_profile(store_id, fan_id).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+
+    view! {
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading the fan…"</p> }>
+            {move || Suspend::new(async move {
+                let store_id = store_id.get_untracked().unwrap_or_default();
+                match profile.await {
+                    Ok(view) => view! { <FanProfileBody store_id view actions /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FanProfileBody(store_id: i64, view: FanProfileView, actions: ProfileActions) -> impl IntoView {
+    let FanProfileView {
+        profile,
+        all_tags,
+        now,
+    } = view;
+    let fan = profile.fan;
+    let name = display_name(&fan.name, &fan.email);
+    let (fan_id, email, status) = (fan.id, fan.email.clone(), fan.email_status);
+    let (score, source) = (fan.score, fan.source);
+    let (created_at, last_activity_at, last_open_at) =
+        (fan.created_at, fan.last_activity_at, fan.last_open_at);
+
+    view! {
+        <Title text=name.clone() />
+        <p>
+            <a
+                href=format!("/store/{store_id}/contacts")
+                class="text-sm font-medium text-violet-700 hover:underline"
+            >
+                "← All fans"
+            </a>
+        </p>
+        <header class="mt-2 flex flex-wrap items-start justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">{name}</h1>
+                <p class="mt-1 text-slate-600">{email.clone()}</p>
+                <div class="mt-2 flex flex-wrap items-center gap-3 text-sm">
+                    <ScoreBar score scale=SCORE_SCALE />
+                    <EmailStatusBadge status />
+                    {profile
+                        .customer
+                        .clone()
+                        .map(|badge| {
+                            view! { <CustomerBadgeLink store_id badge currency=profile.currency /> }
+                        })}
+                </div>
+            </div>
+            <dl class="grid grid-cols-2 gap-x-6 gap-y-1 text-sm text-slate-600">
+                <dt>"Joined"</dt>
+                <dd>
+                    <RelativeTime at=created_at now />
+                    " · "
+                    {source.label()}
+                </dd>
+                <dt>"Last activity"</dt>
+                <dd>
+                    <RelativeTime at=last_activity_at now />
+                </dd>
+                <dt>"Last open"</dt>
+                <dd>
+                    {last_open_at
+                        .map(|at| view! { <RelativeTime at now /> }.into_any())
+                        .unwrap_or_else(|| "Never".into_any())}
+                </dd>
+            </dl>
+        </header>
+        <TagSuggestions id=TAG_SUGGESTIONS tags=all_tags />
+        <div class="mt-6 grid gap-6 lg:grid-cols-[3fr_2fr]">
+            <div class="space-y-6">
+                <ProfileSection title="Producer profile">
+                    <ProducerProfileForm store_id fan action=actions.update />
+                </ProfileSection>
+                <ProfileSection title="Activity">
+                    <ActivityTimeline activities=profile.activities now />
+                </ProfileSection>
+            </div>
+            <div class="space-y-6">
+                <ProfileSection title="Tags">
+                    <FanTags
+                        store_id
+                        fan_id
+                        tags=profile.tags
+                        now
+                        tag=actions.tag
+                        untag=actions.untag
+                    />
+                </ProfileSection>
+                <ProfileSection title="Purchases">
+                    <PurchaseHistory
+                        store_id
+                        purchases=profile.purchases
+                        customer=profile.customer
+                        currency=profile.currency
+                        now
+                    />
+                </ProfileSection>
+                <ProfileSection title="Email status">
+                    <EmailStatusForm
+                        store_id
+                        fan_id
+                        current=status
+                        action=actions.status
+                    />
+                </ProfileSection>
+                <ProfileSection title="Erase fan">
+                    <EraseFanForm store_id fan_id email action=actions.erase />
+                </ProfileSection>
+            </div>
+        </div>
+    }
+}
+
+/// A titled card; the title names the region for screen readers.
+#[component]
+fn ProfileSection(title: &'static str, children: Children) -> impl IntoView {
+    let id = format!("section-{}", title.to_lowercase().replace(' ', "-"));
+    let labelled_by = id.clone();
+    view! {
+        <section class=CARD_CLASS aria-labelledby=labelled_by>
+            <h2 id=id class="text-base font-semibold">
+                {title}
+            </h2>
+            <div class="mt-3">{children()}</div>
+        </section>
+    }
+}
+
+/// The producer profile, edited in place.
+#[component]
+fn ProducerProfileForm(
+    store_id: i64,
+    fan: FanDetail,
+    action: ServerAction<UpdateFanProfile>,
+) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
+    let invalid = move |field: &'static str| move || message(field).get().is_some().to_string();
+    let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    let saved = Signal::derive(move || {
+        matches!(action.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned())
+    });
+    let pending = action.pending();
+    let daw = fan.daw;
+    let skill = fan.skill;
+    let genres = fan.genres.clone();
+
+    view! {
+        <FormAlert message=form_error />
+        <ActionForm action attr:class="space-y-4" attr:novalidate=true>
+            <input type="hidden" name="store_id" value=store_id />
+            <input type="hidden" name="fan_id" value=fan.id />
+            <div class="grid gap-4 sm:grid-cols-2">
+                <div>
+                    <label for="profile-name" class="block text-sm font-medium text-slate-700">
+                        "Name"
+                    </label>
+                    <input
+                        id="profile-name"
+                        name="name"
+                        type="text"
+                        autocomplete="off"
+                        maxlength="120"
+                        value=fan.name
+                        aria-invalid=invalid("name")
+                        aria-describedby="profile-name-error"
+                        class=FIELD_CLASS
+                    />
+                    <FieldMessage id="profile-name-error" message=message("name") />
+                </div>
+                <div>
+                    <label for="profile-daw" class="block text-sm font-medium text-slate-700">
+                        "DAW"
+                    </label>
+                    <select
+                        id="profile-daw"
+                        name="daw"
+                        aria-invalid=invalid("daw")
+                        aria-describedby="profile-daw-error"
+                        class=FIELD_CLASS
+                    >
+                        <option value="">"Not known"</option>
+                        {Daw::ALL
+                            .iter()
+                            .map(|option| {
+                                view! {
+                                    <option value=option.as_str() selected=daw == Some(*option)>
+                                        {option.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldMessage id="profile-daw-error" message=message("daw") />
+                </div>
+                <div>
+                    <label for="profile-skill" class="block text-sm font-medium text-slate-700">
+                        "Skill level"
+                    </label>
+                    <select
+                        id="profile-skill"
+                        name="skill"
+                        aria-invalid=invalid("skill")
+                        aria-describedby="profile-skill-error"
+                        class=FIELD_CLASS
+                    >
+                        <option value="">"Not known"</option>
+                        {SkillLevel::ALL
+                            .iter()
+                            .map(|option| {
+                                view! {
+                                    <option value=option.as_str() selected=skill == Some(*option)>
+                                        {option.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldMessage id="profile-skill-error" message=message("skill") />
+                </div>
+                <div>
+                    <label for="profile-goals" class="block text-sm font-medium text-slate-700">
+                        "Goals"
+                    </label>
+                    // A text input, not a textarea: Leptos does not escape a textarea's
+                    // children, and goals are free text.
+                    <input
+                        id="profile-goals"
+                        name="goals"
+                        type="text"
+                        autocomplete="off"
+                        maxlength="1000"
+                        value=fan.goals
+                        aria-invalid=invalid("goals")
+                        aria-describedby="profile-goals-error"
+                        class=FIELD_CLASS
+                    />
+                    <FieldMessage id="profile-goals-error" message=message("goals") />
+                </div>
+            </div>
+            <fieldset aria-describedby="profile-genres-error">
+                <legend class="text-sm font-medium text-slate-700">"Genres"</legend>
+                <div class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-3">
+                    {Genre::ALL
+                        .iter()
+                        .map(|genre| {
+                            view! {
+                                <label class="flex items-center gap-2 text-sm">
+                                    <input
+                                        type="checkbox"
+                                        name="genres[]"
+                                        value=genre.as_str()
+                                        checked=genres.contains(genre)
+                                        class="h-4 w-4 rounded border-slate-300 text-violet-700"
+                                    />
+                                    {genre.label()}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+                <FieldMessage id="profile-genres-error" message=message("genres") />
+            </fieldset>
+            <div class="flex flex-wrap items-center gap-3">
+                <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save profile" }}
+                </button>
+                <Notice message=saved />
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The fan's tags with when each was added; add with type-ahead, remove one by one. The
+/// customer tag follows purchases, so it has no remove button.
+#[component]
+fn FanTags(
+    store_id: i64,
+    fan_id: i64,
+    tags: Vec<FanTagRow>,
+    now: DateTime<Utc>,
+    tag: ServerAction<TagFan>,
+    untag: ServerAction<UntagFan>,
+) -> impl IntoView {
+    let tag_error = move || tag.value().get().and_then(Result::err);
+    let tag_message = Signal::derive(move || field_message(tag_error(), "tag"));
+    let form_error = Signal::derive(move || {
+        tag_error()
+            .and_then(|error| error.form_message())
+            .or_else(|| {
+                untag.value().get().and_then(Result::err).map(|error| {
+                    match error.field_message("tag") {
+                        Some(message) => message.to_owned(),
+                        None => error.to_string(),
+                    }
+                })
+            })
+    });
+    let pending = tag.pending();
+
+    view! {
+        <FormAlert message=form_error />
+        {if tags.is_empty() {
+            view! { <p class="text-sm text-slate-600">"No tags yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="divide-y divide-slate-100" aria-label="Tags of this fan">
+                    {tags
+                        .into_iter()
+                        .map(|row| view! { <FanTagItem store_id fan_id row now untag /> })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+        <ActionForm action=tag attr:class="mt-4" attr:novalidate=true>
+            <input type="hidden" name="store_id" value=store_id />
+            <input type="hidden" name="fan_id" value=fan_id />
+            <label for="profile-add-tag" class="block text-sm font-medium text-slate-700">
+                "Add a tag"
+            </label>
+            <div class="flex gap-2">
+                <input
+                    id="profile-add-tag"
+                    name="tag"
+                    type="text"
+                    autocomplete="off"
+                    list=TAG_SUGGESTIONS
+                    placeholder="e.g. ableton"
+                    aria-invalid=move || tag_message.get().is_some().to_string()
+                    aria-describedby="profile-add-tag-error"
+                    class=FIELD_CLASS
+                />
+                <button
+                    type="submit"
+                    class="mt-1 inline-flex shrink-0 items-center rounded-md bg-violet-700 px-3 py-2 text-sm font-semibold text-white hover:bg-violet-800 disabled:opacity-60"
+                    disabled=move || pending.get()
+                >
+                    "Add tag"
+                </button>
+            </div>
+            <FieldMessage id="profile-add-tag-error" message=tag_message />
+        </ActionForm>
+    }
+}
+
+#[component]
+fn FanTagItem(
+    store_id: i64,
+    fan_id: i64,
+    row: FanTagRow,
+    now: DateTime<Utc>,
+    untag: ServerAction<UntagFan>,
+) -> impl IntoView {
+    let managed = is_customer_tag(&row.name);
+    let remove_label = format!("Remove tag {}", row.name);
+    view! {
+        <li class="flex items-center justify-between gap-3 py-2">
+            <div>
+                <span class="inline-flex items-center rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
+                    {row.name.clone()}
+                </span>
+                <span class="ml-2 text-xs text-slate-500">
+                    "added "
+                    <RelativeTime at=row.added_at now />
+                </span>
+            </div>
+            {if managed {
+                view! { <span class="text-xs text-slate-500">"Follows purchases"</span> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=untag>
+                        <input type="hidden" name="store_id" value=store_id />
+                        <input type="hidden" name="fan_id" value=fan_id />
+                        <input type="hidden" name="tag" value=row.name />
+                        <button
+                            type="submit"
+                            aria-label=remove_label
+                            class="rounded-md px-2 py-1 text-xs font-medium text-slate-600 hover:bg-slate-100 hover:text-red-700"
+                        >
+                            "Remove"
+                        </button>
+                    </ActionForm>
+                }
+                    .into_any()
+            }}
+        </li>
+    }
+}
+
+/// Whether Encore may email the fan. Purchases and refunds never change it.
+#[component]
+fn EmailStatusForm(
+    store_id: i64,
+    fan_id: i64,
+    current: EmailStatus,
+    action: ServerAction<SetFanStatus>,
+) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    let message = Signal::derive(move || {
+        error().map(|error| {
+            error
+                .field_message("status")
+                .map(str::to_owned)
+                .unwrap_or_else(|| error.to_string())
+        })
+    });
+    let saved = Signal::derive(move || {
+        matches!(action.value().get(), Some(Ok(()))).then(|| "Email status updated.".to_owned())
+    });
+    view! {
+        <ActionForm action attr:class="flex flex-wrap items-end gap-2">
+            <input type="hidden" name="store_id" value=store_id />
+            <input type="hidden" name="fan_id" value=fan_id />
+            <div class="flex-1">
+                <label for="profile-status" class="block text-sm font-medium text-slate-700">
+                    "Email status"
+                </label>
+                <select
+                    id="profile-status"
+                    name="status"
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby="profile-status-error"
+                    class=FIELD_CLASS
+                >
+                    {EmailStatus::ALL
+                        .iter()
+                        .map(|status| {
+                            view! {
+                                <option value=status.as_str() selected=*status == current>
+                                    {status.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=SECONDARY_BUTTON_CLASS>
+                "Update status"
+            </button>
+        </ActionForm>
+        <FieldMessage id="profile-status-error" message />
+        <div class="mt-2">
+            <Notice message=saved />
+        </div>
+    }
+}
+
+/// Erasure (GDPR): the fan, their tags and timeline go; purchases stay in the accounts.
+/// The fan's email must be typed to confirm.
+#[component]
+fn EraseFanForm(
+    store_id: i64,
+    fan_id: i64,
+    email: String,
+    action: ServerAction<EraseFan>,
+) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    let message = Signal::derive(move || field_message(error(), "confirm"));
+    let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    let pending = action.pending();
+    view! {
+        <p class="text-sm text-slate-600">
+            "Deletes this fan with their tags and activity, for good. Their purchases stay in the store's accounts."
+        </p>
+        <div class="mt-3">
+            <FormAlert message=form_error />
+        </div>
+        <ActionForm action attr:class="space-y-3" attr:novalidate=true>
+            <input type="hidden" name="store_id" value=store_id />
+            <input type="hidden" name="fan_id" value=fan_id />
+            <div>
+                <label for="erase-confirm" class="block text-sm font-medium text-slate-700">
+                    "Type the fan's email to confirm: "
+                    <span class="font-mono">{email}</span>
+                </label>
+                <input
+                    id="erase-confirm"
+                    name="confirm"
+                    type="text"
+                    autocomplete="off"
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby="erase-confirm-error"
+                    class=FIELD_CLASS
+                />
+                <FieldMessage id="erase-confirm-error" message />
+            </div>
+            <button type="submit" class=DANGER_BUTTON_CLASS disabled=move || pending.get()>
+                {move || if pending.get() { "Erasing…" } else { "Erase fan" }}
+            </button>
+        </ActionForm>
+    }
 }

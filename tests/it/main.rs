@@ -10,6 +10,7 @@ mod concurrency;
 mod config;
 mod data;
 mod fans;
+mod fans_pages;
 mod http;
 mod purchases;
 mod queries;

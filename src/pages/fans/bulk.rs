@@ -1,0 +1,408 @@
+//! `/store/{store_id}/contacts/bulk?…`: the confirmation of a bulk tag change, which states
+//! how many fans it touches, and then its result.
+//!
+//! The list's bulk form arrives here by GET with the audience, the ticked `ids` (or
+//! `everyone=true`), the `tag` and the `op` (add or remove). Confirming posts
+//! `apply_bulk_tag`, which redirects back here with `done=<fans changed>`: the result is in
+//! the URL, so it shows the same with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use super::{fans_path, use_fan_list_params};
+use crate::api::fans::{ApplyBulkTag, preview_bulk_tag};
+use crate::components::audience::{
+    CARD_CLASS, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
+};
+use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::widgets::{LoadError, Notice};
+use crate::dto::BulkPreview;
+use crate::error::AppError;
+use crate::format;
+use crate::pages::store::use_store_id;
+use crate::params::FanListParams;
+
+/// Add or remove: what the change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Add,
+    Remove,
+}
+
+impl Op {
+    fn parse(value: &str) -> Option<Op> {
+        match value {
+            "add" => Some(Op::Add),
+            "remove" => Some(Op::Remove),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Add => "add",
+            Op::Remove => "remove",
+        }
+    }
+}
+
+/// Which fans and which tag, as the URL says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct BulkRequest {
+    /// Comma-separated fan ids (the list sends one `ids` per ticked row).
+    ids: String,
+    everyone: bool,
+    tag: String,
+    op: Option<String>,
+    /// The number of fans changed, once the change is done.
+    done: Option<String>,
+}
+
+/// The question the confirmation asks: "Add tag trap to 1,284 fans?"
+pub(crate) fn confirmation_question(op_add: bool, preview: &BulkPreview) -> String {
+    let fans = format::plural(preview.fans, "fan", "fans");
+    if op_add {
+        format!("Add tag {} to {fans}?", preview.tag)
+    } else {
+        format!("Remove tag {} from {fans}?", preview.tag)
+    }
+}
+
+/// The report of a finished change: "Tag trap added to 1,284 fans."
+pub(crate) fn result_message(op_add: bool, tag: &str, changed: u64) -> String {
+    match (op_add, changed) {
+        (true, 0) => format!("Every selected fan already had the tag {tag}: nothing changed."),
+        (false, 0) => format!("None of the selected fans had the tag {tag}: nothing changed."),
+        (true, n) => format!("Tag {tag} added to {}.", format::plural(n, "fan", "fans")),
+        (false, n) => format!(
+            "Tag {tag} removed from {}.",
+            format::plural(n, "fan", "fans")
+        ),
+    }
+}
+
+#[component]
+pub fn BulkTagPage() -> impl IntoView {
+    let store_id = use_store_id();
+    let params = use_fan_list_params();
+    let query = use_query_map();
+    let request = Memo::new(move |_| {
+        let query = query.read();
+        BulkRequest {
+            ids: query.get_all("ids").unwrap_or_default().join(","),
+            everyone: matches!(query.get_str("everyone"), Some("true" | "on")),
+            tag: query.get("tag").unwrap_or_default(),
+            op: query.get("op"),
+            done: query.get("done"),
+        }
+    });
+    let apply = ServerAction::<ApplyBulkTag>::new();
+    let preview = Resource::new(
+        move || (store_id.get(), params.get(), request.get()),
+        |(store_id, params, request)| async move {
+            // A finished change shows its result from the URL; nothing to count.
+            if request.done.is_some() {
+                return Ok(None);
+            }
+            let Some(store_id) = store_id else {
+                return Err(AppError::NotFound);
+            };
+            preview_bulk_tag(store_id, params, request.ids, request.everyone, request.tag)
+                .await
+                .map(Some)
+        },
+    );
+
+    view! {
+        <Title text="Tag fans" />
+        <h1 class="text-2xl font-semibold tracking-tight">"Tag fans"</h1>
+        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Counting fans…"</p> }>
+            {move || Suspend::new(async move {
+                let result = preview.await;
+                let store_id = store_id.get_untracked().unwrap_or_default();
+                let params = params.get_untracked();
+                let request = request.get_untracked();
+                let back = params.link(&fans_path(store_id));
+                let Some(op) = request.op.as_deref().and_then(Op::parse) else {
+                    return view! {
+                        <BulkProblem back message="Choose Add tag or Remove tag.".to_owned() />
+                    }
+                        .into_any();
+                };
+                if let Some(done) = request.done.as_deref() {
+                    let changed = done.parse().unwrap_or(0);
+                    return view! { <BulkDone back op tag=request.tag changed /> }.into_any();
+                }
+                match result {
+                    Ok(Some(preview)) => {
+                        view! { <BulkConfirm store_id params request op preview apply back /> }
+                            .into_any()
+                    }
+                    Ok(None) => ().into_any(),
+                    Err(AppError::Invalid(errors)) => {
+                        let error = AppError::Invalid(errors);
+                        match field_message(Some(error.clone()), "tag") {
+                            Some(message) => {
+                                view! { <FixTag store_id params request op message back /> }.into_any()
+                            }
+                            None => {
+                                view! {
+                                    <div class="mt-6">
+                                        <LoadError error />
+                                    </div>
+                                    <BackLink back />
+                                }
+                                    .into_any()
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        view! {
+                            <div class="mt-6">
+                                <LoadError error />
+                            </div>
+                            <BackLink back />
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn BackLink(back: String) -> impl IntoView {
+    view! {
+        <p class="mt-4">
+            <a href=back class="font-medium text-violet-700 hover:underline">
+                "← Back to the fans"
+            </a>
+        </p>
+    }
+}
+
+#[component]
+fn BulkProblem(back: String, message: String) -> impl IntoView {
+    view! {
+        <div class="mt-6 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" role="alert">
+            {message}
+        </div>
+        <BackLink back />
+    }
+}
+
+/// "Add tag trap to 1,284 fans?" with the button that does it.
+#[component]
+fn BulkConfirm(
+    store_id: i64,
+    params: FanListParams,
+    request: BulkRequest,
+    op: Op,
+    preview: BulkPreview,
+    apply: ServerAction<ApplyBulkTag>,
+    back: String,
+) -> impl IntoView {
+    if preview.fans == 0 {
+        return view! {
+            <div class="mt-6">
+                <p class="font-medium">"No fans are selected, so there is nothing to tag."</p>
+                <p class="mt-1 text-sm text-slate-600">
+                    "Tick some fans, or choose all fans matching the filter."
+                </p>
+            </div>
+            <BackLink back />
+        }
+        .into_any();
+    }
+    let question = confirmation_question(op == Op::Add, &preview);
+    let working = format!(
+        "{} {}…",
+        if op == Op::Add {
+            "Tagging"
+        } else {
+            "Untagging"
+        },
+        format::plural(preview.fans, "fan", "fans")
+    );
+    let confirm_label = if op == Op::Add {
+        "Add tag"
+    } else {
+        "Remove tag"
+    };
+    let error = move || apply.value().get().and_then(Result::err);
+    let form_error = Signal::derive(move || {
+        error().and_then(|error| {
+            error
+                .form_message()
+                .or_else(|| error.field_message("tag").map(str::to_owned))
+                .or_else(|| error.field_message("ids").map(str::to_owned))
+        })
+    });
+    // Everything the preview was about travels with the confirmation.
+    let filter: Vec<(String, String)> = params
+        .filter_pairs()
+        .into_iter()
+        .filter_map(|(key, value)| Some((format!("params[{key}]"), value?.to_owned())))
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect();
+    let pending = apply.pending();
+
+    view! {
+        <div class="mt-6">
+        <section class=CARD_CLASS aria-labelledby="bulk-question">
+            <h2 id="bulk-question" class="text-lg font-semibold">
+                {question}
+            </h2>
+            <p class="mt-1 text-sm text-slate-600">
+                {if request.everyone {
+                    "Every fan matching the filter at the moment you confirm."
+                } else {
+                    "The fans you ticked."
+                }}
+            </p>
+            <div class="mt-4">
+                <FormAlert message=form_error />
+            </div>
+            <ActionForm action=apply attr:class="flex flex-wrap items-center gap-3">
+                <input type="hidden" name="store_id" value=store_id />
+                {filter
+                    .into_iter()
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                    .collect_view()}
+                <input type="hidden" name="ids" value=request.ids />
+                <input type="hidden" name="everyone" value=request.everyone.to_string() />
+                <input type="hidden" name="tag" value=preview.tag />
+                <input type="hidden" name="action" value=op.as_str() />
+                <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+                    {confirm_label}
+                </button>
+                <a href=back class=SECONDARY_BUTTON_CLASS>
+                    "Cancel"
+                </a>
+            </ActionForm>
+            <Show when=move || pending.get()>
+                <div class="mt-4 flex items-center gap-3 text-sm text-slate-700" role="status">
+                    <progress class="h-2 w-48 overflow-hidden rounded-full" aria-label="Progress"></progress>
+                    {working.clone()}
+                </div>
+            </Show>
+        </section>
+        </div>
+    }
+    .into_any()
+}
+
+/// The result, from the URL: "Tag trap added to 1,284 fans."
+#[component]
+fn BulkDone(back: String, op: Op, tag: String, changed: u64) -> impl IntoView {
+    let message = result_message(op == Op::Add, &tag, changed);
+    view! {
+        <div class="mt-6">
+            <div class=CARD_CLASS>
+                <Notice message=Signal::stored(Some(message)) />
+                <p class="mt-4">
+                    <a href=back class="font-medium text-violet-700 hover:underline">
+                        "← Back to the audience"
+                    </a>
+                </p>
+            </div>
+        </div>
+    }
+}
+
+/// A bad tag name: the same request again with the tag field and its message.
+#[component]
+fn FixTag(
+    store_id: i64,
+    params: FanListParams,
+    request: BulkRequest,
+    op: Op,
+    message: String,
+    back: String,
+) -> impl IntoView {
+    let hidden: Vec<(&'static str, String)> = params
+        .filter_pairs()
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?.to_owned())))
+        .chain([
+            ("ids", request.ids.clone()),
+            ("everyone", request.everyone.to_string()),
+            ("op", op.as_str().to_owned()),
+        ])
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect();
+    view! {
+        <div class="mt-6">
+        <section class=CARD_CLASS aria-label="Fix the tag">
+            <Form method="GET" action=format!("{}/bulk", fans_path(store_id)) attr:novalidate=true>
+                {hidden
+                    .into_iter()
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                    .collect_view()}
+                <label for="bulk-fix-tag" class="block text-sm font-medium text-slate-700">
+                    "Tag"
+                </label>
+                <input
+                    id="bulk-fix-tag"
+                    name="tag"
+                    type="text"
+                    autocomplete="off"
+                    value=request.tag
+                    aria-invalid="true"
+                    aria-describedby="bulk-fix-tag-error"
+                    class=FIELD_CLASS
+                />
+                <FieldMessage id="bulk-fix-tag-error" message=Signal::stored(Some(message)) />
+                <div class="mt-4 flex gap-3">
+                    <button type="submit" class=PRIMARY_BUTTON_CLASS>
+                        "Continue"
+                    </button>
+                    <a href=back class=SECONDARY_BUTTON_CLASS>
+                        "Cancel"
+                    </a>
+                </div>
+            </Form>
+        </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_and_the_report_state_the_count() {
+        let preview = BulkPreview {
+            fans: 1284,
+            tag: "trap".to_owned(),
+        };
+        assert_eq!(
+            confirmation_question(true, &preview),
+            "Add tag trap to 1,284 fans?"
+        );
+        assert_eq!(
+            confirmation_question(false, &BulkPreview { fans: 1, ..preview }),
+            "Remove tag trap from 1 fan?"
+        );
+        assert_eq!(
+            result_message(true, "trap", 1284),
+            "Tag trap added to 1,284 fans."
+        );
+        assert_eq!(
+            result_message(false, "trap", 1),
+            "Tag trap removed from 1 fan."
+        );
+        assert!(result_message(true, "trap", 0).contains("nothing changed"));
+    }
+
+    #[test]
+    fn only_add_and_remove_are_operations() {
+        assert_eq!(Op::parse("add"), Some(Op::Add));
+        assert_eq!(Op::parse("remove").map(Op::as_str), Some("remove"));
+        assert_eq!(Op::parse("delete"), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! One page of the audience: its exact size, the sort, the rows, the pager, and the bulk-tag
+//! form around the rows (a GET to the confirmation page, so it works without JavaScript).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use super::fans_path;
+use super::filter_bar::{FILTER_KEYS, TAG_SUGGESTIONS, skip_empty_fields};
+use crate::components::audience::{
+    CustomerBadgeLink, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SCORE_SCALE, SECONDARY_BUTTON_CLASS,
+    TagChips, display_name,
+};
+use crate::components::widgets::{EmptyState, Pager, RelativeTime, ScoreBar};
+use crate::dto::{FanListView, FanRow, FanSort, SortDirection};
+use crate::format;
+use crate::money::Currency;
+use crate::params::FanListParams;
+use crate::url::with_query;
+
+/// Whether the URL narrows the audience at all.
+fn is_filtered(params: &FanListParams) -> bool {
+    params
+        .filter_pairs()
+        .iter()
+        .any(|(_, value)| value.is_some_and(|value| !value.trim().is_empty()))
+}
+
+/// The words for a sort, as the sort links show them.
+fn sort_label(sort: FanSort) -> &'static str {
+    match sort {
+        FanSort::Score => "Score",
+        FanSort::LastActivity => "Last activity",
+        FanSort::Newest => "Newest",
+        FanSort::Name => "Name",
+    }
+}
+
+#[component]
+pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) -> impl IntoView {
+    let FanListView {
+        store, page, now, ..
+    } = view;
+    let path = fans_path(store_id);
+    let total = page.total;
+
+    if page.rows.is_empty() && page.previous.is_none() {
+        return if is_filtered(&params) {
+            view! {
+                <AudienceSummary store_id params total />
+                <div class="mt-4">
+                    <EmptyState title="No fans match this filter">
+                        "Loosen the filter, or "
+                        <a href=path class="font-medium text-violet-700 hover:underline">
+                            "clear it to see every fan"
+                        </a>
+                        "."
+                    </EmptyState>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <div class="mt-6">
+                    <EmptyState title="No fans yet">
+                        "Fans arrive with every purchase. You can also "
+                        <a
+                            href=format!("/store/{store_id}/contacts/new")
+                            class="font-medium text-violet-700 hover:underline"
+                        >
+                            "add a fan by hand"
+                        </a>
+                        "."
+                    </EmptyState>
+                </div>
+            }
+            .into_any()
+        };
+    }
+
+    let previous = page
+        .previous
+        .as_deref()
+        .map(|cursor| params.page_link(&path, "before", cursor));
+    let next = page
+        .next
+        .as_deref()
+        .map(|cursor| params.page_link(&path, "after", cursor));
+    let hidden_filter: Vec<(&'static str, String)> = params
+        .filter_pairs()
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?.to_owned())))
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect();
+
+    view! {
+        <AudienceSummary store_id params=params.clone() total />
+        <SortLinks path=path.clone() params />
+        <Form
+            method="GET"
+            action=format!("{path}/bulk")
+            on_form_data=skip_empty_fields(&FILTER_KEYS)
+            attr:novalidate=true
+            attr:aria-label="Tag fans"
+        >
+            // The audience the "all matching" choice refers to.
+            {hidden_filter
+                .into_iter()
+                .map(|(key, value)| view! { <input type="hidden" name=key value=value /> })
+                .collect_view()}
+            <BulkToolbar total />
+            <FanTable store_id currency=store.currency rows=page.rows now />
+        </Form>
+        <Pager previous next />
+    }
+    .into_any()
+}
+
+/// "1,284 fans" and the link that hands this audience to a campaign.
+#[component]
+fn AudienceSummary(store_id: i64, params: FanListParams, total: u64) -> impl IntoView {
+    let campaign = with_query(
+        &format!("/store/{store_id}/campaigns"),
+        params.filter_pairs(),
+    );
+    view! {
+        <div class="mt-6 flex flex-wrap items-center justify-between gap-3">
+            <p class="text-lg font-semibold" role="status" id="fan-count">
+                {format::plural(total, "fan", "fans")}
+            </p>
+            <a href=campaign class="text-sm font-medium text-violet-700 hover:underline">
+                "Use as campaign audience →"
+            </a>
+        </div>
+    }
+}
+
+/// Sort by score (most engaged first), last activity, newest or name; the current sort links
+/// to its reverse.
+#[component]
+fn SortLinks(path: String, params: FanListParams) -> impl IntoView {
+    let current = params
+        .sort
+        .as_deref()
+        .and_then(FanSort::parse)
+        .unwrap_or_default();
+    let direction = params
+        .dir
+        .as_deref()
+        .and_then(SortDirection::parse)
+        .unwrap_or(current.default_direction());
+    view! {
+        <nav aria-label="Sort fans" class="mt-3 flex flex-wrap items-center gap-1 text-sm">
+            <span class="mr-1 text-slate-500">"Sort by"</span>
+            {FanSort::ALL
+                .into_iter()
+                .map(|sort| {
+                    let is_current = sort == current;
+                    let (href, arrow) = if is_current {
+                        let arrow = match direction {
+                            SortDirection::Desc => " ↓",
+                            SortDirection::Asc => " ↑",
+                        };
+                        (params.sort_link(&path, sort, direction.reversed()), arrow)
+                    } else {
+                        (params.sort_link(&path, sort, sort.default_direction()), "")
+                    };
+                    view! {
+                        <a
+                            href=href
+                            aria-current=is_current.then_some("true")
+                            class="rounded-md px-2 py-1 font-medium text-slate-600 hover:bg-slate-100 aria-[current=true]:bg-violet-50 aria-[current=true]:text-violet-800"
+                        >
+                            {sort_label(sort)}
+                            {arrow}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// Tick rows or choose "all N matching", name a tag, then add or remove it.
+#[component]
+fn BulkToolbar(total: u64) -> impl IntoView {
+    view! {
+        <fieldset class="mt-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <legend class="px-1 text-sm font-semibold">"Tag fans"</legend>
+            <p class="text-sm text-slate-600">
+                "Tick fans below, or choose everyone matching this filter. You confirm before anything changes."
+            </p>
+            <div class="mt-3 flex flex-wrap items-end gap-3">
+                <label class="flex items-center gap-2 text-sm font-medium">
+                    <input
+                        type="checkbox"
+                        name="everyone"
+                        value="true"
+                        class="h-4 w-4 rounded border-slate-300 text-violet-700"
+                    />
+                    {format!("All {} matching this filter", format::plural(total, "fan", "fans"))}
+                </label>
+                <div class="min-w-48 flex-1">
+                    <label for="bulk-tag" class="block text-sm font-medium text-slate-700">
+                        "Tag"
+                    </label>
+                    <input
+                        id="bulk-tag"
+                        name="tag"
+                        type="text"
+                        autocomplete="off"
+                        list=TAG_SUGGESTIONS
+                        placeholder="e.g. trap"
+                        class=FIELD_CLASS
+                    />
+                </div>
+                <button type="submit" name="op" value="add" class=PRIMARY_BUTTON_CLASS>
+                    "Add tag"
+                </button>
+                <button type="submit" name="op" value="remove" class=SECONDARY_BUTTON_CLASS>
+                    "Remove tag"
+                </button>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn FanTable(
+    store_id: i64,
+    currency: Currency,
+    rows: Vec<FanRow>,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    view! {
+        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table class="w-full text-left text-sm">
+                <caption class="sr-only">"Fans"</caption>
+                <thead class="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="w-10 px-3 py-2">
+                            <span class="sr-only">"Select"</span>
+                        </th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Fan"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Score"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Tags"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"DAW"</th>
+                        <th scope="col" class="whitespace-nowrap px-3 py-2 font-medium">"Last open"</th>
+                        <th scope="col" class="px-3 py-2 font-medium">"Customer"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {rows
+                        .into_iter()
+                        .map(|row| view! { <FanTableRow store_id currency row now /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn FanTableRow(
+    store_id: i64,
+    currency: Currency,
+    row: FanRow,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    let name = display_name(&row.name, &row.email);
+    let has_name = !row.name.trim().is_empty();
+    view! {
+        <tr class="align-top hover:bg-slate-50">
+            <td class="px-3 py-3">
+                <input
+                    type="checkbox"
+                    name="ids"
+                    value=row.id
+                    aria-label=format!("Select {name}")
+                    class="h-4 w-4 rounded border-slate-300 text-violet-700"
+                />
+            </td>
+            <td class="px-3 py-3">
+                <a
+                    href=format!("/store/{store_id}/contacts/{}", row.id)
+                    class="font-medium text-slate-900 hover:text-violet-700 hover:underline"
+                >
+                    {name}
+                </a>
+                {has_name.then(|| view! { <div class="text-xs text-slate-500">{row.email}</div> })}
+            </td>
+            <td class="px-3 py-3">
+                <ScoreBar score=row.score scale=SCORE_SCALE />
+            </td>
+            <td class="px-3 py-3">
+                <TagChips tags=row.tags />
+            </td>
+            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
+                {row.daw.map_or("—", |daw| daw.label())}
+            </td>
+            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
+                {match row.last_open_at {
+                    Some(at) => view! { <RelativeTime at now /> }.into_any(),
+                    None => view! { <span class="text-slate-400">"Never"</span> }.into_any(),
+                }}
+            </td>
+            <td class="whitespace-nowrap px-3 py-3">
+                {row.customer.map(|badge| view! { <CustomerBadgeLink store_id badge currency /> })}
+            </td>
+        </tr>
+    }
+}
