@@ -20,17 +20,6 @@ use crate::pages::tags::TagsPage;
 
 /// The document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // The page's Content Security Policy allows only scripts carrying this response's nonce.
-    #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(value) =
-        axum::http::HeaderValue::from_str(&crate::server::security::page_csp(&nonce))
-    {
-        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-    }
-
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -32,8 +32,13 @@ pub fn build(state: AppState) -> Router {
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
         )
-        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security::provide_page_nonce, shell))
         // Layers run bottom-up for a request: log, headers, CSRF, body limit, rate limit,
         // then the viewer's session.
         .layer(middleware::from_fn_with_state(

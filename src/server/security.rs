@@ -4,7 +4,7 @@
 //!   themselves): `tower_http::csrf`, which checks `Sec-Fetch-Site` and `Origin`;
 //! * a limit on request bodies;
 //! * response headers that stop sniffing, framing and referrer leaks, and a strict Content
-//!   Security Policy (pages get one with their script nonce, see `app::shell`);
+//!   Security Policy (pages get one with their script nonce, see [`PageNonce`]);
 //! * a rate limit on log-in and sign-up per client address.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -17,6 +17,8 @@ use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 
 use super::settings::AuthRateLimit;
 use super::state::AppState;
@@ -37,9 +39,31 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// The nonce of the page a request may render. It is made here, before Leptos runs, so the
+/// Content Security Policy header and the page's scripts always carry the same value,
+/// whichever handler answers (a route, the not-found page).
+#[derive(Clone)]
+pub struct PageNonce(pub Nonce);
+
+/// Leptos context for a page: render with the request's nonce (see [`PageNonce`]).
+pub fn provide_page_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(nonce)) = nonce {
+        provide_context(nonce);
+    }
+}
+
 /// Adds the headers every response carries.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -50,9 +74,15 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let policy = if is_html {
+        // Base64url characters only, so always a valid header value.
+        HeaderValue::from_str(&page_csp(&nonce)).unwrap_or(HeaderValue::from_static(API_CSP))
+    } else {
+        HeaderValue::from_static(API_CSP)
+    };
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(API_CSP));
+        .or_insert(policy);
     response
 }
 

@@ -102,7 +102,7 @@ db_test!(
 app_test!(
     a_bulk_tag_form_post_tags_the_audience_and_reports_in_the_url,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         let ada = fan(&app.db, store_id, "ada@x.io", "Ada", "Ableton").await;
         let ben = fan(&app.db, store_id, "ben@x.io", "Ben", "ableton").await;
         let cy = fan(&app.db, store_id, "cy@x.io", "Cy", "logic").await;
@@ -151,7 +151,7 @@ app_test!(
 app_test!(
     ticked_fans_without_a_filter_are_tagged,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         let ada = fan(&app.db, store_id, "ada@x.io", "Ada", "").await;
         let ben = fan(&app.db, store_id, "ben@x.io", "Ben", "").await;
         let store = store_id.to_string();
@@ -180,7 +180,7 @@ app_test!(
 app_test!(
     an_unfiltered_audience_is_every_fan,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         fan(&app.db, store_id, "ada@x.io", "Ada", "").await;
         fan(&app.db, store_id, "ben@x.io", "Ben", "").await;
         // What the browser's server-function client sends for a list without filters.
@@ -200,7 +200,7 @@ app_test!(
 app_test!(
     the_bulk_preview_refuses_the_customer_tag_before_confirming,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         fan(&app.db, store_id, "ada@x.io", "Ada", "").await;
         let response = app
             .client
@@ -225,7 +225,7 @@ app_test!(
 app_test!(
     renaming_and_deleting_tags_by_form_post_report_on_the_tags_page,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         fan(&app.db, store_id, "a@x.io", "", "lofi").await;
         fan(&app.db, store_id, "b@x.io", "", "Lo-Fi").await;
         let tags = list_tags(&app.db, store_id).await.unwrap();
@@ -277,7 +277,7 @@ app_test!(
 app_test!(
     the_fan_pages_render_user_text_as_text,
     |app: TestApp| async move {
-        let store_id = store(&app.db).await;
+        let store_id = app.signed_in_store().await;
         let evil = "Mo </title></textarea><script>alert(1)</script><img src=x onerror=alert(1)>";
         let fan_id = add_fan(
             &app.db,

@@ -273,6 +273,14 @@ impl TestApp {
         self.sign_up_with(&self.client, email).await
     }
 
+    /// Signs the default client up as a new creator and creates a store for them.
+    pub async fn signed_in_store(&self) -> i64 {
+        let email = format!("creator{}@example.com", rand::random::<u32>());
+        self.sign_up(&email).await;
+        self.create_store_with(&self.client, "Night Owl Beats")
+            .await
+    }
+
     /// Creates a store through its server function, as `client`. Returns its id.
     pub async fn create_store_with(&self, client: &reqwest::Client, name: &str) -> i64 {
         let response = client
