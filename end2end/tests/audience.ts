@@ -52,6 +52,7 @@ export async function recordPurchase(
   email: string,
   productName: string,
   price: string,
+  customerName = "",
 ) {
   const product = await request.post("/api/products/create", {
     form: { store_id: String(storeId), name: productName, kind: "course", price },
@@ -63,7 +64,7 @@ export async function recordPurchase(
       store_id: String(storeId),
       request_key: `e2e-${Math.random().toString(36).slice(2)}`,
       email,
-      name: "",
+      name: customerName,
       product_id: String(productId),
       amount: price,
     },

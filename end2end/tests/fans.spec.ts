@@ -1,6 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { addFan, createStore, fansPath, recordPurchase } from "./audience";
-import { documentIsMarked, markDocument, open } from "./helpers";
+import { collectDialogs, documentIsMarked, markDocument, open } from "./helpers";
 
 // Hydration mismatches and panics in the wasm show up as page errors or console errors: any
 // of them fails the test. (A 404 document is logged as a failed resource; that one is expected.)
@@ -497,11 +498,7 @@ test.describe("fans: user text is text", () => {
     javaScriptEnabled,
     request,
   }, testInfo) => {
-    const dialogs: string[] = [];
-    page.on("dialog", async (dialog) => {
-      dialogs.push(dialog.message());
-      await dialog.dismiss();
-    });
+    const dialogs = collectDialogs(page);
     const evil = "Mo </title></textarea><script>alert(1)</script><img src=x onerror=alert(1)>";
     const store = await createStore(request, testInfo);
 

@@ -28,3 +28,13 @@ export async function documentIsMarked(page: Page): Promise<boolean> {
     () => (window as unknown as { __encoreMark?: boolean }).__encoreMark === true,
   );
 }
+
+/** Records (and dismisses) every dialog the page opens: an `alert` from injected script. */
+export function collectDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on("dialog", async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  return dialogs;
+}
