@@ -14,7 +14,7 @@ use crate::dto::{CustomerDetailView, PurchaseRow};
 use crate::error::AppError;
 use crate::format;
 use crate::money::Currency;
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::NotFoundMessage;
 use crate::pages::store::use_store_id;
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -60,7 +60,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(view) => view! { <CustomerDetail view store_id=store_id.get().unwrap_or_default() refunded=refunded() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
@@ -273,10 +273,10 @@ pub fn RefundPage() -> impl IntoView {
                             Some(purchase) => view! {
                                 <RefundForm store_id=store_id.get().unwrap_or_default() customer_id email purchase currency request_key />
                             }.into_any(),
-                            None => view! { <NotFound /> }.into_any(),
+                            None => view! { <NotFoundMessage /> }.into_any(),
                         }
                     }
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}

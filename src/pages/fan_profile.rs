@@ -21,7 +21,7 @@ use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
 use crate::error::AppError;
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::NotFoundMessage;
 use crate::pages::store::use_store_id;
 use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel};
 
@@ -92,7 +92,7 @@ pub fn FanProfilePage() -> impl IntoView {
                 let store_id = store_id.get_untracked().unwrap_or_default();
                 match profile.await {
                     Ok(view) => view! { <FanProfileBody store_id view actions /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}

@@ -5,8 +5,21 @@ use leptos_meta::Title;
 
 use crate::components::layout::TopBar;
 
+/// A whole page: for URLs outside any store, and for a store that is not there.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    view! {
+        <TopBar />
+        <main class="mx-auto max-w-3xl px-4 py-16 text-center">
+            <NotFoundMessage />
+        </main>
+    }
+}
+
+/// Just the message, for a page inside a store's layout (an unknown customer or fan): the
+/// store's bar and navigation stay around it.
+#[component]
+pub fn NotFoundMessage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
@@ -14,8 +27,7 @@ pub fn NotFound() -> impl IntoView {
 
     view! {
         <Title text="Not found" />
-        <TopBar />
-        <main class="mx-auto max-w-3xl px-4 py-16 text-center">
+        <section class="py-12 text-center">
             <h1 class="text-2xl font-semibold">"We couldn't find that page"</h1>
             <p class="mt-2 text-slate-600">
                 "The link may be mistyped, or the store may no longer exist."
@@ -23,6 +35,6 @@ pub fn NotFound() -> impl IntoView {
             <a href="/" class="mt-6 inline-block font-medium text-violet-700 hover:underline">
                 "Back to your stores"
             </a>
-        </main>
+        </section>
     }
 }

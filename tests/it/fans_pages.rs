@@ -316,6 +316,12 @@ app_test!(
         let (status, html) = page(&app, &format!("/store/{store_id}/contacts/987654")).await;
         assert_eq!(status, 404);
         assert!(html.contains("We couldn"));
+        // The store's own bar and navigation stay; the message does not add a second bar.
+        assert_eq!(html.matches("<header").count(), 1, "one top bar");
+        assert!(
+            html.contains("aria-label=\"Store\""),
+            "the store navigation stays"
+        );
     }
 );
 
