@@ -10,6 +10,7 @@ mod m20261126_000001_stores;
 mod m20261126_000002_commerce;
 mod m20261126_000003_audience;
 mod m20261126_000004_accounts;
+mod m20261126_000005_tag_fan_counts;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_commerce::Migration),
             Box::new(m20261126_000003_audience::Migration),
             Box::new(m20261126_000004_accounts::Migration),
+            Box::new(m20261126_000005_tag_fan_counts::Migration),
         ]
     }
 }

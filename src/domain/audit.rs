@@ -7,7 +7,8 @@
 //! * the revenue rollup equals the raw sums of purchases and refunds per day and product;
 //! * one customer and one fan per (store, email);
 //! * a fan has the `customer` tag exactly when their customer has a purchase not fully
-//!   refunded.
+//!   refunded;
+//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it).
 
 use std::collections::BTreeMap;
 
@@ -112,6 +113,21 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
         found.push(format!(
             "fan {id}: the customer tag does not match their purchases"
         ));
+    }
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT t.id FROM tags t
+         LEFT JOIN (SELECT tag_id, COUNT(*) AS n FROM fan_tags
+                    WHERE store_id = {s} GROUP BY tag_id) l
+           ON l.tag_id = t.id
+         WHERE t.store_id = {s} AND COALESCE(l.n, 0) <> t.fan_count"
+        ),
+    )
+    .await?
+    {
+        found.push(format!("tag {id}: fan_count differs from its links"));
     }
 
     found.extend(rollup_violations(db, store_id).await?);

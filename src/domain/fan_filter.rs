@@ -1,6 +1,20 @@
 //! Turns an audience (`FanFilter`) into one SQL condition on `fans`. Tag filters go through
 //! `fan_tags(tag_id, fan_id)`: any = EXISTS with IN, all = one EXISTS per tag, none = NOT
 //! EXISTS. Tag names are matched case-insensitively by key; an unknown tag matches no fan.
+//!
+//! At a million fans the shape of that condition decides the speed. PostgreSQL chooses a
+//! plan from its statistics and gets it right; SQLite plans by rules and walks every fan in
+//! score order whatever the tag. So on SQLite [`audience`] plans it from the tags' member
+//! counts (`tags.fan_count`, kept by triggers):
+//!
+//! * a small tag set (at most [`DRIVE_FROM_TAG_MAX`] members) drives the query: its members
+//!   are read from `fan_tags` and sorted, instead of walking every fan in score order until
+//!   50 of them happen to carry a rare tag. The store test is written `store_id + 0` so
+//!   SQLite cannot pick the (store, score) index and walk it anyway;
+//! * a large tag set keeps the EXISTS form: walking by score finds 50 members quickly;
+//! * counts always start from the smallest tag set (a count visits every match anyway);
+//! * on both engines, a one-tag audience needs no count at all: its size is the tag's
+//!   `fan_count` (counting 400,000 links takes longer than the whole page may).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query, SelectStatement};
@@ -9,6 +23,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use super::{DomainResult, tags, text};
 use crate::dto::FanFilter;
 use crate::entities::{customer, fan, fan_genre, fan_tag, tag};
+
+/// Tag sets with at most this many members start the query from their members. Walking
+/// fans by score costs about `50 × fans / members` probes, reading the members costs about
+/// `members` lookups and a sort; at 1M fans the two meet at a few thousand members
+/// (docs/BENCHMARKS.md has the measurements).
+pub(crate) const DRIVE_FROM_TAG_MAX: i64 = 5_000;
 
 /// The condition selecting the fans of `store_id` that match `filter`, evaluated at `now`.
 ///
@@ -20,24 +40,175 @@ pub(crate) async fn condition(
     filter: &FanFilter,
     now: DateTime<Utc>,
 ) -> DomainResult<Condition> {
-    let column = |c: fan::Column| Expr::col((fan::Entity, c));
-    let mut all = Condition::all().add(column(fan::Column::StoreId).eq(store_id));
+    let known = tag_ids(db, store_id, &wanted_tags(filter)).await?;
+    Ok(build(store_id, filter, &known, now, None))
+}
 
-    let wanted: Vec<&String> = filter
+/// An audience planned for the database: the condition for a page of it, the condition for
+/// counting it, and its exact size when the tag counts already tell.
+pub(crate) struct Audience {
+    pub page: Condition,
+    pub count: Condition,
+    pub known_total: Option<u64>,
+}
+
+/// Plans `filter` (see the module notes).
+///
+/// # Errors
+/// Database failures while looking up tag names.
+pub(crate) async fn audience(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    filter: &FanFilter,
+    now: DateTime<Utc>,
+) -> DomainResult<Audience> {
+    let known = tag_ids(db, store_id, &wanted_tags(filter)).await?;
+    let driver = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => driver(filter, &known),
+        _ => None,
+    };
+    let small = driver
+        .as_ref()
+        .filter(|driver| driver.members <= DRIVE_FROM_TAG_MAX);
+    Ok(Audience {
+        page: build(store_id, filter, &known, now, small),
+        count: build(store_id, filter, &known, now, driver.as_ref()),
+        known_total: one_tag_total(filter, &known),
+    })
+}
+
+/// A known tag: key, id and member count.
+#[derive(Debug, Clone)]
+struct KnownTag {
+    key: String,
+    id: i64,
+    fans: i64,
+}
+
+/// The tag set every matching fan belongs to, from which a query can start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Driver {
+    /// `Any`: the any-list; `All(id)`: that one tag of the all-list.
+    from: DriverFrom,
+    tag_ids: Vec<i64>,
+    /// An upper bound of the set's size (the sum of the tags' counts).
+    members: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DriverFrom {
+    Any,
+    All(i64),
+}
+
+fn wanted_tags(filter: &FanFilter) -> Vec<&String> {
+    filter
         .tags_any
         .iter()
         .chain(&filter.tags_all)
         .chain(&filter.tags_none)
-        .collect();
-    let known = tag_ids(db, store_id, &wanted).await?;
-    let id_of = |name: &String| {
-        known
-            .iter()
-            .find(|(key, _)| *key == tag_key(name))
-            .map(|(_, id)| *id)
-    };
+        .collect()
+}
 
-    if !filter.tags_any.is_empty() {
+fn find<'a>(known: &'a [KnownTag], name: &str) -> Option<&'a KnownTag> {
+    let key = tag_key(name);
+    known.iter().find(|tag| tag.key == key)
+}
+
+/// The smallest tag set the filter requires, if it requires one.
+fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
+    let mut candidates = Vec::new();
+    let any: Vec<&KnownTag> = filter
+        .tags_any
+        .iter()
+        .filter_map(|name| find(known, name))
+        .collect();
+    if !any.is_empty() {
+        let mut tag_ids: Vec<i64> = any.iter().map(|tag| tag.id).collect();
+        tag_ids.sort_unstable();
+        tag_ids.dedup();
+        let members = known
+            .iter()
+            .filter(|tag| tag_ids.contains(&tag.id))
+            .map(|tag| tag.fans)
+            .sum();
+        candidates.push(Driver {
+            from: DriverFrom::Any,
+            tag_ids,
+            members,
+        });
+    }
+    for tag in filter.tags_all.iter().filter_map(|name| find(known, name)) {
+        candidates.push(Driver {
+            from: DriverFrom::All(tag.id),
+            tag_ids: vec![tag.id],
+            members: tag.fans,
+        });
+    }
+    candidates.into_iter().min_by_key(|driver| driver.members)
+}
+
+/// The size of a one-tag audience with nothing else in the filter: the tag's count.
+fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
+    let tags_only = FanFilter {
+        tags_any: filter.tags_any.clone(),
+        tags_all: filter.tags_all.clone(),
+        tags_none: filter.tags_none.clone(),
+        ..FanFilter::default()
+    } == *filter;
+    if !tags_only || !filter.tags_none.is_empty() {
+        return None;
+    }
+    let mut keys: Vec<String> = filter
+        .tags_any
+        .iter()
+        .chain(&filter.tags_all)
+        .map(|name| tag_key(name))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    match keys.as_slice() {
+        [key] => Some(
+            known
+                .iter()
+                .find(|tag| tag.key == *key)
+                .map_or(0, |tag| u64::try_from(tag.fans).unwrap_or(0)),
+        ),
+        _ => None,
+    }
+}
+
+/// The condition itself; `driver` (if any) starts the query from that tag set.
+fn build(
+    store_id: i64,
+    filter: &FanFilter,
+    known: &[KnownTag],
+    now: DateTime<Utc>,
+    driver: Option<&Driver>,
+) -> Condition {
+    let column = |c: fan::Column| Expr::col((fan::Entity, c));
+    let mut all = match driver {
+        None => Condition::all().add(column(fan::Column::StoreId).eq(store_id)),
+        Some(driver) => Condition::all()
+            // `+ 0` hides the store test from the index chooser (see the module notes).
+            .add(column(fan::Column::StoreId).add(0).eq(store_id))
+            .add(
+                column(fan::Column::Id).in_subquery(
+                    Query::select()
+                        .column((fan_tag::Entity, fan_tag::Column::FanId))
+                        .from(fan_tag::Entity)
+                        .and_where(
+                            Expr::col((fan_tag::Entity, fan_tag::Column::TagId))
+                                .is_in(driver.tag_ids.iter().copied()),
+                        )
+                        .to_owned(),
+                ),
+            ),
+    };
+    let id_of = |name: &String| find(known, name).map(|tag| tag.id);
+    let driven_by = driver.map(|driver| driver.from);
+
+    if !filter.tags_any.is_empty() && driven_by != Some(DriverFrom::Any) {
         let ids: Vec<i64> = filter.tags_any.iter().filter_map(id_of).collect();
         all = all.add(if ids.is_empty() {
             nothing()
@@ -46,7 +217,11 @@ pub(crate) async fn condition(
         });
     }
     for name in &filter.tags_all {
-        all = all.add(match id_of(name) {
+        let id = id_of(name);
+        if id.is_some_and(|id| driven_by == Some(DriverFrom::All(id))) {
+            continue; // the driver already requires it
+        }
+        all = all.add(match id {
             Some(id) => Expr::exists(fan_tags_where(fan_tag::Column::TagId.eq(id))),
             None => nothing(),
         });
@@ -128,7 +303,7 @@ pub(crate) async fn condition(
                 .add(column(fan::Column::SortName).like(pattern)),
         );
     }
-    Ok(all)
+    all
 }
 
 /// `LIKE '%…%'` for a search term: lower-cased (emails and sort names are stored lower-case,
@@ -150,12 +325,12 @@ fn tag_key(name: &str) -> String {
     tags::key_of(&text::single_line(name, tags::MAX_TAG_CHARS * 4).unwrap_or_default())
 }
 
-/// (key, id) of the named tags that exist in the store.
+/// The named tags that exist in the store, with their member counts.
 async fn tag_ids(
     db: &impl ConnectionTrait,
     store_id: i64,
     names: &[&String],
-) -> DomainResult<Vec<(String, i64)>> {
+) -> DomainResult<Vec<KnownTag>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -166,7 +341,11 @@ async fn tag_ids(
         .all(db)
         .await?
         .into_iter()
-        .map(|tag| (tag.key, tag.id))
+        .map(|tag| KnownTag {
+            key: tag.key,
+            id: tag.id,
+            fans: tag.fan_count,
+        })
         .collect())
 }
 
@@ -205,6 +384,101 @@ mod tests {
             .to_string(SqliteQueryBuilder);
         assert!(sql.contains(r"'%100\%\_ab\\c%'"), "{sql}");
         assert!(sql.contains(r"ESCAPE '\'"), "{sql}");
+    }
+
+    fn known(tags: &[(&str, i64, i64)]) -> Vec<KnownTag> {
+        tags.iter()
+            .map(|(key, id, fans)| KnownTag {
+                key: (*key).to_owned(),
+                id: *id,
+                fans: *fans,
+            })
+            .collect()
+    }
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_smallest_required_tag_set_drives_the_query() {
+        let known = known(&[("vip", 1, 50), ("newsletter", 2, 400_000), ("trap", 3, 900)]);
+        let all = FanFilter {
+            tags_all: names(&["Newsletter", "vip"]),
+            ..FanFilter::default()
+        };
+        let by_all = driver(&all, &known).unwrap();
+        assert_eq!((by_all.from, by_all.members), (DriverFrom::All(1), 50));
+        let any = FanFilter {
+            tags_any: names(&["vip", "trap", "VIP "]),
+            tags_all: names(&["newsletter"]),
+            ..FanFilter::default()
+        };
+        let by_any = driver(&any, &known).unwrap();
+        assert_eq!(
+            (by_any.from, by_any.tag_ids, by_any.members),
+            (DriverFrom::Any, vec![1, 3], 950)
+        );
+        let none_only = FanFilter {
+            tags_none: names(&["vip"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(driver(&none_only, &known), None);
+    }
+
+    #[test]
+    fn only_a_lone_tag_takes_its_size_from_the_tag_count() {
+        let known = known(&[("vip", 1, 50), ("trap", 3, 900)]);
+        let lone = |filter: FanFilter| one_tag_total(&filter, &known);
+        let tags = |any: &[&str], all: &[&str]| FanFilter {
+            tags_any: names(any),
+            tags_all: names(all),
+            ..FanFilter::default()
+        };
+        assert_eq!(lone(tags(&["VIP"], &[])), Some(50));
+        assert_eq!(lone(tags(&["vip"], &["vip "])), Some(50));
+        assert_eq!(lone(tags(&["unknown"], &[])), Some(0));
+        assert_eq!(lone(tags(&["vip", "trap"], &[])), None);
+        assert_eq!(lone(tags(&[], &[])), None);
+        let with_score = FanFilter {
+            score_min: Some(3),
+            ..tags(&["vip"], &[])
+        };
+        assert_eq!(lone(with_score), None);
+        let with_none = FanFilter {
+            tags_none: names(&["trap"]),
+            ..tags(&["vip"], &[])
+        };
+        assert_eq!(lone(with_none), None);
+    }
+
+    #[test]
+    fn a_driven_query_hides_the_store_test_from_sqlites_index_chooser() {
+        let known = known(&[("vip", 1, 50)]);
+        let filter = FanFilter {
+            tags_any: names(&["vip"]),
+            ..FanFilter::default()
+        };
+        let now = "2026-11-26T08:00:00Z".parse().unwrap();
+        let driven = driver(&filter, &known);
+        let sql = Query::select()
+            .expr(Expr::val(1))
+            .from(fan::Entity)
+            .cond_where(build(7, &filter, &known, now, driven.as_ref()))
+            .to_string(SqliteQueryBuilder);
+        assert!(sql.contains(r#""fans"."store_id" + 0 = 7"#), "{sql}");
+        assert!(
+            sql.contains(r#""fans"."id" IN (SELECT "fan_tags"."fan_id""#),
+            "{sql}"
+        );
+        assert!(!sql.contains("EXISTS"), "{sql}");
+        let walked = Query::select()
+            .expr(Expr::val(1))
+            .from(fan::Entity)
+            .cond_where(build(7, &filter, &known, now, None))
+            .to_string(SqliteQueryBuilder);
+        assert!(walked.contains(r#""fans"."store_id" = 7"#), "{walked}");
+        assert!(walked.contains("EXISTS"), "{walked}");
     }
 
     #[test]

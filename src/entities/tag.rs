@@ -12,6 +12,9 @@ pub struct Model {
     pub key: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// How many fans carry the tag: maintained by triggers on `fan_tags` (migration 5),
+    /// never written by the app.
+    pub fan_count: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
