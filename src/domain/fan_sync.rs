@@ -208,10 +208,13 @@ pub(crate) async fn sync_customer_tag(
     fan_id: i64,
     email: &str,
 ) -> DomainResult<()> {
+    // No `purchases.store_id` test: the customer is already the store's, and with one
+    // PostgreSQL may walk the (store, purchased_at, customer) index through every purchase of
+    // the store instead of the customer's few (the ingest benchmark caught it: see
+    // docs/BENCHMARKS.md).
     let paying = purchase::Entity::find()
         .select_only()
         .column(purchase::Column::Id)
-        .filter(purchase::Column::StoreId.eq(store_id))
         .filter(
             purchase::Column::CustomerId.in_subquery(
                 Query::select()

@@ -1,6 +1,7 @@
 //! The revenue dashboard: totals, a series and best sellers for a date range, read from the
 //! daily rollup (a few rows per day) rather than from every purchase. Counts of people
-//! (customers, new customers, subscribers) come from indexed counts.
+//! (customers, new customers, subscribers) come from indexed counts over customers and
+//! subscriptions, never from a scan of purchases when it can be helped.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 
 use super::fan_queries::product_names;
@@ -192,12 +194,31 @@ async fn top_products(
         .collect())
 }
 
+/// Distinct customers who bought in `[start, end)`. When no purchase is at or after `end`
+/// (any range ending today: the dashboard's usual question), a customer bought in the range
+/// exactly when their last purchase is on or after `start`: an index range over customers
+/// instead of a scan of every purchase in the range (2M at a million fans).
 async fn distinct_buyers(
     db: &impl ConnectionTrait,
     store_id: i64,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> DomainResult<i64> {
+    let latest: Option<Option<DateTime<Utc>>> = customer::Entity::find()
+        .select_only()
+        .column_as(Expr::col(customer::Column::LastPurchaseAt).max(), "latest")
+        .filter(customer::Column::StoreId.eq(store_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if latest.flatten().is_none_or(|latest| latest < end) {
+        let buyers = customer::Entity::find()
+            .filter(customer::Column::StoreId.eq(store_id))
+            .filter(customer::Column::LastPurchaseAt.gte(start))
+            .count(db)
+            .await?;
+        return Ok(i64::try_from(buyers).unwrap_or(i64::MAX));
+    }
     let statement = Query::select()
         .expr_as(
             Expr::col(purchase::Column::CustomerId).count_distinct(),
