@@ -22,6 +22,7 @@ export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 help:
 	@echo "make run    build and serve Encore on http://127.0.0.1:3000 (SQLite, demo data)"
 	@echo "make test   formatting, lints, Rust tests on SQLite and PostgreSQL, browser tests"
+	@echo "make bench  the benchmark suite at 1M fans (SIZE=M for 100k), see docs/BENCHMARKS.md"
 
 # ---------------------------------------------------------------------------------------
 # Running
@@ -45,6 +46,7 @@ test: tools test-tools
 	cargo clippy -p encore --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	@$(MAKE) --no-print-directory postgres-check
 	cargo test --workspace --features encore/ssr
+	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory postgres-check
 
@@ -71,6 +73,40 @@ postgres-check:
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo; \
 	fi
+
+# ---------------------------------------------------------------------------------------
+# Benchmarks (docs/BENCHMARKS.md). Every figure is a ratio against a baseline measured in
+# the same run, so numbers from a busy machine still compare like with like.
+
+# L = 1M fans (the size the targets are set for); SIZE=M or SIZE=S for quicker runs.
+SIZE ?= L
+BENCH_ENGINES ?= sqlite,postgres
+
+# Release build: timings of an unoptimised binary would say nothing. Generated data is kept
+# in target/bench (SQLite) and encore_bench_<size> (PostgreSQL) and reused while its spec
+# is unchanged, so only the first run at a size pays for generation.
+.PHONY: bench
+bench: wrk
+	cargo build --release --features ssr --bin encore-bench
+	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" $(TARGET_DIR)/release/encore-bench \
+	  --size $(SIZE) --engines $(BENCH_ENGINES) --out target/bench/results-$(SIZE).md
+
+# Part of `make test`: size S, minimal rounds, no timing assertions. It still fails when
+# an app result and its baseline disagree, which is what keeps the suite honest. Without a
+# PostgreSQL server it runs on SQLite only and says so (CI requires the server).
+.PHONY: bench-smoke
+bench-smoke: wrk
+	@engines=sqlite,postgres; \
+	if ! psql "$(TEST_DATABASE_URL)" -Atqc 'select 1' >/dev/null 2>&1; then \
+	  if [ "$${CI:-}" = "true" ]; then \
+	    echo "error: PostgreSQL is unreachable at $(TEST_DATABASE_URL), and CI requires it." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "!! PostgreSQL is unreachable: the benchmark smoke run covers SQLite only."; \
+	  engines=sqlite; \
+	fi; \
+	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" cargo run --features ssr --bin encore-bench -- \
+	  --size S --smoke --engines $$engines --out target/bench/results-smoke.md
 
 # ---------------------------------------------------------------------------------------
 # Tools, installed only when missing or at the wrong version.
@@ -107,6 +143,15 @@ style/node_modules/.package-lock.json: style/package.json style/package-lock.jso
 
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+# The benchmark's HTTP load generator.
+.PHONY: wrk
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "Installing Debian's wrk for the benchmarks"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq wrk; \
+	fi
 
 # Playwright cannot download a browser here; it drives Debian's chromium.
 .PHONY: chromium

@@ -1,0 +1,461 @@
+//! The pages over HTTP: Encore's own server (full SSR: session, security layers, Leptos) and
+//! a bare axum handler that reads the same rows with raw SQL and prints an HTML table. Both
+//! run as child processes of the benchmark, so each one's memory can be read from /proc
+//! after the load; `wrk` drives them in alternating rounds.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use encore::domain::accounts::start_session;
+use encore::server::session::COOKIE;
+use encore::server::settings::Settings;
+use encore::server::state::AppState;
+use encore::server::{config, db, router};
+
+use super::data::{BENCH_DIR, Fixture};
+use super::raw::{self, Raw, TagFilter};
+use super::report::{Figure, Row, Verdict};
+
+/// Rows per page, as on the list pages.
+const PAGE: i64 = 50;
+
+#[derive(Debug, Clone, Copy)]
+pub struct LoadPlan {
+    pub seconds: u32,
+    pub rounds: usize,
+}
+
+/// `encore-bench serve-app`: the app's router, as `encore serve` builds it.
+pub async fn serve_app(database_url: &str, port: u16, leptos_config: &Path) -> anyhow::Result<()> {
+    encore::server::logging::init();
+    let mut leptos_options = config::leptos_options(leptos_config)?;
+    leptos_options.site_addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let settings = Settings::from_env()?;
+    let db = db::connect(database_url).await?;
+    let addr = leptos_options.site_addr;
+    let app = router::build(AppState::new(leptos_options, db, settings));
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .context("the app server stopped")
+}
+
+struct Bare {
+    raw: Raw,
+    store_id: i64,
+}
+
+/// `encore-bench serve-bare`: the same rows through raw SQL, formatted with `format!`.
+pub async fn serve_bare(database_url: &str, port: u16, store_id: i64) -> anyhow::Result<()> {
+    let db = db::connect(database_url).await?;
+    let state = Arc::new(Bare {
+        raw: Raw::of(&db)?,
+        store_id,
+    });
+    let app = Router::new()
+        .route("/fans", get(bare_fans))
+        .route("/customers", get(bare_customers))
+        .with_state(state);
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .with_context(|| format!("cannot listen on port {port}"))?;
+    axum::serve(listener, app)
+        .await
+        .context("the bare server stopped")
+}
+
+type BareResult = Result<Html<String>, (StatusCode, String)>;
+
+fn failed(error: anyhow::Error) -> (StatusCode, String) {
+    eprintln!("bare handler: {error:#}");
+    (StatusCode::INTERNAL_SERVER_ERROR, "error".to_owned())
+}
+
+async fn bare_fans(State(bare): State<Arc<Bare>>) -> BareResult {
+    let page = raw::fan_page(&bare.raw, bare.store_id, &TagFilter::default(), PAGE)
+        .await
+        .map_err(failed)?;
+    let mut html = format!(
+        "<!DOCTYPE html><html><head><title>Fans</title></head><body><h1>Fans</h1>\
+         <p>{} fans</p><table><tr><th>Fan</th><th>Score</th><th>Status</th><th>Tags</th>\
+         <th>Spent</th><th>Last open</th></tr>",
+        page.total
+    );
+    for fan in &page.rows {
+        html.push_str(&format!(
+            "<tr><td>{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&fan.name),
+            escape(&fan.email),
+            fan.score,
+            escape(&fan.email_status),
+            escape(&fan.tags.join(", ")),
+            fan.spent_cents
+                .map(|cents| format!("${}.{:02}", cents / 100, cents % 100))
+                .unwrap_or_default(),
+            fan.last_open_at
+                .map(|at| at.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    html.push_str("</table></body></html>");
+    Ok(Html(html))
+}
+
+async fn bare_customers(State(bare): State<Arc<Bare>>) -> BareResult {
+    let page = raw::customer_page(&bare.raw, bare.store_id, None, PAGE)
+        .await
+        .map_err(failed)?;
+    let mut html = format!(
+        "<!DOCTYPE html><html><head><title>Customers</title></head><body><h1>Customers</h1>\
+         <p>{} customers</p><table><tr><th>Customer</th><th>Total spent</th><th>Orders</th>\
+         <th>Products</th><th>Subscription</th><th>Score</th><th>Last purchase</th></tr>",
+        page.total
+    );
+    for customer in &page.rows {
+        html.push_str(&format!(
+            "<tr><td>{}<br>{}</td><td>${}.{:02}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
+            escape(&customer.name),
+            escape(&customer.email),
+            customer.total_spent_cents / 100,
+            customer.total_spent_cents % 100,
+            customer.purchase_count,
+            escape(&customer.products.join(", ")),
+            escape(customer.subscription.as_deref().unwrap_or("")),
+            customer
+                .score
+                .map(|score| score.to_string())
+                .unwrap_or_default(),
+            customer
+                .last_purchase_at
+                .map(|at| at.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    html.push_str("</table></body></html>");
+    Ok(Html(html))
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A child server, stopped when dropped (by its own handle, never by name).
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(args: &[String], log: &Path) -> anyhow::Result<Server> {
+        let port = free_port()?;
+        let exe = std::env::current_exe().context("cannot find the benchmark's own binary")?;
+        let log_file = std::fs::File::create(log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let child = Command::new(exe)
+            .args(args)
+            .arg("--port")
+            .arg(port.to_string())
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file)
+            .spawn()
+            .context("cannot start a page server")?;
+        let mut server = Server { child, port };
+        server.wait_until_listening(log)?;
+        Ok(server)
+    }
+
+    fn wait_until_listening(&mut self, log: &Path) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "a page server exited with {status} before listening; see {}",
+                    log.display()
+                );
+            }
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!(
+            "a page server did not listen within 60 s; see {}",
+            log.display()
+        )
+    }
+
+    /// Peak and current resident memory, in KiB, from /proc.
+    fn memory(&self) -> anyhow::Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .context("cannot read the page server's /proc status")?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kib| kib.parse::<u64>().ok())
+                .with_context(|| format!("no {name} in /proc status"))
+        };
+        Ok((field("VmHWM:")?, field("VmRSS:")?))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("no free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// One GET with `Connection: close`: the status code and the raw response.
+fn get_once(port: u16, path: &str, cookie: &str) -> anyhow::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\
+         Connection: close\r\n\r\n"
+    )?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .context("no HTTP status line")?;
+    Ok((status, text))
+}
+
+/// Requests per second from one `wrk` run, refusing runs with errors or non-2xx answers.
+fn wrk(port: u16, path: &str, cookie: &str, seconds: u32) -> anyhow::Result<f64> {
+    let output = Command::new("wrk")
+        .args(["-t2", "-c16", &format!("-d{seconds}s"), "--timeout", "10s"])
+        .args(["-H", &format!("Cookie: {cookie}")])
+        .arg(format!("http://127.0.0.1:{port}{path}"))
+        .output()
+        .context("cannot run wrk (install it with `make wrk`)")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    ensure!(output.status.success(), "wrk failed: {text}");
+    ensure!(
+        !text.contains("Non-2xx") && !text.contains("Socket errors"),
+        "wrk saw failed requests on {path}:\n{text}"
+    );
+    text.lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .and_then(|rate| rate.trim().parse().ok())
+        .with_context(|| format!("cannot read requests/s from wrk:\n{text}"))
+}
+
+/// Fails early, naming the make target, when `wrk` is not installed.
+pub fn check_wrk() -> anyhow::Result<()> {
+    let found = Command::new("wrk")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    ensure!(
+        found,
+        "the HTTP load generator `wrk` is not installed: run `make wrk` (Debian's wrk package)"
+    );
+    Ok(())
+}
+
+/// Loads both pages on both servers and compares requests/s and memory.
+pub async fn run(
+    db: &sea_orm::DatabaseConnection,
+    fixture: &Fixture,
+    engine_tag: &str,
+    leptos_config: &Path,
+    plan: LoadPlan,
+) -> anyhow::Result<Vec<Row>> {
+    let token = start_session(db, fixture.owner_id).await?;
+    let cookie = format!("{COOKIE}={}", token.as_str());
+    let store = fixture.store_id.to_string();
+    let log = |name: &str| PathBuf::from(format!("{BENCH_DIR}/{name}-{engine_tag}.log"));
+    let app = Server::start(
+        &[
+            "serve-app".into(),
+            "--database-url".into(),
+            fixture.url.clone(),
+            "--leptos-config".into(),
+            leptos_config.display().to_string(),
+        ],
+        &log("serve-app"),
+    )?;
+    let bare = Server::start(
+        &[
+            "serve-bare".into(),
+            "--database-url".into(),
+            fixture.url.clone(),
+            "--store".into(),
+            store.clone(),
+        ],
+        &log("serve-bare"),
+    )?;
+
+    // Both servers must show the same first rows before their speed means anything.
+    let raw = Raw::of(db)?;
+    let top_fan = raw::fan_page(&raw, fixture.store_id, &TagFilter::default(), 1).await?;
+    let top_customer = raw::customer_page(&raw, fixture.store_id, None, 1).await?;
+    let pages = [
+        (
+            "Fans page",
+            format!("/store/{store}/contacts"),
+            "/fans",
+            top_fan.rows.first().map(|fan| fan.email.clone()),
+        ),
+        (
+            "Customers page",
+            format!("/store/{store}/customers"),
+            "/customers",
+            top_customer
+                .rows
+                .first()
+                .map(|customer| customer.email.clone()),
+        ),
+    ];
+    for (name, app_path, bare_path, expected) in &pages {
+        let expected = expected.clone().context("the store has no rows")?;
+        for (port, path) in [(app.port, app_path.as_str()), (bare.port, *bare_path)] {
+            let (status, body) = get_once(port, path, &cookie)?;
+            ensure!(
+                status == 200 && body.contains(&expected),
+                "{name} at {path}: status {status}, or the top row ({expected}) is missing"
+            );
+        }
+    }
+
+    let mut rows = Vec::new();
+    for (name, app_path, bare_path, _) in &pages {
+        let (mut app_rates, mut bare_rates) = (Vec::new(), Vec::new());
+        for round in 0..plan.rounds {
+            let app_run = || wrk(app.port, app_path, &cookie, plan.seconds);
+            let bare_run = || wrk(bare.port, bare_path, &cookie, plan.seconds);
+            if round % 2 == 0 {
+                app_rates.push(app_run()?);
+                bare_rates.push(bare_run()?);
+            } else {
+                bare_rates.push(bare_run()?);
+                app_rates.push(app_run()?);
+            }
+        }
+        let app_rate = median(&mut app_rates);
+        let bare_rate = median(&mut bare_rates);
+        let ratio = app_rate / bare_rate;
+        rows.push(Row {
+            workload: format!("{name}, full SSR over HTTP (wrk -t2 -c16)"),
+            app: Figure::Rate {
+                per_second: app_rate,
+                unit: "req/s",
+            },
+            baseline: Figure::Rate {
+                per_second: bare_rate,
+                unit: "req/s",
+            },
+            ratio: Some(ratio),
+            target: "≥ 0.6× bare axum".to_owned(),
+            verdict: Verdict::of(ratio >= 0.6),
+        });
+    }
+
+    let (app_peak, app_now) = app.memory()?;
+    let (bare_peak, bare_now) = bare.memory()?;
+    let ratio = app_peak as f64 / bare_peak as f64;
+    rows.push(Row {
+        workload: "Server memory after the page load (peak RSS, VmHWM)".to_owned(),
+        app: Figure::Text(format!(
+            "{:.1} MiB (now {:.1})",
+            app_peak as f64 / 1024.0,
+            app_now as f64 / 1024.0
+        )),
+        baseline: Figure::Text(format!(
+            "{:.1} MiB (now {:.1})",
+            bare_peak as f64 / 1024.0,
+            bare_now as f64 / 1024.0
+        )),
+        ratio: Some(ratio),
+        target: "≤ 2× bare axum".to_owned(),
+        verdict: Verdict::of(ratio <= 2.0),
+    });
+    Ok(rows)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or_default()
+}
+
+/// The hydration bundle's gzip size, if `cargo leptos build` has made one.
+pub fn bundle_row(site_wasm: &Path) -> anyhow::Result<Row> {
+    let target = "report size; ≤ 2× a counter app (not measured)".to_owned();
+    if !site_wasm.is_file() {
+        return Ok(Row {
+            workload: "Hydration bundle (wasm, gzip -9)".to_owned(),
+            app: Figure::Text(format!("not built ({} missing)", site_wasm.display())),
+            baseline: Figure::Text("-".to_owned()),
+            ratio: None,
+            target,
+            verdict: Verdict::Info,
+        });
+    }
+    let raw_size = std::fs::metadata(site_wasm)?.len();
+    let gzip = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(site_wasm)
+        .output()
+        .context("cannot run gzip")?;
+    ensure!(
+        gzip.status.success(),
+        "gzip failed on {}",
+        site_wasm.display()
+    );
+    Ok(Row {
+        workload: format!(
+            "Hydration bundle {} (as last built; {:.0} KiB before gzip)",
+            site_wasm.display(),
+            raw_size as f64 / 1024.0
+        ),
+        app: Figure::Bytes(gzip.stdout.len() as u64),
+        baseline: Figure::Text("counter app not built".to_owned()),
+        ratio: None,
+        target,
+        verdict: Verdict::Info,
+    })
+}

@@ -1,0 +1,693 @@
+//! The baselines: the same reads and writes as the app, as hand-written SQL run directly on
+//! the app's own sqlx pool (SeaORM 2 hands it out), so a ratio measures what the app adds
+//! (ORM, DTOs, extra checks), not a different database setup. One SQL text serves both
+//! engines: `$n` placeholders work on SQLite and PostgreSQL alike.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use sea_orm::sqlx::{self, AssertSqlSafe, PgPool, SqlitePool};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+
+/// The app's pool, by engine.
+#[derive(Clone)]
+pub enum Raw {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Int(i64),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+/// SQL text with `$n` placeholders, and their values in order.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    pub text: String,
+    pub binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        let _ = write!(self.text, "${}", self.binds.len());
+        self
+    }
+
+    /// `$a, $b, …` for a list (the caller writes the parentheses).
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Bind>) -> &mut Sql {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+}
+
+/// Binds every value of a `Sql` to a sqlx query (the same code for both engines' types).
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(value) => query.bind(*value),
+                Bind::Text(value) => query.bind(value.clone()),
+                Bind::Time(value) => query.bind(*value),
+            };
+        }
+        query
+    }};
+}
+
+impl Raw {
+    /// The sqlx pool under a SeaORM connection.
+    ///
+    /// # Errors
+    /// An engine other than SQLite or PostgreSQL.
+    pub fn of(db: &DatabaseConnection) -> anyhow::Result<Raw> {
+        Ok(match db.get_database_backend() {
+            DatabaseBackend::Sqlite => Raw::Sqlite(db.get_sqlite_connection_pool().clone()),
+            DatabaseBackend::Postgres => Raw::Postgres(db.get_postgres_connection_pool().clone()),
+            other => bail!("the benchmark supports SQLite and PostgreSQL, not {other:?}"),
+        })
+    }
+
+    /// Every row of a query, as a tuple.
+    pub async fn all<O>(&self, sql: &Sql) -> anyhow::Result<Vec<O>>
+    where
+        O: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let text = AssertSqlSafe(sql.text.clone());
+        let rows = match self {
+            Raw::Sqlite(pool) => {
+                bind_all!(sqlx::query_as::<_, O>(text), &sql.binds)
+                    .fetch_all(pool)
+                    .await
+            }
+            Raw::Postgres(pool) => {
+                bind_all!(sqlx::query_as::<_, O>(text), &sql.binds)
+                    .fetch_all(pool)
+                    .await
+            }
+        };
+        rows.with_context(|| format!("baseline SQL failed: {}", sql.text))
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub async fn execute(&self, sql: &Sql) -> anyhow::Result<u64> {
+        let text = AssertSqlSafe(sql.text.clone());
+        let done = match self {
+            Raw::Sqlite(pool) => bind_all!(sqlx::query(text), &sql.binds)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+            Raw::Postgres(pool) => bind_all!(sqlx::query(text), &sql.binds)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+        };
+        done.with_context(|| format!("baseline SQL failed: {}", sql.text))
+    }
+
+    /// The single value of a one-row, one-column query.
+    pub async fn one_i64(&self, sql: &Sql) -> anyhow::Result<i64> {
+        let rows: Vec<(i64,)> = self.all(sql).await?;
+        rows.first()
+            .map(|row| row.0)
+            .with_context(|| format!("baseline SQL returned no row: {}", sql.text))
+    }
+}
+
+/// The tag part of an audience, by tag name.
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+/// A fan row as the Fans page shows it.
+#[derive(Debug, Clone)]
+pub struct RawFan {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub score: i64,
+    pub email_status: String,
+    pub last_open_at: Option<DateTime<Utc>>,
+    pub tags: Vec<String>,
+    pub spent_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawFanPage {
+    pub rows: Vec<RawFan>,
+    pub total: i64,
+}
+
+type FanTuple = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+/// Tag sets with at most this many members start the query from them (the app's
+/// `fan_filter::DRIVE_FROM_TAG_MAX`).
+const DRIVE_FROM_TAG_MAX: i64 = 5_000;
+
+/// A tag named in a filter: key, id, member count.
+type KnownTag = (String, i64, i64);
+
+/// The tag set a query starts from: which list it came from, its ids, its size bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Driver {
+    all_tag: Option<i64>,
+    ids: Vec<i64>,
+    members: i64,
+}
+
+/// The Fans page's reads, as `list_fans` makes them: the store, the tags (with counts),
+/// the top `limit + 1` fans by score, the exact total (a COUNT, or the tag's count for a
+/// one-tag audience), the page's tags and customer badges. The same plan as the app's.
+pub async fn fan_page(
+    raw: &Raw,
+    store_id: i64,
+    filter: &TagFilter,
+    limit: i64,
+) -> anyhow::Result<RawFanPage> {
+    store_exists(raw, store_id).await?;
+    let known = tag_ids(raw, store_id, filter).await?;
+    let driver = driver(raw, filter, &known);
+    let small = driver
+        .as_ref()
+        .filter(|driver| driver.members <= DRIVE_FROM_TAG_MAX);
+
+    let mut page = Sql::new(
+        "SELECT id, email, name, score, email_status, last_open_at, last_activity_at, \
+         created_at FROM fans WHERE ",
+    );
+    fan_where(&mut page, store_id, filter, &known, small);
+    page.push(" ORDER BY score DESC, id DESC LIMIT ")
+        .bind(Bind::Int(limit + 1));
+    let mut fans: Vec<FanTuple> = raw.all(&page).await?;
+    fans.truncate(usize::try_from(limit).unwrap_or(0));
+
+    let total = match one_tag_total(filter, &known) {
+        Some(total) => total,
+        None => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
+            fan_where(&mut count, store_id, filter, &known, driver.as_ref());
+            raw.one_i64(&count).await?
+        }
+    };
+
+    let ids: Vec<i64> = fans.iter().map(|fan| fan.0).collect();
+    let tags = page_tags(raw, &ids).await?;
+    let emails: Vec<String> = fans.iter().map(|fan| fan.1.clone()).collect();
+    let badges = customer_badges(raw, store_id, &emails).await?;
+    let rows = fans
+        .into_iter()
+        .map(
+            |(id, email, name, score, email_status, last_open_at, _, _)| RawFan {
+                tags: tags
+                    .iter()
+                    .filter(|(fan, _)| *fan == id)
+                    .map(|(_, tag)| tag.clone())
+                    .collect(),
+                spent_cents: badges
+                    .iter()
+                    .find(|(badge_email, _)| *badge_email == email)
+                    .map(|(_, spent)| *spent),
+                id,
+                email,
+                name,
+                score,
+                email_status,
+                last_open_at,
+            },
+        )
+        .collect();
+    Ok(RawFanPage { rows, total })
+}
+
+/// The exact size of an audience: the tags, then the tag's count or one COUNT.
+pub async fn fan_count(raw: &Raw, store_id: i64, filter: &TagFilter) -> anyhow::Result<i64> {
+    let known = tag_ids(raw, store_id, filter).await?;
+    if let Some(total) = one_tag_total(filter, &known) {
+        return Ok(total);
+    }
+    let driver = driver(raw, filter, &known);
+    let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
+    fan_where(&mut count, store_id, filter, &known, driver.as_ref());
+    raw.one_i64(&count).await
+}
+
+async fn store_exists(raw: &Raw, store_id: i64) -> anyhow::Result<()> {
+    let mut sql = Sql::new("SELECT id FROM stores WHERE id = ");
+    sql.bind(Bind::Int(store_id))
+        .push(" AND archived_at IS NULL");
+    let found: Vec<(i64,)> = raw.all(&sql).await?;
+    if found.is_empty() {
+        bail!("store {store_id} does not exist");
+    }
+    Ok(())
+}
+
+/// How a filter names a tag: trimmed and lower-cased, like the app's tag keys.
+fn key_of(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+fn find<'a>(known: &'a [KnownTag], name: &str) -> Option<&'a KnownTag> {
+    let key = key_of(name);
+    known.iter().find(|tag| tag.0 == key)
+}
+
+async fn tag_ids(raw: &Raw, store_id: i64, filter: &TagFilter) -> anyhow::Result<Vec<KnownTag>> {
+    let keys: Vec<String> = filter
+        .any
+        .iter()
+        .chain(&filter.all)
+        .chain(&filter.none)
+        .map(|name| key_of(name))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT key, id, fan_count FROM tags WHERE store_id = ");
+    sql.bind(Bind::Int(store_id)).push(" AND key IN (");
+    sql.bind_list(keys.into_iter().map(Bind::Text)).push(")");
+    raw.all(&sql).await
+}
+
+/// The smallest tag set every match belongs to (SQLite only: PostgreSQL plans by itself).
+fn driver(raw: &Raw, filter: &TagFilter, known: &[KnownTag]) -> Option<Driver> {
+    if matches!(raw, Raw::Postgres(_)) {
+        return None;
+    }
+    let mut candidates = Vec::new();
+    let mut any: Vec<i64> = filter
+        .any
+        .iter()
+        .filter_map(|name| find(known, name).map(|tag| tag.1))
+        .collect();
+    any.sort_unstable();
+    any.dedup();
+    if !any.is_empty() {
+        let members = known
+            .iter()
+            .filter(|tag| any.contains(&tag.1))
+            .map(|tag| tag.2)
+            .sum();
+        candidates.push(Driver {
+            all_tag: None,
+            ids: any,
+            members,
+        });
+    }
+    for tag in filter.all.iter().filter_map(|name| find(known, name)) {
+        candidates.push(Driver {
+            all_tag: Some(tag.1),
+            ids: vec![tag.1],
+            members: tag.2,
+        });
+    }
+    candidates.into_iter().min_by_key(|driver| driver.members)
+}
+
+/// A one-tag audience's size is its tag's count.
+fn one_tag_total(filter: &TagFilter, known: &[KnownTag]) -> Option<i64> {
+    if !filter.none.is_empty() {
+        return None;
+    }
+    let mut keys: Vec<String> = filter
+        .any
+        .iter()
+        .chain(&filter.all)
+        .map(|n| key_of(n))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    match keys.as_slice() {
+        [key] => Some(
+            known
+                .iter()
+                .find(|tag| tag.0 == *key)
+                .map_or(0, |tag| tag.2),
+        ),
+        _ => None,
+    }
+}
+
+/// The audience condition of `fan_filter`, for the tag part, started from `driver` if given.
+fn fan_where(
+    sql: &mut Sql,
+    store_id: i64,
+    filter: &TagFilter,
+    known: &[KnownTag],
+    driver: Option<&Driver>,
+) {
+    let id_of = |name: &String| find(known, name).map(|tag| tag.1);
+    let exists = "EXISTS (SELECT 1 FROM fan_tags WHERE fan_tags.fan_id = fans.id AND ";
+    match driver {
+        None => {
+            sql.push("fans.store_id = ").bind(Bind::Int(store_id));
+        }
+        Some(driver) => {
+            sql.push("fans.store_id + 0 = ")
+                .bind(Bind::Int(store_id))
+                .push(" AND fans.id IN (SELECT fan_id FROM fan_tags WHERE tag_id IN (")
+                .bind_list(driver.ids.iter().copied().map(Bind::Int))
+                .push("))");
+        }
+    }
+    let driven_by_any = driver.is_some_and(|driver| driver.all_tag.is_none());
+    if !filter.any.is_empty() && !driven_by_any {
+        let ids: Vec<i64> = filter.any.iter().filter_map(id_of).collect();
+        if ids.is_empty() {
+            sql.push(" AND 1 = 0");
+        } else {
+            sql.push(" AND ")
+                .push(exists)
+                .push("fan_tags.tag_id IN (")
+                .bind_list(ids.into_iter().map(Bind::Int))
+                .push("))");
+        }
+    }
+    for name in &filter.all {
+        match id_of(name) {
+            Some(id) if driver.is_some_and(|driver| driver.all_tag == Some(id)) => {}
+            Some(id) => {
+                sql.push(" AND ")
+                    .push(exists)
+                    .push("fan_tags.tag_id = ")
+                    .bind(Bind::Int(id))
+                    .push(")");
+            }
+            None => {
+                sql.push(" AND 1 = 0");
+            }
+        }
+    }
+    let excluded: Vec<i64> = filter.none.iter().filter_map(id_of).collect();
+    if !excluded.is_empty() {
+        sql.push(" AND NOT ")
+            .push(exists)
+            .push("fan_tags.tag_id IN (")
+            .bind_list(excluded.into_iter().map(Bind::Int))
+            .push("))");
+    }
+}
+
+async fn page_tags(raw: &Raw, fan_ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+    if fan_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT fan_tags.fan_id, tags.name FROM fan_tags \
+         JOIN tags ON tags.id = fan_tags.tag_id WHERE fan_tags.fan_id IN (",
+    );
+    sql.bind_list(fan_ids.iter().copied().map(Bind::Int))
+        .push(") ORDER BY fan_tags.created_at, tags.name");
+    raw.all(&sql).await
+}
+
+async fn customer_badges(
+    raw: &Raw,
+    store_id: i64,
+    emails: &[String],
+) -> anyhow::Result<Vec<(String, i64)>> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT email, total_spent_cents FROM customers WHERE store_id = ");
+    sql.bind(Bind::Int(store_id)).push(" AND email IN (");
+    sql.bind_list(emails.iter().cloned().map(Bind::Text))
+        .push(")");
+    raw.all(&sql).await
+}
+
+/// A customer row as the Customers page shows it.
+#[derive(Debug, Clone)]
+pub struct RawCustomer {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub total_spent_cents: i64,
+    pub purchase_count: i64,
+    pub last_purchase_at: Option<DateTime<Utc>>,
+    pub products: Vec<String>,
+    pub subscription: Option<String>,
+    pub score: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCustomerPage {
+    pub rows: Vec<RawCustomer>,
+    pub total: i64,
+}
+
+type CustomerTuple = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i32,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+/// The Customers page's reads, as `list_customers` makes them: the store, a keyset page by
+/// total spent (after `after` = (total, id)), the total, and the page's products,
+/// subscriptions and fan scores.
+pub async fn customer_page(
+    raw: &Raw,
+    store_id: i64,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> anyhow::Result<RawCustomerPage> {
+    store_exists(raw, store_id).await?;
+    let mut page = Sql::new(
+        "SELECT id, email, name, total_spent_cents, refunded_cents, purchase_count, \
+         first_purchase_at, last_purchase_at FROM customers WHERE store_id = ",
+    );
+    page.bind(Bind::Int(store_id));
+    if let Some((total, id)) = after {
+        page.push(" AND total_spent_cents <= ")
+            .bind(Bind::Int(total))
+            .push(" AND (total_spent_cents < ")
+            .bind(Bind::Int(total))
+            .push(" OR id < ")
+            .bind(Bind::Int(id))
+            .push(")");
+    }
+    page.push(" ORDER BY total_spent_cents DESC, id DESC LIMIT ")
+        .bind(Bind::Int(limit + 1));
+    let mut customers: Vec<CustomerTuple> = raw.all(&page).await?;
+    customers.truncate(usize::try_from(limit).unwrap_or(0));
+
+    let mut count = Sql::new("SELECT COUNT(*) FROM customers WHERE store_id = ");
+    count.bind(Bind::Int(store_id));
+    let total = raw.one_i64(&count).await?;
+
+    let ids: Vec<i64> = customers.iter().map(|row| row.0).collect();
+    let emails: Vec<String> = customers.iter().map(|row| row.1.clone()).collect();
+    let (products, subscriptions, scores) = if ids.is_empty() {
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        let mut bought = Sql::new(
+            "SELECT DISTINCT customer_id, product_id FROM purchases WHERE customer_id IN (",
+        );
+        bought
+            .bind_list(ids.iter().copied().map(Bind::Int))
+            .push(")");
+        let pairs: Vec<(i64, i64)> = raw.all(&bought).await?;
+        let mut product_ids: Vec<i64> = pairs.iter().map(|pair| pair.1).collect();
+        product_ids.sort_unstable();
+        product_ids.dedup();
+        let mut named = Sql::new("SELECT id, name FROM products WHERE id IN (");
+        named
+            .bind_list(product_ids.into_iter().map(Bind::Int))
+            .push(")");
+        let names: Vec<(i64, String)> = if pairs.is_empty() {
+            Vec::new()
+        } else {
+            raw.all(&named).await?
+        };
+        let products: Vec<(i64, String)> = pairs
+            .iter()
+            .map(|(customer, product)| {
+                let name = names
+                    .iter()
+                    .find(|(id, _)| id == product)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_default();
+                (*customer, name)
+            })
+            .collect();
+        let mut subscribed =
+            Sql::new("SELECT customer_id, status FROM subscriptions WHERE customer_id IN (");
+        subscribed
+            .bind_list(ids.iter().copied().map(Bind::Int))
+            .push(")");
+        let subscriptions: Vec<(i64, String)> = raw.all(&subscribed).await?;
+        let mut fans = Sql::new("SELECT email, score FROM fans WHERE store_id = ");
+        fans.bind(Bind::Int(store_id)).push(" AND email IN (");
+        fans.bind_list(emails.into_iter().map(Bind::Text)).push(")");
+        let scores: Vec<(String, i64)> = raw.all(&fans).await?;
+        (products, subscriptions, scores)
+    };
+
+    let rows = customers
+        .into_iter()
+        .map(
+            |(id, email, name, total_spent_cents, _, purchase_count, _, last_purchase_at)| {
+                let mut bought: Vec<String> = products
+                    .iter()
+                    .filter(|(customer, _)| *customer == id)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                bought.sort();
+                RawCustomer {
+                    products: bought,
+                    subscription: subscriptions
+                        .iter()
+                        .find(|(customer, _)| *customer == id)
+                        .map(|(_, status)| status.clone()),
+                    score: scores
+                        .iter()
+                        .find(|(fan_email, _)| *fan_email == email)
+                        .map(|(_, score)| *score),
+                    id,
+                    email,
+                    name,
+                    total_spent_cents,
+                    purchase_count: i64::from(purchase_count),
+                    last_purchase_at,
+                }
+            },
+        )
+        .collect();
+    Ok(RawCustomerPage { rows, total })
+}
+
+/// The customer at `offset` in the total-spent order, as a keyset cursor (total, id).
+pub async fn customer_at(
+    raw: &Raw,
+    store_id: i64,
+    offset: i64,
+) -> anyhow::Result<Option<(i64, i64)>> {
+    let mut sql = Sql::new("SELECT total_spent_cents, id FROM customers WHERE store_id = ");
+    sql.bind(Bind::Int(store_id))
+        .push(" ORDER BY total_spent_cents DESC, id DESC LIMIT 1 OFFSET ")
+        .bind(Bind::Int(offset));
+    let rows: Vec<(i64, i64)> = raw.all(&sql).await?;
+    Ok(rows.first().copied())
+}
+
+/// Revenue figures summed from every purchase and refund in `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawRevenue {
+    pub gross: i64,
+    pub refunds: i64,
+    pub orders: i64,
+    pub buyers: i64,
+}
+
+pub async fn revenue(
+    raw: &Raw,
+    store_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> anyhow::Result<RawRevenue> {
+    let mut sales = Sql::new(
+        "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0), COUNT(*), \
+         COUNT(DISTINCT customer_id) FROM purchases WHERE store_id = ",
+    );
+    sales
+        .bind(Bind::Int(store_id))
+        .push(" AND purchased_at >= ")
+        .bind(Bind::Time(start))
+        .push(" AND purchased_at < ")
+        .bind(Bind::Time(end));
+    let (gross, orders, buyers) = raw
+        .all::<(i64, i64, i64)>(&sales)
+        .await?
+        .first()
+        .copied()
+        .context("the revenue sums returned no row")?;
+    let mut refunded = Sql::new(
+        "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0) FROM refunds WHERE store_id = ",
+    );
+    refunded
+        .bind(Bind::Int(store_id))
+        .push(" AND refunded_at >= ")
+        .bind(Bind::Time(start))
+        .push(" AND refunded_at < ")
+        .bind(Bind::Time(end));
+    let refunds = raw.one_i64(&refunded).await?;
+    Ok(RawRevenue {
+        gross,
+        refunds,
+        orders,
+        buyers,
+    })
+}
+
+/// Member counts of the store's ordinary tags (the managed `customer` tag left out),
+/// smallest first.
+pub async fn tag_sizes(raw: &Raw, store_id: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    let mut sql = Sql::new(
+        "SELECT tags.name, COUNT(*) FROM fan_tags JOIN tags ON tags.id = fan_tags.tag_id \
+         WHERE fan_tags.store_id = ",
+    );
+    sql.bind(Bind::Int(store_id))
+        .push(" AND tags.key <> 'customer' GROUP BY tags.name ORDER BY COUNT(*), tags.name");
+    raw.all(&sql).await
+}
+
+/// The database engine's version, for the report.
+pub async fn engine_version(db: &DatabaseConnection) -> String {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+        _ => "SELECT 'PostgreSQL ' || current_setting('server_version')",
+    };
+    match db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+    {
+        Ok(Some(row)) => row.try_get_by_index::<String>(0).unwrap_or_default(),
+        _ => "unknown version".to_owned(),
+    }
+}
