@@ -3,5 +3,6 @@
 pub mod audience;
 pub mod form;
 pub mod layout;
+pub mod producer_profile;
 pub mod revenue;
 pub mod widgets;

@@ -14,14 +14,15 @@ pub fn field_message(error: Option<AppError>, field: &str) -> Option<String> {
 #[component]
 pub fn FieldMessage(
     /// The element id, referenced by the input's `aria-describedby`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The current message; nothing is shown when `None`.
     #[prop(into)]
     message: Signal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <Show when=move || message.get().is_some()>
-            <p id=id class="mt-1 text-sm text-red-700" role="alert">
+            <p id=id.clone() class="mt-1 text-sm text-red-700" role="alert">
                 {move || message.get()}
             </p>
         </Show>

@@ -18,12 +18,13 @@ use crate::components::audience::{
     TagSuggestions, display_name, is_customer_tag,
 };
 use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
 use crate::error::AppError;
 use crate::pages::not_found::NotFoundMessage;
 use crate::pages::store::use_store_id;
-use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel};
+use crate::vocab::EmailStatus;
 
 #[derive(Params, Clone, Debug, PartialEq)]
 pub struct FanParams {
@@ -227,133 +228,25 @@ fn ProducerProfileForm(
     action: ServerAction<UpdateFanProfile>,
 ) -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
-    let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
-    let invalid = move |field: &'static str| move || message(field).get().is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
     let saved = Signal::derive(move || {
         matches!(action.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned())
     });
     let pending = action.pending();
-    let daw = fan.daw;
-    let skill = fan.skill;
-    let genres = fan.genres.clone();
+    let values = ProfileValues {
+        name: fan.name.clone(),
+        daw: fan.daw,
+        skill: fan.skill,
+        goals: fan.goals.clone(),
+        genres: fan.genres.clone(),
+    };
 
     view! {
         <FormAlert message=form_error />
         <ActionForm action attr:class="space-y-4" attr:novalidate=true>
             <input type="hidden" name="store_id" value=store_id />
             <input type="hidden" name="fan_id" value=fan.id />
-            <div class="grid gap-4 sm:grid-cols-2">
-                <div>
-                    <label for="profile-name" class="block text-sm font-medium text-slate-700">
-                        "Name"
-                    </label>
-                    <input
-                        id="profile-name"
-                        name="name"
-                        type="text"
-                        autocomplete="off"
-                        maxlength="120"
-                        value=fan.name
-                        aria-invalid=invalid("name")
-                        aria-describedby="profile-name-error"
-                        class=FIELD_CLASS
-                    />
-                    <FieldMessage id="profile-name-error" message=message("name") />
-                </div>
-                <div>
-                    <label for="profile-daw" class="block text-sm font-medium text-slate-700">
-                        "DAW"
-                    </label>
-                    <select
-                        id="profile-daw"
-                        name="daw"
-                        aria-invalid=invalid("daw")
-                        aria-describedby="profile-daw-error"
-                        class=FIELD_CLASS
-                    >
-                        <option value="">"Not known"</option>
-                        {Daw::ALL
-                            .iter()
-                            .map(|option| {
-                                view! {
-                                    <option value=option.as_str() selected=daw == Some(*option)>
-                                        {option.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldMessage id="profile-daw-error" message=message("daw") />
-                </div>
-                <div>
-                    <label for="profile-skill" class="block text-sm font-medium text-slate-700">
-                        "Skill level"
-                    </label>
-                    <select
-                        id="profile-skill"
-                        name="skill"
-                        aria-invalid=invalid("skill")
-                        aria-describedby="profile-skill-error"
-                        class=FIELD_CLASS
-                    >
-                        <option value="">"Not known"</option>
-                        {SkillLevel::ALL
-                            .iter()
-                            .map(|option| {
-                                view! {
-                                    <option value=option.as_str() selected=skill == Some(*option)>
-                                        {option.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldMessage id="profile-skill-error" message=message("skill") />
-                </div>
-                <div>
-                    <label for="profile-goals" class="block text-sm font-medium text-slate-700">
-                        "Goals"
-                    </label>
-                    // A text input, not a textarea: Leptos does not escape a textarea's
-                    // children, and goals are free text.
-                    <input
-                        id="profile-goals"
-                        name="goals"
-                        type="text"
-                        autocomplete="off"
-                        maxlength="1000"
-                        value=fan.goals
-                        aria-invalid=invalid("goals")
-                        aria-describedby="profile-goals-error"
-                        class=FIELD_CLASS
-                    />
-                    <FieldMessage id="profile-goals-error" message=message("goals") />
-                </div>
-            </div>
-            <fieldset aria-describedby="profile-genres-error">
-                <legend class="text-sm font-medium text-slate-700">"Genres"</legend>
-                <div class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-3">
-                    {Genre::ALL
-                        .iter()
-                        .map(|genre| {
-                            view! {
-                                <label class="flex items-center gap-2 text-sm">
-                                    <input
-                                        type="checkbox"
-                                        name="genres[]"
-                                        value=genre.as_str()
-                                        checked=genres.contains(genre)
-                                        class="h-4 w-4 rounded border-slate-300 text-violet-700"
-                                    />
-                                    {genre.label()}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-                <FieldMessage id="profile-genres-error" message=message("genres") />
-            </fieldset>
+            <ProducerProfileFields id_prefix="profile" values error=Signal::derive(error) />
             <div class="flex flex-wrap items-center gap-3">
                 <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save profile" }}

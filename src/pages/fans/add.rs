@@ -10,9 +10,9 @@ use crate::components::audience::{
     CARD_CLASS, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS, TagSuggestions,
 };
 use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::PageHeader;
 use crate::pages::store::use_store_id;
-use crate::vocab::{Daw, Genre, SkillLevel};
 
 const TAG_SUGGESTIONS: &str = "add-fan-tag-suggestions";
 
@@ -61,8 +61,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                 <FormAlert message=form_error />
                 <ActionForm action attr:class="space-y-5" attr:novalidate=true>
                     <input type="hidden" name="store_id" value=store_id />
-                    <div class="grid gap-5 sm:grid-cols-2">
-                        <div>
+                    <div>
                             <label for="fan-email" class="block text-sm font-medium text-slate-700">
                                 "Email"
                             </label>
@@ -77,105 +76,8 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                                 class=FIELD_CLASS
                             />
                             <FieldMessage id="fan-email-error" message=message("email") />
-                        </div>
-                        <div>
-                            <label for="fan-name" class="block text-sm font-medium text-slate-700">
-                                "Name"
-                            </label>
-                            <input
-                                id="fan-name"
-                                name="name"
-                                type="text"
-                                autocomplete="off"
-                                maxlength="120"
-                                aria-invalid=invalid("name")
-                                aria-describedby="fan-name-error"
-                                class=FIELD_CLASS
-                            />
-                            <FieldMessage id="fan-name-error" message=message("name") />
-                        </div>
-                        <div>
-                            <label for="fan-daw" class="block text-sm font-medium text-slate-700">
-                                "DAW"
-                            </label>
-                            <select
-                                id="fan-daw"
-                                name="daw"
-                                aria-invalid=invalid("daw")
-                                aria-describedby="fan-daw-error"
-                                class=FIELD_CLASS
-                            >
-                                <option value="">"Not known"</option>
-                                {Daw::ALL
-                                    .iter()
-                                    .map(|daw| view! { <option value=daw.as_str()>{daw.label()}</option> })
-                                    .collect_view()}
-                            </select>
-                            <FieldMessage id="fan-daw-error" message=message("daw") />
-                        </div>
-                        <div>
-                            <label for="fan-skill" class="block text-sm font-medium text-slate-700">
-                                "Skill level"
-                            </label>
-                            <select
-                                id="fan-skill"
-                                name="skill"
-                                aria-invalid=invalid("skill")
-                                aria-describedby="fan-skill-error"
-                                class=FIELD_CLASS
-                            >
-                                <option value="">"Not known"</option>
-                                {SkillLevel::ALL
-                                    .iter()
-                                    .map(|skill| {
-                                        view! { <option value=skill.as_str()>{skill.label()}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                            <FieldMessage id="fan-skill-error" message=message("skill") />
-                        </div>
                     </div>
-                    <fieldset aria-describedby="fan-genres-error">
-                        <legend class="text-sm font-medium text-slate-700">"Genres"</legend>
-                        <div class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-4">
-                            {Genre::ALL
-                                .iter()
-                                .map(|genre| {
-                                    view! {
-                                        <label class="flex items-center gap-2 text-sm">
-                                            <input
-                                                type="checkbox"
-                                                name="genres[]"
-                                                value=genre.as_str()
-                                                class="h-4 w-4 rounded border-slate-300 text-violet-700"
-                                            />
-                                            {genre.label()}
-                                        </label>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                        <FieldMessage id="fan-genres-error" message=message("genres") />
-                    </fieldset>
-                    <div>
-                        <label for="fan-goals" class="block text-sm font-medium text-slate-700">
-                            "Goals"
-                        </label>
-                        // A text input, not a textarea: Leptos does not escape a textarea's
-                        // children, and goals are free text.
-                        <input
-                            id="fan-goals"
-                            name="goals"
-                            type="text"
-                            autocomplete="off"
-                            maxlength="1000"
-                            placeholder="e.g. Finish a first EP"
-                            aria-invalid=invalid("goals")
-                            aria-describedby="fan-goals-error"
-                            class=FIELD_CLASS
-                        />
-                        <FieldMessage id="fan-goals-error" message=message("goals") />
-                    </div>
+                    <ProducerProfileFields id_prefix="fan" values=ProfileValues::default() error=Signal::derive(error) />
                     <div>
                         <label for="fan-tags" class="block text-sm font-medium text-slate-700">
                             "Tags"
