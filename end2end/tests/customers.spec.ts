@@ -103,6 +103,14 @@ test.describe("customers", () => {
     const productId = await createProduct(request, storeId, "Mixing Masterclass", "course", "99");
     const receipt = await recordPurchase(request, storeId, productId, "ada@example.com", "99", "r1");
     await open(page, `/store/${storeId}/customers/${receipt.customer_id}`, javaScriptEnabled);
+    // A course enrolls; empty lists say so.
+    await expect(page.getByRole("region", { name: "Enrollments" })).toContainText(
+      "Mixing Masterclass · enrolled",
+    );
+    await expect(page.getByRole("region", { name: "Subscriptions" })).toHaveText(
+      "SubscriptionsNo subscriptions.",
+    );
+    await expect(page.getByRole("region", { name: "Refunds" })).toHaveText("RefundsNo refunds.");
 
     await page.getByRole("link", { name: "Refund Mixing Masterclass" }).click();
     await expect(page.getByRole("heading", { name: "Refund Mixing Masterclass" })).toBeVisible();

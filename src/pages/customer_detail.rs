@@ -79,7 +79,6 @@ fn CustomerDetail(view: CustomerDetailView, store_id: i64, refunded: bool) -> im
         customer.name.clone()
     };
     let base = format!("/store/{store_id}/customers/{}", customer.id);
-    let section = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm";
 
     view! {
         <Title text=title.clone() />
@@ -103,67 +102,46 @@ fn CustomerDetail(view: CustomerDetailView, store_id: i64, refunded: bool) -> im
                         value=customer.first_purchase_at.map(|at| format::date(at.date_naive())).unwrap_or_default()
                     />
                 </dl>
-                <section aria-labelledby="purchases-heading" class=section>
+                <section aria-labelledby="purchases-heading" class=SECTION_CLASS>
                     <h2 id="purchases-heading" class="font-semibold">"Purchases"</h2>
                     <PurchaseTable purchases=detail.purchases currency now refund_base=format!("{base}/refund") />
                 </section>
                 <div class="grid gap-6 sm:grid-cols-2">
-                    <section aria-labelledby="enrollments-heading" class=section>
-                        <h2 id="enrollments-heading" class="font-semibold">"Enrollments"</h2>
-                        {if detail.enrollments.is_empty() {
-                            view! { <p class="mt-2 text-sm text-slate-500">"No courses."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="mt-2 space-y-1 text-sm">
-                                    {detail.enrollments.into_iter().map(|enrollment| view! {
-                                        <li>{enrollment.product_name}" · enrolled "<RelativeTime at=enrollment.enrolled_at now /></li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    </section>
-                    <section aria-labelledby="subscriptions-heading" class=section>
-                        <h2 id="subscriptions-heading" class="font-semibold">"Subscriptions"</h2>
-                        {if detail.subscriptions.is_empty() {
-                            view! { <p class="mt-2 text-sm text-slate-500">"No subscriptions."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="mt-2 space-y-2 text-sm">
-                                    {detail.subscriptions.into_iter().map(|subscription| view! {
-                                        <li>
-                                            <span class="font-medium">{subscription.product_name}</span>
-                                            " · "{subscription.status.label()}
-                                            <div class="text-xs text-slate-500">
-                                                "Since "{format::date(subscription.started_at.date_naive())}
-                                                ", paid until "{format::date(subscription.current_period_end.date_naive())}
-                                            </div>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    </section>
+                    <ListSection id="enrollments" title="Enrollments" empty="No courses." is_empty=detail.enrollments.is_empty()>
+                        <ul class="mt-2 space-y-1 text-sm">
+                            {detail.enrollments.into_iter().map(|enrollment| view! {
+                                <li>{enrollment.product_name}" · enrolled "<RelativeTime at=enrollment.enrolled_at now /></li>
+                            }).collect_view()}
+                        </ul>
+                    </ListSection>
+                    <ListSection id="subscriptions" title="Subscriptions" empty="No subscriptions." is_empty=detail.subscriptions.is_empty()>
+                        <ul class="mt-2 space-y-2 text-sm">
+                            {detail.subscriptions.into_iter().map(|subscription| view! {
+                                <li>
+                                    <span class="font-medium">{subscription.product_name}</span>
+                                    " · "{subscription.status.label()}
+                                    <div class="text-xs text-slate-500">
+                                        "Since "{format::date(subscription.started_at.date_naive())}
+                                        ", paid until "{format::date(subscription.current_period_end.date_naive())}
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </ListSection>
                 </div>
-                <section aria-labelledby="refunds-heading" class=section>
-                    <h2 id="refunds-heading" class="font-semibold">"Refunds"</h2>
-                    {if detail.refunds.is_empty() {
-                        view! { <p class="mt-2 text-sm text-slate-500">"No refunds."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="mt-2 space-y-1 text-sm">
-                                {detail.refunds.into_iter().map(|refund| view! {
-                                    <li>
-                                        {currency.format(refund.amount_cents)}" for "{refund.product_name}" · "
-                                        <RelativeTime at=refund.refunded_at now />
-                                        {(!refund.reason.is_empty()).then(|| view! { <span class="text-slate-500">" · "{refund.reason.clone()}</span> })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }}
-                </section>
+                <ListSection id="refunds" title="Refunds" empty="No refunds." is_empty=detail.refunds.is_empty()>
+                    <ul class="mt-2 space-y-1 text-sm">
+                        {detail.refunds.into_iter().map(|refund| view! {
+                            <li>
+                                {currency.format(refund.amount_cents)}" for "{refund.product_name}" · "
+                                <RelativeTime at=refund.refunded_at now />
+                                {(!refund.reason.is_empty()).then(|| view! { <span class="text-slate-500">" · "{refund.reason.clone()}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </ListSection>
             </div>
-            <aside aria-labelledby="fan-heading" class=section>
+            <aside aria-labelledby="fan-heading" class=SECTION_CLASS>
                 <h2 id="fan-heading" class="font-semibold">"As a fan"</h2>
                 {match detail.fan {
                     Some(fan) => view! {
@@ -336,5 +314,32 @@ fn RefundForm(
                 <a href=back class="text-sm text-slate-600 hover:underline">"Cancel"</a>
             </div>
         </ActionForm>
+    }
+}
+
+/// The card every part of the customer page sits in.
+const SECTION_CLASS: &str = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm";
+
+/// A titled card with a list, or a sentence saying there is nothing to list.
+#[component]
+fn ListSection(
+    /// Names the heading (`{id}-heading`) the section is labelled by.
+    id: &'static str,
+    title: &'static str,
+    empty: &'static str,
+    is_empty: bool,
+    children: Children,
+) -> impl IntoView {
+    let heading = format!("{id}-heading");
+    let labelled_by = heading.clone();
+    view! {
+        <section aria-labelledby=labelled_by class=SECTION_CLASS>
+            <h2 id=heading class="font-semibold">{title}</h2>
+            {if is_empty {
+                view! { <p class="mt-2 text-sm text-slate-500">{empty}</p> }.into_any()
+            } else {
+                children().into_any()
+            }}
+        </section>
     }
 }
