@@ -11,6 +11,9 @@ mod m20261126_000002_commerce;
 mod m20261126_000003_audience;
 mod m20261126_000004_accounts;
 mod m20261126_000005_tag_fan_counts;
+mod m20261126_000006_customer_rollups;
+mod m20261126_000007_tag_pairs;
+mod m20261126_000008_revenue_weekly;
 
 pub struct Migrator;
 
@@ -23,8 +26,33 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_audience::Migration),
             Box::new(m20261126_000004_accounts::Migration),
             Box::new(m20261126_000005_tag_fan_counts::Migration),
+            Box::new(m20261126_000006_customer_rollups::Migration),
+            Box::new(m20261126_000007_tag_pairs::Migration),
+            Box::new(m20261126_000008_revenue_weekly::Migration),
         ]
     }
+}
+
+/// Runs, in order, the statements written for the connection's engine: triggers and their
+/// functions are the one part of the schema sea-query cannot write once for both.
+pub(crate) async fn execute_for_engine<S, P>(
+    manager: &SchemaManager<'_>,
+    sqlite: &[S],
+    postgres: &[P],
+) -> Result<(), DbErr>
+where
+    S: AsRef<str>,
+    P: AsRef<str>,
+{
+    let statements: Vec<&str> = match manager.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => postgres.iter().map(AsRef::as_ref).collect(),
+        _ => sqlite.iter().map(AsRef::as_ref).collect(),
+    };
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
 }
 
 /// An index on `table(columns…)` named `idx_<table>_<columns>`, so every index in the schema

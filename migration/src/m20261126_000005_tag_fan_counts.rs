@@ -9,6 +9,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::execute_for_engine;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -74,25 +76,11 @@ impl MigrationTrait for Migration {
              (SELECT COUNT(*) FROM fan_tags WHERE fan_tags.tag_id = tags.id)",
         )
         .await?;
-        let triggers = match manager.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => POSTGRES_UP,
-            _ => SQLITE_UP,
-        };
-        for statement in triggers {
-            db.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        execute_for_engine(manager, SQLITE_UP, POSTGRES_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let triggers = match manager.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => POSTGRES_DOWN,
-            _ => SQLITE_DOWN,
-        };
-        let db = manager.get_connection();
-        for statement in triggers {
-            db.execute_unprepared(statement).await?;
-        }
+        execute_for_engine(manager, SQLITE_DOWN, POSTGRES_DOWN).await?;
         manager
             .alter_table(
                 Table::alter()

@@ -26,21 +26,10 @@ pub async fn revenue_dashboard(
     // All-empty URL state serializes to nothing at all; it is still a valid argument.
     #[server(default)] params: CustomerListParams,
 ) -> Result<Dashboard, AppError> {
-    use crate::domain::revenue::revenue_summary;
-    use crate::dto::DateRange;
-
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let now = crate::domain::time::now();
     let range = params.range(now.date_naive()).map_err(AppError::Invalid)?;
-    let length = (range.end - range.start).num_days() + 1;
-    let previous = DateRange {
-        start: range.start - chrono::Duration::days(length),
-        end: range.start - chrono::Duration::days(1),
-    };
-    Ok(Dashboard {
-        current: revenue_summary(&state.db, store_id, range, now).await?,
-        previous: revenue_summary(&state.db, store_id, previous, now).await?,
-    })
+    Ok(crate::domain::revenue::dashboard(&state.db, store_id, range, now).await?)
 }
 
 /// One page of the customer list for the filters and sort in the URL.

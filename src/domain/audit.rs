@@ -4,19 +4,26 @@
 //! * each customer's net total, refunded total and purchase count equal their purchases';
 //! * each purchase's refunded amount equals its refunds and never exceeds its amount;
 //! * each fan's score equals the sum of their activity points;
-//! * the revenue rollup equals the raw sums of purchases and refunds per day and product;
+//! * the revenue rollup equals the raw sums of purchases and refunds per day and product,
+//!   and the weekly rollup equals the daily one summed per ISO week;
 //! * one customer and one fan per (store, email);
 //! * a fan has the `customer` tag exactly when their customer has a purchase not fully
 //!   refunded;
-//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it).
+//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it);
+//! * `customer_daily` equals the customers' first and latest purchase days, and each kept
+//!   `buyer_counts` row equals a recount of its range (migration 6);
+//! * a `tag_pairs` row counted at the tags' current member versions equals a recount
+//!   (migration 7).
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 
 use super::{DomainResult, time};
-use crate::entities::{purchase, refund, revenue_daily};
+use crate::entities::{
+    buyer_count, customer, customer_daily, purchase, refund, revenue_daily, revenue_weekly,
+};
 
 /// Every broken invariant in the store, described for people.
 ///
@@ -130,7 +137,33 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
         found.push(format!("tag {id}: fan_count differs from its links"));
     }
 
+    // A kept pair count whose versions are current must equal a recount.
+    for id in ids(
+        db,
+        &format!(
+            "SELECT p.low_tag_id FROM tag_pairs p
+         JOIN tags lo ON lo.id = p.low_tag_id
+         JOIN tags hi ON hi.id = p.high_tag_id
+         WHERE lo.store_id = {s}
+           AND p.low_version = lo.member_version AND p.high_version = hi.member_version
+           AND (p.low_fans <> lo.fan_count OR p.high_fans <> hi.fan_count
+                OR p.both_fans <> (SELECT COUNT(*) FROM fan_tags a
+                                   JOIN fan_tags b ON b.fan_id = a.fan_id
+                                    AND b.tag_id = p.high_tag_id
+                                   WHERE a.tag_id = p.low_tag_id))"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "tag pair from tag {id}: a current pair count differs from its links"
+        ));
+    }
+
     found.extend(rollup_violations(db, store_id).await?);
+    found.extend(weekly_violations(db, store_id).await?);
+    found.extend(customer_daily_violations(db, store_id).await?);
+    found.extend(buyer_count_violations(db, store_id).await?);
     Ok(found)
 }
 
@@ -182,28 +215,135 @@ async fn rollup_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainRe
             (row.gross_cents, row.refunds_cents, row.orders),
         );
     }
-    // A rollup row of zeros is the same as no row.
-    rolled.retain(|_, sums| *sums != (0, 0, 0));
-    raw.retain(|_, sums| *sums != (0, 0, 0));
+    Ok(differences("revenue rollup (day, product)", raw, rolled))
+}
 
+/// Compares `revenue_weekly` with the daily rollup summed per ISO week.
+async fn weekly_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResult<Vec<String>> {
+    let mut raw: BTreeMap<(NaiveDate, i64), (i64, i64, i64)> = BTreeMap::new();
+    for row in revenue_daily::Entity::find()
+        .filter(revenue_daily::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+    {
+        let week = row.day - Days::new(u64::from(row.day.weekday().num_days_from_monday()));
+        let sums = raw.entry((week, row.product_id)).or_default();
+        sums.0 += row.gross_cents;
+        sums.1 += row.refunds_cents;
+        sums.2 += row.orders;
+    }
+    let kept = revenue_weekly::Entity::find()
+        .filter(revenue_weekly::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            (
+                (row.week, row.product_id),
+                (row.gross_cents, row.refunds_cents, row.orders),
+            )
+        })
+        .collect();
+    Ok(differences("revenue_weekly (week, product)", raw, kept))
+}
+
+/// Compares `customer_daily` with first and latest purchase days recounted from customers.
+async fn customer_daily_violations(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+) -> DomainResult<Vec<String>> {
+    type Times = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let customers: Vec<Times> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::FirstPurchaseAt)
+        .column(customer::Column::LastPurchaseAt)
+        .filter(customer::Column::StoreId.eq(store_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut raw: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for (first, last) in customers {
+        if let Some(first) = first {
+            raw.entry(time::revenue_day(first)).or_default().0 += 1;
+        }
+        if let Some(last) = last {
+            raw.entry(time::revenue_day(last)).or_default().1 += 1;
+        }
+    }
+    let rolled = customer_daily::Entity::find()
+        .filter(customer_daily::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.day, (row.new_customers, row.last_buyers)))
+        .collect();
+    Ok(differences(
+        "customer_daily (new customers, last buyers)",
+        raw,
+        rolled,
+    ))
+}
+
+/// Each kept distinct-buyer count equals a recount over the purchases of its range.
+async fn buyer_count_violations(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+) -> DomainResult<Vec<String>> {
+    let mut found = Vec::new();
+    for kept in buyer_count::Entity::find()
+        .filter(buyer_count::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+    {
+        let start = kept.start_day.and_time(NaiveTime::MIN).and_utc();
+        let end = (kept.end_day + Days::new(1))
+            .and_time(NaiveTime::MIN)
+            .and_utc();
+        let buyers: Vec<i64> = purchase::Entity::find()
+            .select_only()
+            .column(purchase::Column::CustomerId)
+            .distinct()
+            .filter(purchase::Column::StoreId.eq(store_id))
+            .filter(purchase::Column::PurchasedAt.gte(start))
+            .filter(purchase::Column::PurchasedAt.lt(end))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if i64::try_from(buyers.len()).ok() != Some(kept.buyers) {
+            found.push(format!(
+                "buyer count {} to {}: kept {} but purchases have {} buyers",
+                kept.start_day,
+                kept.end_day,
+                kept.buyers,
+                buyers.len()
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// Where a rollup differs from the same sums recomputed from the facts. A row of zeros is the
+/// same as no row.
+fn differences<K, V>(what: &str, mut raw: BTreeMap<K, V>, mut rolled: BTreeMap<K, V>) -> Vec<String>
+where
+    K: Ord + std::fmt::Debug,
+    V: PartialEq + Default + std::fmt::Debug,
+{
+    rolled.retain(|_, sums| *sums != V::default());
+    raw.retain(|_, sums| *sums != V::default());
     let mut found = Vec::new();
     for (key, sums) in &raw {
         if rolled.get(key) != Some(sums) {
             found.push(format!(
-                "rollup {} product {}: {:?} but purchases and refunds sum to {sums:?}",
-                key.0,
-                key.1,
+                "{what} {key:?}: {:?} but the facts sum to {sums:?}",
                 rolled.get(key)
             ));
         }
     }
     for key in rolled.keys().filter(|key| !raw.contains_key(key)) {
-        found.push(format!(
-            "rollup {} product {}: has no purchases or refunds",
-            key.0, key.1
-        ));
+        found.push(format!("{what} {key:?}: has no facts behind it"));
     }
-    Ok(found)
+    found
 }
 
 async fn ids(db: &impl ConnectionTrait, sql: &str) -> DomainResult<Vec<i64>> {

@@ -14,15 +14,17 @@
 //! * a large tag set keeps the EXISTS form: walking by score finds 50 members quickly;
 //! * counts always start from the smallest tag set (a count visits every match anyway);
 //! * on both engines, a one-tag audience needs no count at all: its size is the tag's
-//!   `fan_count` (counting 400,000 links takes longer than the whole page may).
+//!   `fan_count` (counting 400,000 links takes longer than the whole page may), and a
+//!   two-tag AND / OR / NOT audience is sized from both counts and their overlap, kept in
+//!   `tag_pairs` and counted again only when a link of either tag has changed since.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 
 use super::{DomainResult, tags, text};
 use crate::dto::FanFilter;
-use crate::entities::{customer, fan, fan_genre, fan_tag, tag};
+use crate::entities::{customer, fan, fan_genre, fan_tag, tag, tag_pair};
 
 /// Tag sets with at most this many members start the query from their members. Walking
 /// fans by score costs about `50 × fans / members` probes, reading the members costs about
@@ -44,12 +46,151 @@ pub(crate) async fn condition(
     Ok(build(store_id, filter, &known, now, None))
 }
 
-/// An audience planned for the database: the condition for a page of it, the condition for
-/// counting it, and its exact size when the tag counts already tell.
+/// An audience planned for the database: the condition for a page of it, and how to find its
+/// exact size.
 pub(crate) struct Audience {
     pub page: Condition,
-    pub count: Condition,
-    pub known_total: Option<u64>,
+    pub total: Total,
+}
+
+/// How an audience's exact size is found, cheapest first.
+pub(crate) enum Total {
+    /// A one-tag audience: the tag's `fan_count`.
+    Known(u64),
+    /// A two-tag audience (AND, OR, NOT): from both tags' counts and the number of fans
+    /// carrying both, kept in `tag_pairs` while both tags are unchanged, instead of
+    /// counting up to 412k fans on every view.
+    Pair(TagPair),
+    /// Anything else: `COUNT(*)` over this condition.
+    Count(Condition),
+}
+
+/// Two tags and how the audience's size follows from their counts.
+pub(crate) struct TagPair {
+    first: KnownTag,
+    second: KnownTag,
+    combine: Combine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Combine {
+    /// Fans with both tags: |A ∩ B|.
+    Both,
+    /// Fans with either tag: |A| + |B| − |A ∩ B|.
+    Either,
+    /// Fans with the first tag and not the second: |A| − |A ∩ B|.
+    FirstWithout,
+}
+
+/// Both tags' counts and their overlap, all from one snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PairCounts {
+    first: i64,
+    second: i64,
+    both: i64,
+}
+
+impl TagPair {
+    fn total(&self, counts: PairCounts) -> i64 {
+        match self.combine {
+            Combine::Both => counts.both,
+            Combine::Either => counts.first + counts.second - counts.both,
+            Combine::FirstWithout => counts.first - counts.both,
+        }
+    }
+}
+
+/// The exact size of a planned audience.
+///
+/// # Errors
+/// Database failures.
+pub(crate) async fn exact_total(db: &impl ConnectionTrait, total: Total) -> DomainResult<u64> {
+    Ok(match total {
+        Total::Known(total) => total,
+        Total::Count(condition) => fan::Entity::find().filter(condition).count(db).await?,
+        Total::Pair(pair) => {
+            let counts = pair_counts(db, &pair.first, &pair.second).await?;
+            u64::try_from(pair.total(counts)).unwrap_or(0)
+        }
+    })
+}
+
+/// The kept `tag_pairs` row while both tags' member versions are still the ones it was
+/// counted at (migration 7), else the overlap counted again and kept.
+async fn pair_counts(
+    db: &impl ConnectionTrait,
+    first: &KnownTag,
+    second: &KnownTag,
+) -> DomainResult<PairCounts> {
+    let (low, high) = if first.id < second.id {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let kept = tag_pair::Entity::find_by_id((low.id, high.id))
+        .one(db)
+        .await?
+        .filter(|row| row.low_version == low.version && row.high_version == high.version);
+    let row = match kept {
+        Some(row) => row,
+        None => count_pair(db, low, high).await?,
+    };
+    let (first_fans, second_fans) = if first.id == low.id {
+        (row.low_fans, row.high_fans)
+    } else {
+        (row.high_fans, row.low_fans)
+    };
+    Ok(PairCounts {
+        first: first_fans,
+        second: second_fans,
+        both: row.both_fans,
+    })
+}
+
+/// Counts the overlap (the smaller tag's members, each probed in the other) and keeps it
+/// with both tags' counts and versions. One statement, so all of it comes from one snapshot:
+/// a link added meanwhile either is counted or has moved a version past the row's.
+async fn count_pair(
+    db: &impl ConnectionTrait,
+    low: &KnownTag,
+    high: &KnownTag,
+) -> DomainResult<tag_pair::Model> {
+    let (small, large) = if low.fans <= high.fans {
+        (low.id, high.id)
+    } else {
+        (high.id, low.id)
+    };
+    let (low, high) = (low.id, high.id);
+    // Only ids read from the database are written into the statement.
+    let sql = format!(
+        "INSERT INTO tag_pairs (low_tag_id, high_tag_id, low_version, high_version, \
+         low_fans, high_fans, both_fans) \
+         SELECT lo.id, hi.id, lo.member_version, hi.member_version, lo.fan_count, hi.fan_count, \
+         (SELECT COUNT(*) FROM fan_tags AS s WHERE s.tag_id = {small} AND EXISTS \
+           (SELECT 1 FROM fan_tags AS o WHERE o.fan_id = s.fan_id AND o.tag_id = {large})) \
+         FROM tags AS lo, tags AS hi WHERE lo.id = {low} AND hi.id = {high} \
+         ON CONFLICT (low_tag_id, high_tag_id) DO UPDATE SET \
+         low_version = excluded.low_version, high_version = excluded.high_version, \
+         low_fans = excluded.low_fans, high_fans = excluded.high_fans, \
+         both_fans = excluded.both_fans \
+         RETURNING low_tag_id, high_tag_id, low_version, high_version, low_fans, high_fans, \
+         both_fans"
+    );
+    let statement = Statement::from_string(db.get_database_backend(), sql);
+    let row = tag_pair::Entity::find()
+        .from_raw_sql(statement)
+        .one(db)
+        .await?;
+    // No row: one of the tags was deleted since it was looked up; it has no fans now.
+    Ok(row.unwrap_or(tag_pair::Model {
+        low_tag_id: low,
+        high_tag_id: high,
+        low_version: 0,
+        high_version: 0,
+        low_fans: 0,
+        high_fans: 0,
+        both_fans: 0,
+    }))
 }
 
 /// Plans `filter` (see the module notes).
@@ -70,19 +211,24 @@ pub(crate) async fn audience(
     let small = driver
         .as_ref()
         .filter(|driver| driver.members <= DRIVE_FROM_TAG_MAX);
+    let total = match (one_tag_total(filter, &known), tag_pair(filter, &known)) {
+        (Some(total), _) => Total::Known(total),
+        (None, Some(pair)) => Total::Pair(pair),
+        (None, None) => Total::Count(build(store_id, filter, &known, now, driver.as_ref())),
+    };
     Ok(Audience {
         page: build(store_id, filter, &known, now, small),
-        count: build(store_id, filter, &known, now, driver.as_ref()),
-        known_total: one_tag_total(filter, &known),
+        total,
     })
 }
 
-/// A known tag: key, id and member count.
+/// A known tag: key, id, member count and member version.
 #[derive(Debug, Clone)]
 struct KnownTag {
     key: String,
     id: i64,
     fans: i64,
+    version: i64,
 }
 
 /// The tag set every matching fan belongs to, from which a query can start.
@@ -150,13 +296,7 @@ fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
 
 /// The size of a one-tag audience with nothing else in the filter: the tag's count.
 fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
-    let tags_only = FanFilter {
-        tags_any: filter.tags_any.clone(),
-        tags_all: filter.tags_all.clone(),
-        tags_none: filter.tags_none.clone(),
-        ..FanFilter::default()
-    } == *filter;
-    if !tags_only || !filter.tags_none.is_empty() {
+    if !is_tags_only(filter) || !filter.tags_none.is_empty() {
         return None;
     }
     let mut keys: Vec<String> = filter
@@ -176,6 +316,58 @@ fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
         ),
         _ => None,
     }
+}
+
+/// A filter of tags only that names exactly two known tags as AND (`all`, or one `any` and
+/// one `all`), OR (two `any`) or NOT (one required, one `none`).
+fn tag_pair(filter: &FanFilter, known: &[KnownTag]) -> Option<TagPair> {
+    if !is_tags_only(filter) {
+        return None;
+    }
+    // Every name must be a known tag: an unknown one changes the meaning (see `build`).
+    let keys = |names: &[String]| -> Option<Vec<String>> {
+        let mut keys: Vec<String> = names.iter().map(|name| tag_key(name)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.iter()
+            .all(|key| known.iter().any(|tag| tag.key == *key))
+            .then_some(keys)
+    };
+    let (any, all, none) = (
+        keys(&filter.tags_any)?,
+        keys(&filter.tags_all)?,
+        keys(&filter.tags_none)?,
+    );
+    // One `any` tag is a required tag like the `all` ones.
+    let (mut required, either) = if any.len() == 1 {
+        (any, Vec::new())
+    } else {
+        (Vec::new(), any)
+    };
+    required.extend(all);
+    required.sort_unstable();
+    required.dedup();
+    let (first, second, combine) = match (required.as_slice(), either.as_slice(), none.as_slice()) {
+        ([a, b], [], []) => (a, b, Combine::Both),
+        ([], [a, b], []) => (a, b, Combine::Either),
+        ([a], [], [b]) if a != b => (a, b, Combine::FirstWithout),
+        _ => return None,
+    };
+    let tag = |key: &String| known.iter().find(|tag| tag.key == *key).cloned();
+    Some(TagPair {
+        first: tag(first)?,
+        second: tag(second)?,
+        combine,
+    })
+}
+
+fn is_tags_only(filter: &FanFilter) -> bool {
+    FanFilter {
+        tags_any: filter.tags_any.clone(),
+        tags_all: filter.tags_all.clone(),
+        tags_none: filter.tags_none.clone(),
+        ..FanFilter::default()
+    } == *filter
 }
 
 /// The condition itself; `driver` (if any) starts the query from that tag set.
@@ -345,6 +537,7 @@ async fn tag_ids(
             key: tag.key,
             id: tag.id,
             fans: tag.fan_count,
+            version: tag.member_version,
         })
         .collect())
 }
@@ -392,12 +585,78 @@ mod tests {
                 key: (*key).to_owned(),
                 id: *id,
                 fans: *fans,
+                version: 0,
             })
             .collect()
     }
 
     fn names(names: &[&str]) -> Vec<String> {
         names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn two_tag_audiences_are_sized_from_their_counts() {
+        let known = known(&[("vip", 1, 50), ("newsletter", 2, 400), ("trap", 3, 900)]);
+        let counts = PairCounts {
+            first: 50,
+            second: 400,
+            both: 30,
+        };
+        let plan = |filter: FanFilter| {
+            tag_pair(&filter, &known)
+                .map(|pair| (pair.first.id, pair.second.id, pair.total(counts)))
+        };
+        let and = FanFilter {
+            tags_all: names(&["VIP", "newsletter"]),
+            ..FanFilter::default()
+        };
+        // AND and OR do not care which tag comes first.
+        let either_way = |plan: Option<(i64, i64, i64)>| {
+            plan.map(|(a, b, total)| (Ord::min(a, b), Ord::max(a, b), total))
+        };
+        assert_eq!(either_way(plan(and)), Some((1, 2, 30)));
+        let or = FanFilter {
+            tags_any: names(&["vip", "Newsletter"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(either_way(plan(or)), Some((1, 2, 420)));
+        let one_any_one_all = FanFilter {
+            tags_any: names(&["vip"]),
+            tags_all: names(&["newsletter"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(either_way(plan(one_any_one_all)), Some((1, 2, 30)));
+        let not = FanFilter {
+            tags_all: names(&["vip"]),
+            tags_none: names(&["newsletter"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(plan(not), Some((1, 2, 20)));
+
+        // Not a pair: three tags, an unknown tag, a tag excluded from itself, anything but
+        // tags in the filter.
+        for filter in [
+            FanFilter {
+                tags_any: names(&["vip", "newsletter", "trap"]),
+                ..FanFilter::default()
+            },
+            FanFilter {
+                tags_all: names(&["vip", "nosuchtag"]),
+                ..FanFilter::default()
+            },
+            FanFilter {
+                tags_any: names(&["vip"]),
+                tags_none: names(&["VIP"]),
+                ..FanFilter::default()
+            },
+            FanFilter {
+                tags_all: names(&["vip", "trap"]),
+                score_min: Some(3),
+                ..FanFilter::default()
+            },
+        ] {
+            assert!(plan(filter.clone()).is_none(), "{filter:?}");
+        }
     }
 
     #[test]

@@ -39,10 +39,7 @@ pub async fn list_fans(
         .apply(fan::Entity::find().filter(audience.page), &walk, limit)
         .all(db)
         .await?;
-    let total = match audience.known_total {
-        Some(total) => total,
-        None => fan::Entity::find().filter(audience.count).count(db).await?,
-    };
+    let total = fan_filter::exact_total(db, audience.total).await?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
     let rows = fan_rows(db, store_id, paged.rows).await?;
     Ok(FanPage {
@@ -63,10 +60,7 @@ pub async fn count_fans(
     filter: &crate::dto::FanFilter,
 ) -> DomainResult<u64> {
     let audience = fan_filter::audience(db, store_id, filter, time::now()).await?;
-    match audience.known_total {
-        Some(total) => Ok(total),
-        None => Ok(fan::Entity::find().filter(audience.count).count(db).await?),
-    }
+    fan_filter::exact_total(db, audience.total).await
 }
 
 /// How many of these fan ids belong to the store (a bulk selection's real size).

@@ -6,16 +6,20 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 
 use super::fan_queries::product_names;
+use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores};
-use crate::dto::{Bucket, DateRange, RevenueSummary, SeriesPoint, TopProduct};
-use crate::entities::{customer, purchase, revenue_daily, subscription};
+use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
+use crate::entities::{
+    buyer_count, customer, customer_daily, purchase, revenue_daily, revenue_weekly, subscription,
+};
 
 /// How many best sellers the dashboard lists.
 const TOP_PRODUCTS: usize = 5;
@@ -30,6 +34,33 @@ pub fn bucket_for(range: DateRange) -> Bucket {
         Bucket::Week
     } else {
         Bucket::Month
+    }
+}
+
+/// The dashboard: the range and the period of the same length just before it, read at the
+/// same time (two connections), for the cards' changes.
+///
+/// # Errors
+/// As [`revenue_summary`].
+pub async fn dashboard(
+    db: &DatabaseConnection,
+    store_id: i64,
+    range: DateRange,
+    now: DateTime<Utc>,
+) -> DomainResult<Dashboard> {
+    let (current, previous) = tokio::try_join!(
+        revenue_summary(db, store_id, range, now),
+        revenue_summary(db, store_id, previous_period(range), now),
+    )?;
+    Ok(Dashboard { current, previous })
+}
+
+/// The period of the same length that ends the day before `range` starts.
+pub fn previous_period(range: DateRange) -> DateRange {
+    let length = Days::new(u64::try_from((range.end - range.start).num_days() + 1).unwrap_or(0));
+    DateRange {
+        start: range.start - length,
+        end: range.start - Days::new(1),
     }
 }
 
@@ -49,14 +80,11 @@ pub async fn revenue_summary(
     }
     let store = stores::find_active(db, store_id).await?;
     let currency = stores::currency_of(&store)?;
-    let days = rollup_rows(db, store_id, range).await?;
-
-    let mut gross = 0;
-    let mut refunds = 0;
-    let mut orders = 0;
+    let bucket = bucket_for(range);
+    let (mut gross, mut refunds, mut orders) = (0, 0, 0);
     let mut by_day: BTreeMap<NaiveDate, (i64, i64, i64)> = BTreeMap::new();
     let mut by_product: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-    for row in &days {
+    for row in rollup_rows(db, store_id, range, bucket).await? {
         gross += row.gross;
         refunds += row.refunds;
         orders += row.orders;
@@ -68,20 +96,14 @@ pub async fn revenue_summary(
         product.0 += row.orders;
         product.1 += row.gross - row.refunds;
     }
-
-    let bucket = bucket_for(range);
     let series = series(range, bucket, &by_day);
     let top_products = top_products(db, by_product).await?;
 
-    let start = start_of(range.start);
     let end = start_of(range.end + Days::new(1));
-    let customers = distinct_buyers(db, store_id, start, end).await?;
-    let new_customers = customer::Entity::find()
-        .filter(customer::Column::StoreId.eq(store_id))
-        .filter(customer::Column::FirstPurchaseAt.gte(start))
-        .filter(customer::Column::FirstPurchaseAt.lt(end))
-        .count(db)
-        .await?;
+    let customers = distinct_buyers(db, store_id, range, now).await?;
+    let new_customers = customer_daily::Column::NewCustomers;
+    let new_customers =
+        sum_customer_days(db, store_id, range.start, Some(range.end), new_customers).await?;
     let active_subscribers = active_subscribers(db, store_id, std::cmp::min(end, now)).await?;
 
     Ok(RevenueSummary {
@@ -97,7 +119,7 @@ pub async fn revenue_summary(
             (gross + orders / 2) / orders
         },
         customers,
-        new_customers: i64::try_from(new_customers).unwrap_or(i64::MAX),
+        new_customers,
         active_subscribers,
         bucket,
         series,
@@ -105,6 +127,12 @@ pub async fn revenue_summary(
     })
 }
 
+/// `SUM` of a BIGINT column as a BIGINT on both engines (PostgreSQL's SUM is NUMERIC).
+fn sum_of(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(column).sum().cast_as(Alias::new("BIGINT"))
+}
+
+/// One rollup row: a day's sums for a product, or a whole week's (dated its Monday).
 struct RollupRow {
     day: NaiveDate,
     product_id: i64,
@@ -113,26 +141,93 @@ struct RollupRow {
     orders: i64,
 }
 
+/// The rollup rows covering the range. A weekly chart reads the weeks wholly inside the range
+/// from `revenue_weekly` (dated their Monday, which is their bucket) and only the days at its
+/// ragged ends from `revenue_daily`: a year is ~60 rows per product instead of 365. Daily
+/// and monthly charts read days (a week can straddle two months).
 async fn rollup_rows(
     db: &impl ConnectionTrait,
     store_id: i64,
     range: DateRange,
+    bucket: Bucket,
 ) -> DomainResult<Vec<RollupRow>> {
-    Ok(revenue_daily::Entity::find()
-        .filter(revenue_daily::Column::StoreId.eq(store_id))
-        .filter(revenue_daily::Column::Day.gte(range.start))
-        .filter(revenue_daily::Column::Day.lte(range.end))
+    let weeks = match bucket {
+        Bucket::Week => whole_weeks(range),
+        Bucket::Day | Bucket::Month => None,
+    };
+    let Some((first_monday, last_monday)) = weeks else {
+        return daily_rows(db, store_id, range.start, range.end).await;
+    };
+    let mut rows = Vec::new();
+    if range.start < first_monday {
+        rows.extend(daily_rows(db, store_id, range.start, first_monday - Days::new(1)).await?);
+    }
+    use revenue_weekly::Column as W;
+    let weekly: Vec<(NaiveDate, i64, i64, i64, i64)> = revenue_weekly::Entity::find()
+        .select_only()
+        .columns([
+            W::Week,
+            W::ProductId,
+            W::GrossCents,
+            W::RefundsCents,
+            W::Orders,
+        ])
+        .filter(W::StoreId.eq(store_id))
+        .filter(W::Week.gte(first_monday))
+        .filter(W::Week.lte(last_monday))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|row| RollupRow {
-            day: row.day,
-            product_id: row.product_id,
-            gross: row.gross_cents,
-            refunds: row.refunds_cents,
-            orders: row.orders,
-        })
-        .collect())
+        .await?;
+    rows.extend(weekly.into_iter().map(RollupRow::from));
+    let last_sunday = last_monday + Days::new(6);
+    if last_sunday < range.end {
+        rows.extend(daily_rows(db, store_id, last_sunday + Days::new(1), range.end).await?);
+    }
+    Ok(rows)
+}
+
+/// The Mondays of the first and the last ISO week lying wholly inside the range, if any.
+fn whole_weeks(range: DateRange) -> Option<(NaiveDate, NaiveDate)> {
+    let first_monday = bucket_start(range.start + Days::new(6), Bucket::Week);
+    let last_monday = bucket_start(range.end + Days::new(1), Bucket::Week) - Days::new(7);
+    (first_monday <= last_monday).then_some((first_monday, last_monday))
+}
+
+async fn daily_rows(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> DomainResult<Vec<RollupRow>> {
+    use revenue_daily::Column as D;
+    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = revenue_daily::Entity::find()
+        .select_only()
+        .columns([
+            D::Day,
+            D::ProductId,
+            D::GrossCents,
+            D::RefundsCents,
+            D::Orders,
+        ])
+        .filter(D::StoreId.eq(store_id))
+        .filter(D::Day.gte(first))
+        .filter(D::Day.lte(last))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(RollupRow::from).collect())
+}
+
+impl From<(NaiveDate, i64, i64, i64, i64)> for RollupRow {
+    fn from((day, product_id, gross, refunds, orders): (NaiveDate, i64, i64, i64, i64)) -> Self {
+        RollupRow {
+            day,
+            product_id,
+            gross,
+            refunds,
+            orders,
+        }
+    }
 }
 
 /// Every bucket of the range, empty ones included, so a chart has no gaps.
@@ -172,6 +267,7 @@ pub fn bucket_start(day: NaiveDate, bucket: Bucket) -> NaiveDate {
     }
 }
 
+/// The best sellers by net revenue, then units, from (product → (units, net)).
 async fn top_products(
     db: &impl ConnectionTrait,
     by_product: BTreeMap<i64, (i64, i64)>,
@@ -194,16 +290,21 @@ async fn top_products(
         .collect())
 }
 
-/// Distinct customers who bought in `[start, end)`. When no purchase is at or after `end`
-/// (any range ending today: the dashboard's usual question), a customer bought in the range
-/// exactly when their last purchase is on or after `start`: an index range over customers
-/// instead of a scan of every purchase in the range (2M at a million fans).
+/// Distinct customers who bought in the range, without walking purchases or customers:
+///
+/// * when no purchase is dated after the range (any range ending today, the dashboard's
+///   usual question), a customer bought in it exactly when their latest purchase is on or
+///   after its first day: a sum over the `customer_daily` rollup;
+/// * when the range is wholly in the past (the "previous period"), the count is computed
+///   once and kept in `buyer_counts` until a purchase dated inside or before it changes;
+/// * otherwise (a range ending today with purchases dated after it) it is counted.
 async fn distinct_buyers(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     store_id: i64,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    range: DateRange,
+    now: DateTime<Utc>,
 ) -> DomainResult<i64> {
+    let end = start_of(range.end + Days::new(1));
     let latest: Option<Option<DateTime<Utc>>> = customer::Entity::find()
         .select_only()
         .column_as(Expr::col(customer::Column::LastPurchaseAt).max(), "latest")
@@ -212,13 +313,91 @@ async fn distinct_buyers(
         .one(db)
         .await?;
     if latest.flatten().is_none_or(|latest| latest < end) {
-        let buyers = customer::Entity::find()
-            .filter(customer::Column::StoreId.eq(store_id))
-            .filter(customer::Column::LastPurchaseAt.gte(start))
-            .count(db)
-            .await?;
-        return Ok(i64::try_from(buyers).unwrap_or(i64::MAX));
+        let column = customer_daily::Column::LastBuyers;
+        return sum_customer_days(db, store_id, range.start, None, column).await;
     }
+    if range.end < now.date_naive() {
+        return past_buyers(db, store_id, range).await;
+    }
+    count_buyers(db, store_id, range).await
+}
+
+/// A `customer_daily` column summed over the days from `first` to `last` (or on).
+async fn sum_customer_days(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    first: NaiveDate,
+    last: Option<NaiveDate>,
+    column: customer_daily::Column,
+) -> DomainResult<i64> {
+    let total: Option<Option<i64>> = customer_daily::Entity::find()
+        .select_only()
+        .column_as(sum_of(column), "total")
+        .filter(customer_daily::Column::StoreId.eq(store_id))
+        .filter(customer_daily::Column::Day.gte(first))
+        .apply_if(last, |query, last| {
+            query.filter(customer_daily::Column::Day.lte(last))
+        })
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(total.flatten().unwrap_or(0))
+}
+
+/// Distinct buyers of a past range from `buyer_counts`, counting and keeping it on a miss.
+///
+/// The count and its row are written in one write transaction that first excludes purchase
+/// writers (`BEGIN IMMEDIATE` on SQLite; on PostgreSQL a lock that conflicts with the
+/// invalidation triggers' DELETE), so a purchase dated inside the range either is counted or
+/// deletes the row after it is written: a stale count cannot be kept.
+async fn past_buyers(
+    db: &DatabaseConnection,
+    store_id: i64,
+    range: DateRange,
+) -> DomainResult<i64> {
+    let kept = buyer_count::Entity::find_by_id((store_id, range.end, range.start))
+        .one(db)
+        .await?;
+    if let Some(kept) = kept {
+        return Ok(kept.buyers);
+    }
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        if tx.get_database_backend() == DbBackend::Postgres {
+            tx.execute_unprepared("LOCK TABLE buyer_counts IN SHARE ROW EXCLUSIVE MODE")
+                .await?;
+        }
+        let buyers = count_buyers(&tx, store_id, range).await?;
+        buyer_count::Entity::insert(buyer_count::ActiveModel {
+            store_id: Set(store_id),
+            end_day: Set(range.end),
+            start_day: Set(range.start),
+            buyers: Set(buyers),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                buyer_count::Column::StoreId,
+                buyer_count::Column::EndDay,
+                buyer_count::Column::StartDay,
+            ])
+            .update_column(buyer_count::Column::Buyers)
+            .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await?;
+        tx.commit().await?;
+        Ok(buyers)
+    })
+    .await
+}
+
+/// `COUNT(DISTINCT customer_id)` over the purchases of the range (an index range on
+/// purchases by store and date).
+async fn count_buyers(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    range: DateRange,
+) -> DomainResult<i64> {
     let statement = Query::select()
         .expr_as(
             Expr::col(purchase::Column::CustomerId).count_distinct(),
@@ -226,8 +405,8 @@ async fn distinct_buyers(
         )
         .from(purchase::Entity)
         .and_where(Expr::col(purchase::Column::StoreId).eq(store_id))
-        .and_where(Expr::col(purchase::Column::PurchasedAt).gte(start))
-        .and_where(Expr::col(purchase::Column::PurchasedAt).lt(end))
+        .and_where(Expr::col(purchase::Column::PurchasedAt).gte(start_of(range.start)))
+        .and_where(Expr::col(purchase::Column::PurchasedAt).lt(start_of(range.end + Days::new(1))))
         .to_owned();
     let row = db.query_one(&statement).await?;
     Ok(match row {
@@ -279,6 +458,49 @@ mod tests {
         assert_eq!(bucket_for(range(90)), Bucket::Day);
         assert_eq!(bucket_for(range(365)), Bucket::Week);
         assert_eq!(bucket_for(range(1000)), Bucket::Month);
+    }
+
+    #[test]
+    fn the_previous_period_has_the_same_length_and_ends_the_day_before() {
+        let range = DateRange {
+            start: date("2026-11-01"),
+            end: date("2026-11-30"),
+        };
+        assert_eq!(
+            previous_period(range),
+            DateRange {
+                start: date("2026-10-02"),
+                end: date("2026-10-31"),
+            }
+        );
+    }
+
+    #[test]
+    fn whole_weeks_are_the_mondays_of_weeks_inside_the_range() {
+        // Thursday 2026-11-26 back to Friday 2025-11-28: whole weeks from Monday 2025-12-01
+        // to the week of Monday 2026-11-16 (the week of 11-23 is not over on the 26th).
+        let year = DateRange {
+            start: date("2025-11-28"),
+            end: date("2026-11-26"),
+        };
+        assert_eq!(
+            whole_weeks(year),
+            Some((date("2025-12-01"), date("2026-11-16")))
+        );
+        // Monday to Sunday is one whole week; Tuesday to the next Monday has none.
+        let monday_to_sunday = DateRange {
+            start: date("2026-11-16"),
+            end: date("2026-11-22"),
+        };
+        assert_eq!(
+            whole_weeks(monday_to_sunday),
+            Some((date("2026-11-16"), date("2026-11-16")))
+        );
+        let tuesday_to_monday = DateRange {
+            start: date("2026-11-17"),
+            end: date("2026-11-23"),
+        };
+        assert_eq!(whole_weeks(tuesday_to_monday), None);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct Model {
     /// How many fans carry the tag: maintained by triggers on `fan_tags` (migration 5),
     /// never written by the app.
     pub fan_count: i64,
+    /// Goes up whenever a link of the tag is added or removed (the same triggers,
+    /// migration 7), so a count kept in `tag_pairs` can tell it is still current.
+    pub member_version: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,17 +9,19 @@ use encore::domain::customer_queries::{customer_detail, list_customers};
 use encore::domain::email::Email;
 use encore::domain::engagement::{EngagementEvent, record_engagement};
 use encore::domain::fan_queries::{count_fans, fan_profile, list_fans};
-use encore::domain::fans::{NewFan, add_fan};
+use encore::domain::fan_tags::{FanSelection, add_tag, delete_tag, remove_tag, rename_tag};
+use encore::domain::fans::{NewFan, add_fan, erase_fan};
 use encore::domain::purchases::{RecordPurchase, record_purchase};
 use encore::domain::refunds::{RefundPurchase, refund_purchase};
 use encore::domain::revenue::revenue_summary;
 use encore::domain::scoring::Engagement;
+use encore::domain::tags::TagName;
 use encore::domain::time::at_db_precision;
 use encore::dto::{
     CustomerFilter, CustomerQuery, CustomerSort, DateRange, FanFilter, FanQuery, FanSort, PageAt,
     SortDirection,
 };
-use encore::entities::{customer, fan, fan_genre, fan_tag, purchase, refund, tag};
+use encore::entities::{buyer_count, customer, fan, fan_genre, fan_tag, purchase, refund, tag};
 use encore::vocab::{
     Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLevel, SubscriptionStatus,
 };
@@ -568,6 +570,51 @@ db_test!(
             non_empty += usize::from(!expected.is_empty());
             multi_page += usize::from(expected.len() > 7);
         }
+        // Every two-tag AND / OR / NOT (sized from the tags' counts and their overlap), with
+        // mixed case, a repeated tag and an unknown one.
+        let names = ["ableton", "TRAP", "lofi", "vip", "nosuchtag"];
+        for a in names {
+            for b in names {
+                let (a, b) = (vec![a.to_owned()], vec![b.to_owned()]);
+                let both = [a.clone(), b.clone()].concat();
+                for filter in [
+                    FanFilter {
+                        tags_all: both.clone(),
+                        ..FanFilter::default()
+                    },
+                    FanFilter {
+                        tags_any: both.clone(),
+                        ..FanFilter::default()
+                    },
+                    FanFilter {
+                        tags_any: a.clone(),
+                        tags_all: b.clone(),
+                        ..FanFilter::default()
+                    },
+                    FanFilter {
+                        tags_any: a.clone(),
+                        tags_none: b.clone(),
+                        ..FanFilter::default()
+                    },
+                    FanFilter {
+                        tags_all: a.clone(),
+                        tags_none: b.clone(),
+                        ..FanFilter::default()
+                    },
+                ] {
+                    let expected = everyone.iter().filter(|f| matches(f, &filter, now)).count();
+                    let counted = count_fans(&db, store_id, &filter).await.unwrap();
+                    assert_eq!(counted as usize, expected, "count of {filter:?}");
+                    let query = FanQuery {
+                        filter: filter.clone(),
+                        ..FanQuery::default()
+                    };
+                    let page = list_fans(&db, store_id, &query).await.unwrap();
+                    assert_eq!(page.total as usize, expected, "total of {filter:?}");
+                }
+            }
+        }
+
         // The random filters must exercise something: many match fans, several span pages.
         assert!(
             non_empty >= 20 && multi_page >= 5,
@@ -590,6 +637,91 @@ db_test!(
             let ids: BTreeSet<i64> = page.rows.iter().map(|row| row.id).collect();
             assert_eq!(ids.len(), 60, "{sort:?} lists everyone once");
         }
+    }
+);
+
+/// AND / OR / NOT of two tags, each counted by the app and by a plain evaluation.
+async fn assert_pair_counts(db: &DatabaseConnection, store_id: i64, a: &str, b: &str, step: &str) {
+    let everyone = facts(db, store_id).await;
+    let (a, b) = (vec![a.to_owned()], vec![b.to_owned()]);
+    for filter in [
+        FanFilter {
+            tags_all: [a.clone(), b.clone()].concat(),
+            ..FanFilter::default()
+        },
+        FanFilter {
+            tags_any: [a.clone(), b.clone()].concat(),
+            ..FanFilter::default()
+        },
+        FanFilter {
+            tags_all: a.clone(),
+            tags_none: b.clone(),
+            ..FanFilter::default()
+        },
+    ] {
+        let expected = everyone
+            .iter()
+            .filter(|f| matches(f, &filter, Utc::now()))
+            .count();
+        let counted = count_fans(db, store_id, &filter).await.unwrap();
+        assert_eq!(counted as usize, expected, "{step}: {filter:?}");
+    }
+}
+
+db_test!(
+    kept_two_tag_counts_follow_every_change,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let mut ids = Vec::new();
+        for i in 0..12 {
+            let tags = match i % 4 {
+                0 => "vip,trap",
+                1 => "vip",
+                2 => "trap,lofi",
+                _ => "",
+            };
+            let new =
+                NewFan::parse(&format!("f{i}@example.com"), "", "", &[], "", "", tags).unwrap();
+            ids.push(add_fan(&db, store_id, &new).await.unwrap().fan_id());
+        }
+        let tag = |name: &str| TagName::parse(name).unwrap();
+        let selection = |fans: &[i64]| FanSelection::Fans(fans.to_vec());
+        assert_pair_counts(&db, store_id, "vip", "trap", "first count").await;
+        assert_pair_counts(&db, store_id, "vip", "trap", "kept count").await;
+
+        add_tag(&db, store_id, &selection(&ids[1..2]), &tag("trap"))
+            .await
+            .unwrap();
+        assert_pair_counts(&db, store_id, "vip", "trap", "a fan tagged").await;
+        remove_tag(&db, store_id, &selection(&ids[0..1]), &tag("vip"))
+            .await
+            .unwrap();
+        assert_pair_counts(&db, store_id, "trap", "vip", "a tag removed").await;
+        erase_fan(&db, store_id, ids[4]).await.unwrap();
+        assert_pair_counts(&db, store_id, "vip", "trap", "a fan erased").await;
+        buy(&db, store_id, course.id, "f5@example.com", 5000, "o1").await;
+        assert_pair_counts(&db, store_id, "vip", "customer", "a purchase").await;
+        let lofi = tag::Entity::find()
+            .filter(tag::Column::Key.eq("lofi"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_pair_counts(&db, store_id, "lofi", "trap", "before the merge").await;
+        rename_tag(&db, store_id, lofi.id, &tag("vip"))
+            .await
+            .unwrap();
+        assert_pair_counts(&db, store_id, "vip", "trap", "lofi merged into vip").await;
+        let vip = tag::Entity::find()
+            .filter(tag::Column::Key.eq("vip"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        delete_tag(&db, store_id, vip.id).await.unwrap();
+        assert_pair_counts(&db, store_id, "vip", "trap", "vip deleted").await;
+        assert_invariants(&db, store_id).await;
     }
 );
 
@@ -704,62 +836,41 @@ db_test!(
                 .unwrap();
             }
         }
-        let purchases = purchase::Entity::find().all(&db).await.unwrap();
-        let refunds = refund::Entity::find().all(&db).await.unwrap();
-        let customers = customer::Entity::find().all(&db).await.unwrap();
-
-        for days in [7u64, 30, 90, 365, 400] {
-            let range = DateRange {
+        let ranges = |days: u64| {
+            let current = DateRange {
                 start: today - chrono::Days::new(days - 1),
                 end: today,
             };
-            let within = |at: &DateTime<Utc>| (range.start..=range.end).contains(&at.date_naive());
-            let summary = revenue_summary(&db, store_id, range, Utc::now())
-                .await
-                .unwrap();
-
-            let gross: i64 = purchases
-                .iter()
-                .filter(|p| within(&p.purchased_at))
-                .map(|p| p.amount_cents)
-                .sum();
-            let refunded: i64 = refunds
-                .iter()
-                .filter(|r| within(&r.refunded_at))
-                .map(|r| r.amount_cents)
-                .sum();
-            let orders = purchases.iter().filter(|p| within(&p.purchased_at)).count() as i64;
-            let buyers: HashSet<i64> = purchases
-                .iter()
-                .filter(|p| within(&p.purchased_at))
-                .map(|p| p.customer_id)
-                .collect();
-            let new_customers = customers
-                .iter()
-                .filter(|c| c.first_purchase_at.is_some_and(|at| within(&at)))
-                .count() as i64;
-
-            assert_eq!(summary.gross_cents, gross, "{days} days gross");
-            assert_eq!(summary.refunds_cents, refunded, "{days} days refunds");
-            assert_eq!(summary.net_cents, gross - refunded);
-            assert_eq!(summary.orders, orders);
-            assert_eq!(summary.customers, buyers.len() as i64);
-            assert_eq!(summary.new_customers, new_customers);
-            let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
-            assert_eq!(series_net, gross - refunded, "the series adds up");
-            assert_eq!(summary.series.first().map(|p| p.start), Some(range.start));
-            let top_net: Vec<i64> = summary.top_products.iter().map(|p| p.net_cents).collect();
-            assert!(
-                top_net.windows(2).all(|w| w[0] >= w[1]),
-                "best sellers first"
-            );
-            let expected_aov = if orders == 0 {
-                0
-            } else {
-                (gross + orders / 2) / orders
+            let previous = DateRange {
+                start: current.start - chrono::Days::new(days),
+                end: current.start - chrono::Days::new(1),
             };
-            assert_eq!(summary.average_order_cents, expected_aov);
+            [current, previous]
+        };
+        for days in [7u64, 30, 90, 365, 400] {
+            for range in ranges(days) {
+                assert_summary_equals_raw_sums(&db, store_id, range).await;
+            }
         }
+
+        let [_, previous] = ranges(30);
+        let kept = buyer_count::Entity::find_by_id((store_id, previous.end, previous.start))
+            .one(&db)
+            .await
+            .unwrap();
+        assert!(kept.is_some(), "a past range's buyers are kept");
+
+        // A past range's distinct buyers are kept once counted; a purchase backdated into
+        // it (a new buyer there, whose first purchase moves back too) must show at once.
+        let inside = at_db_precision(previous.start.and_hms_opt(9, 0, 0).unwrap().and_utc());
+        for (i, email) in ["b1@example.com", "late@example.com"].iter().enumerate() {
+            let command = bought_at(store_id, pack.id, email, 2900, &format!("back{i}"), inside);
+            record_purchase(&db, &command).await.unwrap();
+            assert_summary_equals_raw_sums(&db, store_id, previous).await;
+            assert_summary_equals_raw_sums(&db, store_id, ranges(30)[0]).await;
+            assert_invariants(&db, store_id).await;
+        }
+
         let bad = DateRange {
             start: today,
             end: today - chrono::Days::new(1),
@@ -773,3 +884,63 @@ db_test!(
         assert_invariants(&db, store_id).await;
     }
 );
+
+/// Compares every figure of the summary with sums and counts over the raw facts.
+async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, range: DateRange) {
+    let purchases = purchase::Entity::find().all(db).await.unwrap();
+    let refunds = refund::Entity::find().all(db).await.unwrap();
+    let customers = customer::Entity::find().all(db).await.unwrap();
+    let within = |at: &DateTime<Utc>| (range.start..=range.end).contains(&at.date_naive());
+    let summary = revenue_summary(db, store_id, range, Utc::now())
+        .await
+        .unwrap();
+
+    let gross: i64 = purchases
+        .iter()
+        .filter(|p| within(&p.purchased_at))
+        .map(|p| p.amount_cents)
+        .sum();
+    let refunded: i64 = refunds
+        .iter()
+        .filter(|r| within(&r.refunded_at))
+        .map(|r| r.amount_cents)
+        .sum();
+    let orders = purchases.iter().filter(|p| within(&p.purchased_at)).count() as i64;
+    let buyers: HashSet<i64> = purchases
+        .iter()
+        .filter(|p| within(&p.purchased_at))
+        .map(|p| p.customer_id)
+        .collect();
+    let new_customers = customers
+        .iter()
+        .filter(|c| c.first_purchase_at.is_some_and(|at| within(&at)))
+        .count() as i64;
+
+    let label = format!("{} to {}", range.start, range.end);
+    assert_eq!(summary.gross_cents, gross, "{label}: gross");
+    assert_eq!(summary.refunds_cents, refunded, "{label}: refunds");
+    assert_eq!(summary.net_cents, gross - refunded, "{label}: net");
+    assert_eq!(summary.orders, orders, "{label}: orders");
+    assert_eq!(summary.customers, buyers.len() as i64, "{label}: buyers");
+    assert_eq!(
+        summary.new_customers, new_customers,
+        "{label}: new customers"
+    );
+    let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
+    assert_eq!(series_net, gross - refunded, "{label}: the series adds up");
+    assert_eq!(summary.series.first().map(|p| p.start), Some(range.start));
+    let top_net: Vec<i64> = summary.top_products.iter().map(|p| p.net_cents).collect();
+    assert!(
+        top_net.windows(2).all(|w| w[0] >= w[1]),
+        "{label}: best sellers first"
+    );
+    let expected_aov = if orders == 0 {
+        0
+    } else {
+        (gross + orders / 2) / orders
+    };
+    assert_eq!(
+        summary.average_order_cents, expected_aov,
+        "{label}: average order"
+    );
+}
