@@ -144,6 +144,11 @@ pub(crate) async fn ensure_tags(
     if tags.is_empty() {
         return Ok(Vec::new());
     }
+    // Usually every tag exists already (the `customer` tag on each purchase): one read.
+    let found = tag_ids(db, store_id, tags).await?;
+    if found.len() == tags.len() {
+        return Ok(found);
+    }
     let now = time::now();
     tag::Entity::insert_many(tags.iter().map(|tag| tag::ActiveModel {
         store_id: Set(store_id),
@@ -160,6 +165,15 @@ pub(crate) async fn ensure_tags(
     .try_insert()
     .exec_without_returning(db)
     .await?;
+    tag_ids(db, store_id, tags).await
+}
+
+/// The ids of those of `tags` the store has, in the order of `tags`.
+async fn tag_ids(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    tags: &[TagName],
+) -> DomainResult<Vec<i64>> {
     let found = tag::Entity::find()
         .filter(tag::Column::StoreId.eq(store_id))
         .filter(tag::Column::Key.is_in(tags.iter().map(|tag| tag.key.clone())))
@@ -234,8 +248,7 @@ pub(crate) async fn sync_customer_tag(
         .await?
         .is_some();
     if paying {
-        let tag_id = ensure_tags(db, store_id, &[TagName::customer()]).await?[0];
-        tag_fan(db, store_id, fan_id, tag_id).await?;
+        tag_customer(db, store_id, fan_id).await?;
     } else if let Some(tag) = tag::Entity::find()
         .filter(tag::Column::StoreId.eq(store_id))
         .filter(tag::Column::Key.eq(TagName::customer().key))
@@ -248,6 +261,17 @@ pub(crate) async fn sync_customer_tag(
             .exec(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Gives one fan the managed `customer` tag (for a purchase known to be paying).
+pub(crate) async fn tag_customer(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    fan_id: i64,
+) -> DomainResult<()> {
+    let tag_id = ensure_tags(db, store_id, &[TagName::customer()]).await?[0];
+    tag_fan(db, store_id, fan_id, tag_id).await?;
     Ok(())
 }
 

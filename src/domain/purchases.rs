@@ -221,8 +221,13 @@ async fn record_in(
         },
     )
     .await?;
-    // The one rule for the tag: a purchase with money not refunded (a free download is not one).
-    fan_sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
+    // The one rule for the tag: a purchase with money not refunded (a free download is not
+    // one). This purchase is such a purchase when it has money, so no need to look.
+    if command.amount_cents > 0 {
+        fan_sync::tag_customer(tx, command.store_id, fan_id).await?;
+    } else {
+        fan_sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
+    }
 
     rollup::add(
         tx,
