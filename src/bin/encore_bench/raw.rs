@@ -182,8 +182,8 @@ type FanTuple = (
 /// `fan_filter::DRIVE_FROM_TAG_MAX`).
 const DRIVE_FROM_TAG_MAX: i64 = 5_000;
 
-/// A tag named in a filter: key, id, member count.
-type KnownTag = (String, i64, i64);
+/// A tag named in a filter: key, id, member count, member version.
+type KnownTag = (String, i64, i64, i64);
 
 /// The tag set a query starts from: which list it came from, its ids, its size bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,14 +219,7 @@ pub async fn fan_page(
     let mut fans: Vec<FanTuple> = raw.all(&page).await?;
     fans.truncate(usize::try_from(limit).unwrap_or(0));
 
-    let total = match one_tag_total(filter, &known) {
-        Some(total) => total,
-        None => {
-            let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
-            fan_where(&mut count, store_id, filter, &known, driver.as_ref());
-            raw.one_i64(&count).await?
-        }
-    };
+    let total = exact_total(raw, store_id, filter, &known, driver.as_ref()).await?;
 
     let ids: Vec<i64> = fans.iter().map(|fan| fan.0).collect();
     let tags = page_tags(raw, &ids).await?;
@@ -260,13 +253,129 @@ pub async fn fan_page(
 /// The exact size of an audience: the tags, then the tag's count or one COUNT.
 pub async fn fan_count(raw: &Raw, store_id: i64, filter: &TagFilter) -> anyhow::Result<i64> {
     let known = tag_ids(raw, store_id, filter).await?;
-    if let Some(total) = one_tag_total(filter, &known) {
+    let driver = driver(raw, filter, &known);
+    exact_total(raw, store_id, filter, &known, driver.as_ref()).await
+}
+
+/// The app's three ways to size an audience: a one-tag audience's count, a two-tag
+/// audience's counts and overlap, or one COUNT.
+async fn exact_total(
+    raw: &Raw,
+    store_id: i64,
+    filter: &TagFilter,
+    known: &[KnownTag],
+    driver: Option<&Driver>,
+) -> anyhow::Result<i64> {
+    if let Some(total) = one_tag_total(filter, known) {
         return Ok(total);
     }
-    let driver = driver(raw, filter, &known);
+    if let Some((first, second, combine)) = tag_pair(filter, known) {
+        let (first_fans, second_fans, both) = pair_counts(raw, first, second).await?;
+        return Ok(match combine {
+            PairKind::Both => both,
+            PairKind::Either => first_fans + second_fans - both,
+            PairKind::FirstWithout => first_fans - both,
+        });
+    }
     let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
-    fan_where(&mut count, store_id, filter, &known, driver.as_ref());
+    fan_where(&mut count, store_id, filter, known, driver);
     raw.one_i64(&count).await
+}
+
+/// The app's `fan_filter::pair_counts`: the kept row while both versions are current, else
+/// the same one-statement recount.
+async fn pair_counts(
+    raw: &Raw,
+    first: &KnownTag,
+    second: &KnownTag,
+) -> anyhow::Result<(i64, i64, i64)> {
+    let (low, high) = if first.1 < second.1 {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let mut sql = Sql::new(
+        "SELECT low_version, high_version, low_fans, high_fans, both_fans FROM tag_pairs \
+         WHERE low_tag_id = ",
+    );
+    sql.bind(Bind::Int(low.1))
+        .push(" AND high_tag_id = ")
+        .bind(Bind::Int(high.1));
+    let kept: Vec<(i64, i64, i64, i64, i64)> = raw.all(&sql).await?;
+    let current = kept
+        .into_iter()
+        .find(|row| row.0 == low.3 && row.1 == high.3);
+    let (low_fans, high_fans, both) = match current {
+        Some((_, _, low_fans, high_fans, both)) => (low_fans, high_fans, both),
+        None => {
+            let (small, large) = if low.2 <= high.2 {
+                (low.1, high.1)
+            } else {
+                (high.1, low.1)
+            };
+            let (low, high) = (low.1, high.1);
+            let refill = Sql::new(&format!(
+                "INSERT INTO tag_pairs (low_tag_id, high_tag_id, low_version, high_version, \
+                 low_fans, high_fans, both_fans) \
+                 SELECT lo.id, hi.id, lo.member_version, hi.member_version, lo.fan_count, \
+                 hi.fan_count, (SELECT COUNT(*) FROM fan_tags AS s WHERE s.tag_id = {small} \
+                 AND EXISTS (SELECT 1 FROM fan_tags AS o WHERE o.fan_id = s.fan_id \
+                 AND o.tag_id = {large})) \
+                 FROM tags AS lo, tags AS hi WHERE lo.id = {low} AND hi.id = {high} \
+                 ON CONFLICT (low_tag_id, high_tag_id) DO UPDATE SET \
+                 low_version = excluded.low_version, high_version = excluded.high_version, \
+                 low_fans = excluded.low_fans, high_fans = excluded.high_fans, \
+                 both_fans = excluded.both_fans RETURNING low_fans, high_fans, both_fans"
+            ));
+            raw.all::<(i64, i64, i64)>(&refill)
+                .await?
+                .first()
+                .copied()
+                .context("the pair count returned no row")?
+        }
+    };
+    Ok(if first.1 == low.1 {
+        (low_fans, high_fans, both)
+    } else {
+        (high_fans, low_fans, both)
+    })
+}
+
+enum PairKind {
+    Both,
+    Either,
+    FirstWithout,
+}
+
+/// Two known tags as AND, OR or NOT (the app's `fan_filter::tag_pair`).
+fn tag_pair<'a>(
+    filter: &TagFilter,
+    known: &'a [KnownTag],
+) -> Option<(&'a KnownTag, &'a KnownTag, PairKind)> {
+    let keys = |names: &[String]| -> Option<Vec<String>> {
+        let mut keys: Vec<String> = names.iter().map(|name| key_of(name)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.iter()
+            .all(|key| known.iter().any(|tag| tag.0 == *key))
+            .then_some(keys)
+    };
+    let (any, all, none) = (keys(&filter.any)?, keys(&filter.all)?, keys(&filter.none)?);
+    let (mut required, either) = if any.len() == 1 {
+        (any, Vec::new())
+    } else {
+        (Vec::new(), any)
+    };
+    required.extend(all);
+    required.sort_unstable();
+    required.dedup();
+    let (first, second, kind) = match (required.as_slice(), either.as_slice(), none.as_slice()) {
+        ([a, b], [], []) => (a, b, PairKind::Both),
+        ([], [a, b], []) => (a, b, PairKind::Either),
+        ([a], [], [b]) if a != b => (a, b, PairKind::FirstWithout),
+        _ => return None,
+    };
+    Some((find(known, first)?, find(known, second)?, kind))
 }
 
 async fn store_exists(raw: &Raw, store_id: i64) -> anyhow::Result<()> {
@@ -301,7 +410,7 @@ async fn tag_ids(raw: &Raw, store_id: i64, filter: &TagFilter) -> anyhow::Result
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT key, id, fan_count FROM tags WHERE store_id = ");
+    let mut sql = Sql::new("SELECT key, id, fan_count, member_version FROM tags WHERE store_id = ");
     sql.bind(Bind::Int(store_id)).push(" AND key IN (");
     sql.bind_list(keys.into_iter().map(Bind::Text)).push(")");
     raw.all(&sql).await
@@ -620,6 +729,7 @@ pub struct RawRevenue {
     pub refunds: i64,
     pub orders: i64,
     pub buyers: i64,
+    pub new_customers: i64,
 }
 
 pub async fn revenue(
@@ -654,11 +764,20 @@ pub async fn revenue(
         .push(" AND refunded_at < ")
         .bind(Bind::Time(end));
     let refunds = raw.one_i64(&refunded).await?;
+    let mut first_purchases = Sql::new("SELECT COUNT(*) FROM customers WHERE store_id = ");
+    first_purchases
+        .bind(Bind::Int(store_id))
+        .push(" AND first_purchase_at >= ")
+        .bind(Bind::Time(start))
+        .push(" AND first_purchase_at < ")
+        .bind(Bind::Time(end));
+    let new_customers = raw.one_i64(&first_purchases).await?;
     Ok(RawRevenue {
         gross,
         refunds,
         orders,
         buyers,
+        new_customers,
     })
 }
 
