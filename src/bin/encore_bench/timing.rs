@@ -69,6 +69,43 @@ pub async fn alternate(
     Ok((app_samples, baseline_samples))
 }
 
+/// Times `app` in rounds on its own, then `baseline` likewise, each after one untimed run.
+/// For a baseline that is not the same work but a far heavier one (the dashboard's raw sums
+/// over every purchase): alternating would time the app right after the baseline has filled
+/// the caches with its own pages, which says nothing about the app.
+///
+/// # Errors
+/// The first failure of either side.
+pub async fn separately(
+    plan: Plan,
+    mut app: impl AsyncFnMut() -> anyhow::Result<()>,
+    mut baseline: impl AsyncFnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<(Samples, Samples)> {
+    let half = Plan {
+        rounds: plan.rounds,
+        budget: plan.budget / 2,
+    };
+    let app_samples = rounds(half, &mut app).await?;
+    let baseline_samples = rounds(half, &mut baseline).await?;
+    Ok((app_samples, baseline_samples))
+}
+
+async fn rounds(
+    plan: Plan,
+    run: &mut impl AsyncFnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<Samples> {
+    run().await?;
+    let started = Instant::now();
+    let mut samples = Samples::default();
+    for round in 0..plan.rounds {
+        if round >= 3 && started.elapsed() > plan.budget {
+            break;
+        }
+        samples.push(timed(run).await?);
+    }
+    Ok(samples)
+}
+
 async fn timed(run: &mut impl AsyncFnMut() -> anyhow::Result<()>) -> anyhow::Result<Duration> {
     let started = Instant::now();
     run().await?;
