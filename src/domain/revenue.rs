@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, QueryTrait,
+    QueryFilter, QuerySelect,
 };
 
 use super::fan_queries::product_names;
@@ -18,7 +18,7 @@ use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores};
 use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
 use crate::entities::{
-    buyer_count, customer, customer_daily, purchase, revenue_daily, revenue_weekly, subscription,
+    buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly, subscription,
 };
 
 /// How many best sellers the dashboard lists.
@@ -100,10 +100,9 @@ pub async fn revenue_summary(
     let top_products = top_products(db, by_product).await?;
 
     let end = start_of(range.end + Days::new(1));
-    let customers = distinct_buyers(db, store_id, range, now).await?;
-    let new_customers = customer_daily::Column::NewCustomers;
-    let new_customers =
-        sum_customer_days(db, store_id, range.start, Some(range.end), new_customers).await?;
+    let people = people_days(db, store_id, range).await?;
+    let customers = distinct_buyers(db, store_id, range, now, &people).await?;
+    let new_customers = people.new_customers;
     let active_subscribers = active_subscribers(db, store_id, std::cmp::min(end, now)).await?;
 
     Ok(RevenueSummary {
@@ -294,7 +293,8 @@ async fn top_products(
 ///
 /// * when no purchase is dated after the range (any range ending today, the dashboard's
 ///   usual question), a customer bought in it exactly when their latest purchase is on or
-///   after its first day: a sum over the `customer_daily` rollup;
+///   after its first day: a sum over the `customer_daily` rollup, read with the rest of
+///   [`PeopleDays`];
 /// * when the range is wholly in the past (the "previous period"), the count is computed
 ///   once and kept in `buyer_counts` until a purchase dated inside or before it changes;
 /// * otherwise (a range ending today with purchases dated after it) it is counted.
@@ -303,18 +303,10 @@ async fn distinct_buyers(
     store_id: i64,
     range: DateRange,
     now: DateTime<Utc>,
+    people: &PeopleDays,
 ) -> DomainResult<i64> {
-    let end = start_of(range.end + Days::new(1));
-    let latest: Option<Option<DateTime<Utc>>> = customer::Entity::find()
-        .select_only()
-        .column_as(Expr::col(customer::Column::LastPurchaseAt).max(), "latest")
-        .filter(customer::Column::StoreId.eq(store_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    if latest.flatten().is_none_or(|latest| latest < end) {
-        let column = customer_daily::Column::LastBuyers;
-        return sum_customer_days(db, store_id, range.start, None, column).await;
+    if people.latest_day.is_none_or(|latest| latest <= range.end) {
+        return Ok(people.buyers_since_start);
     }
     if range.end < now.date_naive() {
         return past_buyers(db, store_id, range).await;
@@ -322,26 +314,51 @@ async fn distinct_buyers(
     count_buyers(db, store_id, range).await
 }
 
-/// A `customer_daily` column summed over the days from `first` to `last` (or on).
-async fn sum_customer_days(
+/// What `customer_daily` tells about a range, read in one statement over its days and after.
+struct PeopleDays {
+    /// Customers whose first purchase is in the range.
+    new_customers: i64,
+    /// Customers whose latest purchase is on or after the range's first day.
+    buyers_since_start: i64,
+    /// The day of the store's newest purchase, when it is on or after the range's first day.
+    latest_day: Option<NaiveDate>,
+}
+
+async fn people_days(
     db: &impl ConnectionTrait,
     store_id: i64,
-    first: NaiveDate,
-    last: Option<NaiveDate>,
-    column: customer_daily::Column,
-) -> DomainResult<i64> {
-    let total: Option<Option<i64>> = customer_daily::Entity::find()
-        .select_only()
-        .column_as(sum_of(column), "total")
-        .filter(customer_daily::Column::StoreId.eq(store_id))
-        .filter(customer_daily::Column::Day.gte(first))
-        .apply_if(last, |query, last| {
-            query.filter(customer_daily::Column::Day.lte(last))
-        })
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(total.flatten().unwrap_or(0))
+    range: DateRange,
+) -> DomainResult<PeopleDays> {
+    use customer_daily::Column as C;
+    let (new_customers, buyers, latest_day): (Option<i64>, Option<i64>, Option<NaiveDate>) =
+        customer_daily::Entity::find()
+            .select_only()
+            .column_as(
+                Expr::FunctionCall(Func::cast_as(
+                    Func::sum(
+                        Expr::case(Expr::col(C::Day).lte(range.end), Expr::col(C::NewCustomers))
+                            .finally(0),
+                    ),
+                    Alias::new("BIGINT"),
+                )),
+                "new_customers",
+            )
+            .column_as(sum_of(C::LastBuyers), "buyers")
+            .column_as(
+                Expr::cust("MAX(CASE WHEN last_buyers > 0 THEN day END)"),
+                "latest_day",
+            )
+            .filter(C::StoreId.eq(store_id))
+            .filter(C::Day.gte(range.start))
+            .into_tuple()
+            .one(db)
+            .await?
+            .unwrap_or_default();
+    Ok(PeopleDays {
+        new_customers: new_customers.unwrap_or(0),
+        buyers_since_start: buyers.unwrap_or(0),
+        latest_day,
+    })
 }
 
 /// Distinct buyers of a past range from `buyer_counts`, counting and keeping it on a miss.
