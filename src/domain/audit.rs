@@ -17,10 +17,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 
-use super::{DomainResult, time};
+use super::{DomainResult, revenue, time};
+use crate::dto::{Bucket, DateRange};
 use crate::entities::{
     buyer_count, customer, customer_daily, purchase, refund, revenue_daily, revenue_weekly,
 };
@@ -226,7 +227,7 @@ async fn weekly_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainRe
         .all(db)
         .await?
     {
-        let week = row.day - Days::new(u64::from(row.day.weekday().num_days_from_monday()));
+        let week = revenue::bucket_start(row.day, Bucket::Week);
         let sums = raw.entry((week, row.product_id)).or_default();
         sums.0 += row.gross_cents;
         sums.1 += row.refunds_cents;
@@ -295,27 +296,15 @@ async fn buyer_count_violations(
         .all(db)
         .await?
     {
-        let start = kept.start_day.and_time(NaiveTime::MIN).and_utc();
-        let end = (kept.end_day + Days::new(1))
-            .and_time(NaiveTime::MIN)
-            .and_utc();
-        let buyers: Vec<i64> = purchase::Entity::find()
-            .select_only()
-            .column(purchase::Column::CustomerId)
-            .distinct()
-            .filter(purchase::Column::StoreId.eq(store_id))
-            .filter(purchase::Column::PurchasedAt.gte(start))
-            .filter(purchase::Column::PurchasedAt.lt(end))
-            .into_tuple()
-            .all(db)
-            .await?;
-        if i64::try_from(buyers.len()).ok() != Some(kept.buyers) {
+        let range = DateRange {
+            start: kept.start_day,
+            end: kept.end_day,
+        };
+        let buyers = revenue::count_buyers(db, store_id, range).await?;
+        if buyers != kept.buyers {
             found.push(format!(
-                "buyer count {} to {}: kept {} but purchases have {} buyers",
-                kept.start_day,
-                kept.end_day,
-                kept.buyers,
-                buyers.len()
+                "buyer count {} to {}: kept {} but purchases have {buyers} buyers",
+                kept.start_day, kept.end_day, kept.buyers
             ));
         }
     }

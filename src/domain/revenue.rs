@@ -126,9 +126,9 @@ pub async fn revenue_summary(
     })
 }
 
-/// `SUM` of a BIGINT column as a BIGINT on both engines (PostgreSQL's SUM is NUMERIC).
-fn sum_of(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col(column).sum().cast_as(Alias::new("BIGINT"))
+/// `SUM` of a BIGINT expression as a BIGINT on both engines (PostgreSQL's SUM is NUMERIC).
+fn bigint_sum(expr: impl Into<Expr>) -> Expr {
+    Expr::FunctionCall(Func::sum(expr)).cast_as(Alias::new("BIGINT"))
 }
 
 /// One rollup row: a day's sums for a product, or a whole week's (dated its Monday).
@@ -334,18 +334,18 @@ async fn people_days(
         customer_daily::Entity::find()
             .select_only()
             .column_as(
-                Expr::FunctionCall(Func::cast_as(
-                    Func::sum(
-                        Expr::case(Expr::col(C::Day).lte(range.end), Expr::col(C::NewCustomers))
-                            .finally(0),
-                    ),
-                    Alias::new("BIGINT"),
-                )),
+                bigint_sum(
+                    Expr::case(Expr::col(C::Day).lte(range.end), Expr::col(C::NewCustomers))
+                        .finally(0),
+                ),
                 "new_customers",
             )
-            .column_as(sum_of(C::LastBuyers), "buyers")
+            .column_as(bigint_sum(Expr::col(C::LastBuyers)), "buyers")
             .column_as(
-                Expr::cust("MAX(CASE WHEN last_buyers > 0 THEN day END)"),
+                Expr::FunctionCall(Func::max(Expr::case(
+                    Expr::col(C::LastBuyers).gt(0),
+                    Expr::col(C::Day),
+                ))),
                 "latest_day",
             )
             .filter(C::StoreId.eq(store_id))
@@ -410,7 +410,10 @@ async fn past_buyers(
 
 /// `COUNT(DISTINCT customer_id)` over the purchases of the range (an index range on
 /// purchases by store and date).
-async fn count_buyers(
+///
+/// # Errors
+/// Database failures.
+pub(crate) async fn count_buyers(
     db: &impl ConnectionTrait,
     store_id: i64,
     range: DateRange,
