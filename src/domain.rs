@@ -22,6 +22,7 @@ pub mod revenue;
 pub mod rollup;
 pub mod scoring;
 pub mod stores;
+pub mod subscriptions;
 pub mod tags;
 pub mod text;
 pub mod time;

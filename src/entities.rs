@@ -18,5 +18,7 @@ pub mod revenue_weekly;
 pub mod session;
 pub mod store;
 pub mod subscription;
+pub mod subscription_daily;
+pub mod subscription_period;
 pub mod tag;
 pub mod tag_pair;

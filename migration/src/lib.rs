@@ -14,6 +14,7 @@ mod m20261126_000005_tag_fan_counts;
 mod m20261126_000006_customer_rollups;
 mod m20261126_000007_tag_pairs;
 mod m20261126_000008_revenue_weekly;
+mod m20261126_000009_subscription_periods;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_customer_rollups::Migration),
             Box::new(m20261126_000007_tag_pairs::Migration),
             Box::new(m20261126_000008_revenue_weekly::Migration),
+            Box::new(m20261126_000009_subscription_periods::Migration),
         ]
     }
 }

@@ -13,7 +13,10 @@
 //! * `customer_daily` equals the customers' first and latest purchase days, and each kept
 //!   `buyer_counts` row equals a recount of its range (migration 6);
 //! * a `tag_pairs` row counted at the tags' current member versions equals a recount
-//!   (migration 7).
+//!   (migration 7);
+//! * each subscription's periods follow one another without overlapping, the first starts
+//!   at its `started_at` and the latest ends at its `current_period_end`, and
+//!   `subscription_daily` equals the periods' starts and ends per day (migration 9).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +27,7 @@ use super::{DomainResult, revenue, time};
 use crate::dto::{Bucket, DateRange};
 use crate::entities::{
     buyer_count, customer, customer_daily, purchase, refund, revenue_daily, revenue_weekly,
+    subscription, subscription_daily, subscription_period,
 };
 
 /// Every broken invariant in the store, described for people.
@@ -165,6 +169,7 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     found.extend(weekly_violations(db, store_id).await?);
     found.extend(customer_daily_violations(db, store_id).await?);
     found.extend(buyer_count_violations(db, store_id).await?);
+    found.extend(subscription_violations(db, store_id).await?);
     Ok(found)
 }
 
@@ -308,6 +313,70 @@ async fn buyer_count_violations(
             ));
         }
     }
+    Ok(found)
+}
+
+/// Checks each subscription's periods against its row, and the daily rollup against the
+/// periods.
+async fn subscription_violations(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+) -> DomainResult<Vec<String>> {
+    let mut found = Vec::new();
+    type Period = (DateTime<Utc>, DateTime<Utc>);
+    let mut periods: BTreeMap<i64, Vec<Period>> = BTreeMap::new();
+    let mut raw: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for period in subscription_period::Entity::find()
+        .filter(subscription_period::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+    {
+        raw.entry(time::revenue_day(period.started_at))
+            .or_default()
+            .0 += 1;
+        raw.entry(time::revenue_day(period.ended_at)).or_default().1 += 1;
+        periods
+            .entry(period.subscription_id)
+            .or_default()
+            .push((period.started_at, period.ended_at));
+    }
+    for subscription in subscription::Entity::find()
+        .filter(subscription::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+    {
+        let mut own = periods.remove(&subscription.id).unwrap_or_default();
+        own.sort_unstable();
+        let follow_one_another = own.iter().all(|(start, end)| start <= end)
+            && own.windows(2).all(|pair| pair[0].1 < pair[1].0);
+        let bounds = own
+            .first()
+            .map(|first| first.0)
+            .zip(own.last().map(|last| last.1));
+        if !follow_one_another
+            || bounds != Some((subscription.started_at, subscription.current_period_end))
+        {
+            found.push(format!(
+                "subscription {}: its periods {own:?} do not match its start and paid period",
+                subscription.id
+            ));
+        }
+    }
+    for id in periods.keys() {
+        found.push(format!("subscription {id}: has periods but no row"));
+    }
+    let rolled = subscription_daily::Entity::find()
+        .filter(subscription_daily::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.day, (row.starts, row.ends)))
+        .collect();
+    found.extend(differences(
+        "subscription_daily (starts, ends)",
+        raw,
+        rolled,
+    ));
     Ok(found)
 }
 

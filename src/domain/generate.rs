@@ -5,19 +5,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sea_orm::sea_query::{Alias, IntoIden, Query, Value};
+use sea_orm::sea_query::{Alias, Expr, IntoIden, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable};
 
 use super::tags::CUSTOMER_TAG;
 use super::tx::begin_write;
-use super::{DomainError, DomainResult, scoring, text, time};
+use super::{DomainError, DomainResult, scoring, subscriptions, text, time};
 use crate::entities::{
     customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund,
-    revenue_daily, store, subscription, tag,
+    revenue_daily, store, subscription, subscription_period, tag,
 };
 use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, SkillLevel};
 
@@ -439,7 +439,7 @@ pub async fn generate(
     let mut refund_rows = Vec::new();
     let mut activity_rows = Vec::new();
     let mut enrollments: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    let mut memberships: BTreeMap<(usize, usize), (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    let mut memberships: BTreeMap<(usize, usize), Vec<DateTime<Utc>>> = BTreeMap::new();
     let mut rollup: BTreeMap<(NaiveDate, i64), (i64, i64, i64)> = BTreeMap::new();
     for (n, sale) in sales.iter().enumerate() {
         let product = &products[sale.product];
@@ -492,11 +492,10 @@ pub async fn generate(
                 .or_insert(n);
         }
         if product.subscription {
-            let period = memberships
+            memberships
                 .entry((sale.customer, sale.product))
-                .or_insert((sale.at, sale.at));
-            period.0 = period.0.min(sale.at);
-            period.1 = period.1.max(sale.at);
+                .or_default()
+                .push(sale.at);
         }
     }
     let refunds = refund_rows.len();
@@ -548,27 +547,55 @@ pub async fn generate(
         enrollment_rows,
     )
     .await?;
-    let subscription_rows = memberships
-        .iter()
-        .map(|((customer, product), (first, last))| {
-            let end = last.checked_add_months(Months::new(1)).unwrap_or(*last);
-            vec![
-                store_id.into(),
-                customer_id(*customer).into(),
-                products[*product].id.into(),
-                "active".into(),
-                (*first).into(),
-                (*last).into(),
-                end.into(),
-                Option::<DateTime<Utc>>::None.into(),
-            ]
-        })
-        .collect();
+    // Each membership's payments in time order make its periods, as recording them would.
+    let mut subscription_rows = Vec::with_capacity(memberships.len());
+    let mut period_rows = Vec::new();
+    for ((customer, product), mut payments) in memberships {
+        payments.sort_unstable();
+        let periods = subscriptions::periods_of(&payments);
+        let (Some(first), Some(last), Some(latest)) =
+            (payments.first(), payments.last(), periods.last())
+        else {
+            continue;
+        };
+        let (customer_id, product_id) = (customer_id(customer), products[product].id);
+        subscription_rows.push(vec![
+            store_id.into(),
+            customer_id.into(),
+            product_id.into(),
+            "active".into(),
+            (*first).into(),
+            (*last).into(),
+            latest.1.into(),
+            Option::<DateTime<Utc>>::None.into(),
+        ]);
+        let subscription_id = subscription_id_of(customer_id, product_id);
+        for (started_at, ended_at) in periods {
+            period_rows.push(vec![
+                Expr::val(store_id),
+                subscription_id.clone(),
+                Expr::val(started_at),
+                Expr::val(ended_at),
+            ]);
+        }
+    }
     insert_rows(
         &tx,
         subscription::Entity,
         &subscription_columns(),
         subscription_rows,
+    )
+    .await?;
+    insert_expr_rows(
+        &tx,
+        subscription_period::Entity,
+        &[
+            subscription_period::Column::StoreId,
+            subscription_period::Column::SubscriptionId,
+            subscription_period::Column::StartedAt,
+            subscription_period::Column::EndedAt,
+        ],
+        period_rows,
     )
     .await?;
     let rollup_rows = rollup
@@ -728,6 +755,20 @@ async fn insert_rows<E: EntityTrait>(
     columns: &[E::Column],
     rows: Vec<Vec<Value>>,
 ) -> DomainResult<()> {
+    let rows = rows
+        .into_iter()
+        .map(|row| row.into_iter().map(Expr::from).collect())
+        .collect();
+    insert_expr_rows(tx, entity, columns, rows).await
+}
+
+/// As [`insert_rows`], for rows whose cells may be expressions (a sub-query for an id).
+async fn insert_expr_rows<E: EntityTrait>(
+    tx: &DatabaseTransaction,
+    entity: E,
+    columns: &[E::Column],
+    rows: Vec<Vec<Expr>>,
+) -> DomainResult<()> {
     for chunk in rows.chunks(batch_size(columns.len())) {
         let mut insert = Query::insert();
         insert
@@ -735,7 +776,7 @@ async fn insert_rows<E: EntityTrait>(
             .columns(columns.iter().copied());
         for row in chunk {
             insert
-                .values(row.iter().cloned().map(Into::into))
+                .values(row.iter().cloned())
                 .map_err(|error| DomainError::Corrupt(format!("generated row: {error}")))?;
         }
         tx.execute(&insert).await?;
@@ -851,6 +892,19 @@ fn activity_columns() -> Vec<fan_activity::Column> {
         C::PurchaseId,
         C::OccurredAt,
     ]
+}
+
+/// The id of the subscription of a (customer, product), as a sub-query: the generator
+/// inserts subscriptions in bulk without reading their ids back.
+fn subscription_id_of(customer_id: i64, product_id: i64) -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    let select = Query::select()
+        .column(subscription::Column::Id)
+        .from(subscription::Entity)
+        .and_where(Expr::col(subscription::Column::CustomerId).eq(customer_id))
+        .and_where(Expr::col(subscription::Column::ProductId).eq(product_id))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 fn subscription_columns() -> Vec<subscription::Column> {

@@ -11,10 +11,9 @@
 //! A replay of the same key with the same payload returns the first result and changes
 //! nothing; the same key with a different payload is a `Conflict`.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
 };
@@ -22,10 +21,12 @@ use sea_orm::{
 use super::email::Email;
 use super::fan_sync::{self, NewActivity, excluded, later_of};
 use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, products, rollup, scoring, stores, text, time};
+use super::{
+    DomainError, DomainResult, products, rollup, scoring, stores, subscriptions, text, time,
+};
 use crate::dto::PurchaseReceipt;
-use crate::entities::{customer, enrollment, purchase, subscription};
-use crate::vocab::{ActivityKind, ProductKind, PurchaseSource, SubscriptionStatus};
+use crate::entities::{customer, enrollment, purchase};
+use crate::vocab::{ActivityKind, ProductKind, PurchaseSource};
 
 const MAX_EXTERNAL_ID_CHARS: usize = 200;
 const MAX_NAME_CHARS: usize = 120;
@@ -195,7 +196,7 @@ async fn record_in(
         enroll(tx, &purchase).await?;
     }
     if product.is_subscription {
-        start_or_renew_subscription(tx, &purchase).await?;
+        subscriptions::start_or_renew(tx, &purchase).await?;
     }
 
     let fan_id = fan_sync::upsert_fan_for_purchase(
@@ -384,51 +385,6 @@ async fn enroll(tx: &impl ConnectionTrait, purchase: &purchase::Model) -> Domain
     .exec_without_returning(tx)
     .await?;
     Ok(())
-}
-
-/// A subscription purchase pays for one month: it starts a subscription, or renews one by
-/// extending its period from wherever it ends (or from the purchase, if it has lapsed).
-async fn start_or_renew_subscription(
-    tx: &impl ConnectionTrait,
-    purchase: &purchase::Model,
-) -> DomainResult<()> {
-    let paid_at = purchase.purchased_at;
-    let existing = subscription::Entity::find()
-        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
-        .filter(subscription::Column::ProductId.eq(purchase.product_id))
-        .one(tx)
-        .await?;
-    match existing {
-        None => {
-            subscription::ActiveModel {
-                store_id: Set(purchase.store_id),
-                customer_id: Set(purchase.customer_id),
-                product_id: Set(purchase.product_id),
-                status: Set(SubscriptionStatus::Active.as_str().to_owned()),
-                started_at: Set(paid_at),
-                renewed_at: Set(paid_at),
-                current_period_end: Set(one_month_after(paid_at)),
-                cancelled_at: Set(None),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await?;
-        }
-        Some(existing) => {
-            let period_from = std::cmp::max(existing.current_period_end, paid_at);
-            let mut active: subscription::ActiveModel = existing.into();
-            active.status = Set(SubscriptionStatus::Active.as_str().to_owned());
-            active.renewed_at = Set(paid_at);
-            active.current_period_end = Set(one_month_after(period_from));
-            active.cancelled_at = Set(None);
-            active.update(tx).await?;
-        }
-    }
-    Ok(())
-}
-
-fn one_month_after(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.checked_add_months(Months::new(1)).unwrap_or(at)
 }
 
 #[cfg(test)]

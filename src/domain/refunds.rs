@@ -6,18 +6,19 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, TryInsertResult,
 };
 
 use super::fan_sync::{self, NewActivity};
 use super::purchases::purchase_reference;
 use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, products, rollup, scoring, stores, text, time};
+use super::{
+    DomainError, DomainResult, products, rollup, scoring, stores, subscriptions, text, time,
+};
 use crate::dto::RefundReceipt;
-use crate::entities::{customer, fan_activity, purchase, refund, subscription};
-use crate::vocab::{ActivityKind, SubscriptionStatus};
+use crate::entities::{customer, fan_activity, purchase, refund};
+use crate::vocab::ActivityKind;
 
 const MAX_REASON_CHARS: usize = 300;
 const MAX_REQUEST_KEY_CHARS: usize = 100;
@@ -216,7 +217,7 @@ async fn refund_in(
     let product = products::find_in_store(tx, command.store_id, purchase.product_id).await?;
     let fully_refunded = amount == remaining;
     if fully_refunded && product.is_subscription {
-        cancel_subscription(tx, &purchase, refunded_at).await?;
+        subscriptions::cancel(tx, &purchase, refunded_at).await?;
     }
 
     let points = take_back_points(tx, &purchase, &product.name, remaining, amount, &refund).await?;
@@ -276,24 +277,4 @@ async fn take_back_points(
     .await?;
     fan_sync::sync_customer_tag(tx, purchase.store_id, fan.id, &customer.email).await?;
     Ok(points)
-}
-
-/// A fully refunded subscription payment ends the subscription it paid for.
-async fn cancel_subscription(
-    tx: &impl ConnectionTrait,
-    purchase: &purchase::Model,
-    at: DateTime<Utc>,
-) -> DomainResult<()> {
-    if let Some(existing) = subscription::Entity::find()
-        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
-        .filter(subscription::Column::ProductId.eq(purchase.product_id))
-        .one(tx)
-        .await?
-    {
-        let mut active: subscription::ActiveModel = existing.into();
-        active.status = Set(SubscriptionStatus::Cancelled.as_str().to_owned());
-        active.cancelled_at = Set(Some(at));
-        active.update(tx).await?;
-    }
-    Ok(())
 }

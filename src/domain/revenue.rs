@@ -1,7 +1,8 @@
 //! The revenue dashboard: totals, a series and best sellers for a date range, read from the
 //! daily rollup (a few rows per day) rather than from every purchase. Counts of people
-//! (customers, new customers, subscribers) come from indexed counts over customers and
-//! subscriptions, never from a scan of purchases when it can be helped.
+//! come from their own rollups: customers and new customers from `customer_daily`,
+//! subscribers from `subscription_daily` (see `subscriptions`), never from a scan of
+//! purchases when it can be helped.
 
 use std::collections::BTreeMap;
 
@@ -9,17 +10,15 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 
 use super::fan_queries::product_names;
 use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, stores};
+use super::{DomainError, DomainResult, stores, subscriptions};
 use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
-use crate::entities::{
-    buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly, subscription,
-};
+use crate::entities::{buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly};
 
 /// How many best sellers the dashboard lists.
 const TOP_PRODUCTS: usize = 5;
@@ -103,7 +102,8 @@ pub async fn revenue_summary(
     let people = people_days(db, store_id, range).await?;
     let customers = distinct_buyers(db, store_id, range, now, &people).await?;
     let new_customers = people.new_customers;
-    let active_subscribers = active_subscribers(db, store_id, std::cmp::min(end, now)).await?;
+    let active_subscribers =
+        subscriptions::active_at(db, store_id, std::cmp::min(end, now)).await?;
 
     Ok(RevenueSummary {
         range,
@@ -433,27 +433,6 @@ pub(crate) async fn count_buyers(
         Some(row) => row.try_get::<i64>("", "buyers")?,
         None => 0,
     })
-}
-
-/// Subscriptions running at `at`: started, not yet at the end of their paid period, and not
-/// cancelled by then.
-async fn active_subscribers(
-    db: &impl ConnectionTrait,
-    store_id: i64,
-    at: DateTime<Utc>,
-) -> DomainResult<i64> {
-    let count = subscription::Entity::find()
-        .filter(subscription::Column::StoreId.eq(store_id))
-        .filter(subscription::Column::StartedAt.lte(at))
-        .filter(subscription::Column::CurrentPeriodEnd.gt(at))
-        .filter(
-            subscription::Column::CancelledAt
-                .is_null()
-                .or(subscription::Column::CancelledAt.gt(at)),
-        )
-        .count(db)
-        .await?;
-    Ok(i64::try_from(count).unwrap_or(i64::MAX))
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

@@ -194,6 +194,8 @@ pub async fn table_counts(db: &DatabaseConnection) -> Vec<(&'static str, i64)> {
         "refunds",
         "enrollments",
         "subscriptions",
+        "subscription_periods",
+        "subscription_daily",
         "revenue_daily",
         "fans",
         "fan_genres",

@@ -12,6 +12,7 @@ mod data;
 mod fans;
 mod fans_pages;
 mod http;
+mod migrations;
 mod purchases;
 mod queries;
 mod refunds;

@@ -21,7 +21,10 @@ use encore::dto::{
     CustomerFilter, CustomerQuery, CustomerSort, DateRange, FanFilter, FanQuery, FanSort, PageAt,
     SortDirection,
 };
-use encore::entities::{buyer_count, customer, fan, fan_genre, fan_tag, purchase, refund, tag};
+use encore::entities::{
+    buyer_count, customer, fan, fan_genre, fan_tag, purchase, refund, subscription,
+    subscription_period, tag,
+};
 use encore::vocab::{
     Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLevel, SubscriptionStatus,
 };
@@ -885,15 +888,112 @@ db_test!(
     }
 );
 
+db_test!(
+    subscribers_at_past_moments_follow_lapses_restarts_and_refunds,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let club = product(
+            &db,
+            store_id,
+            "Feedback Club",
+            ProductKind::Membership,
+            1500,
+            true,
+        )
+        .await;
+        let today = Utc::now().date_naive();
+        let days_ago = |n: u64| {
+            at_db_precision(
+                (today - chrono::Days::new(n))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap()
+                    .and_utc(),
+            )
+        };
+        let pay = |email: &'static str, key: &'static str, at: DateTime<Utc>| {
+            let db = db.clone();
+            async move {
+                record_purchase(&db, &bought_at(store_id, club.id, email, 1500, key, at))
+                    .await
+                    .unwrap()
+            }
+        };
+        // Sam: a month from 100 days ago, lapsed; a month from 40 days ago, lapsed; a month
+        // from 5 days ago. Lin: 50 days ago, renewed early 30 days ago, refunded today.
+        pay("sam@example.com", "sam-1", days_ago(100)).await;
+        pay("sam@example.com", "sam-2", days_ago(40)).await;
+        pay("sam@example.com", "sam-3", days_ago(5)).await;
+        pay("lin@example.com", "lin-1", days_ago(50)).await;
+        let renewal = pay("lin@example.com", "lin-2", days_ago(30)).await;
+        refund_purchase(
+            &db,
+            &RefundPurchase::new(store_id, renewal.purchase_id, None, "", "lin-refund", None)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_invariants(&db, store_id).await;
+
+        // A one-day range counts the subscribers at its end (or now, for today).
+        let subscribers_on = |n: u64| {
+            let db = db.clone();
+            async move {
+                let day = today - chrono::Days::new(n);
+                let range = DateRange {
+                    start: day,
+                    end: day,
+                };
+                revenue_summary(&db, store_id, range, Utc::now())
+                    .await
+                    .unwrap()
+                    .active_subscribers
+            }
+        };
+        assert_eq!(subscribers_on(80).await, 1, "Sam's first month");
+        assert_eq!(subscribers_on(60).await, 0, "Sam lapsed, Lin not yet in");
+        assert_eq!(subscribers_on(45).await, 1, "Sam lapsed, Lin in");
+        assert_eq!(subscribers_on(20).await, 2, "both");
+        assert_eq!(subscribers_on(7).await, 1, "Sam lapsed again");
+        assert_eq!(subscribers_on(0).await, 1, "Lin's refund ended hers");
+
+        // Lin comes back: the refunded month is not hers any more, so her new month runs
+        // from today, not from the end of the one she was refunded.
+        let back = at_db_precision(Utc::now());
+        pay("lin@example.com", "lin-3", back).await;
+        let lin = customer_by_email(&db, store_id, "lin@example.com")
+            .await
+            .unwrap();
+        let row = subscription::Entity::find()
+            .filter(subscription::Column::CustomerId.eq(lin.id))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "active");
+        assert_eq!(
+            row.started_at,
+            days_ago(50),
+            "the first payment stays the start"
+        );
+        assert_eq!(
+            row.current_period_end,
+            back.checked_add_months(chrono::Months::new(1)).unwrap()
+        );
+        assert_eq!(subscribers_on(0).await, 2);
+        assert_eq!(subscribers_on(20).await, 2, "the past is unchanged");
+        assert_invariants(&db, store_id).await;
+    }
+);
+
 /// Compares every figure of the summary with sums and counts over the raw facts.
 async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, range: DateRange) {
     let purchases = purchase::Entity::find().all(db).await.unwrap();
     let refunds = refund::Entity::find().all(db).await.unwrap();
     let customers = customer::Entity::find().all(db).await.unwrap();
+    let periods = subscription_period::Entity::find().all(db).await.unwrap();
     let within = |at: &DateTime<Utc>| (range.start..=range.end).contains(&at.date_naive());
-    let summary = revenue_summary(db, store_id, range, Utc::now())
-        .await
-        .unwrap();
+    let now = Utc::now();
+    let summary = revenue_summary(db, store_id, range, now).await.unwrap();
 
     let gross: i64 = purchases
         .iter()
@@ -916,6 +1016,16 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         .filter(|c| c.first_purchase_at.is_some_and(|at| within(&at)))
         .count() as i64;
 
+    let end = (range.end + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let moment = std::cmp::min(end, now);
+    let subscribers = periods
+        .iter()
+        .filter(|p| p.started_at <= moment && moment < p.ended_at)
+        .count() as i64;
+
     let label = format!("{} to {}", range.start, range.end);
     assert_eq!(summary.gross_cents, gross, "{label}: gross");
     assert_eq!(summary.refunds_cents, refunded, "{label}: refunds");
@@ -925,6 +1035,10 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
     assert_eq!(
         summary.new_customers, new_customers,
         "{label}: new customers"
+    );
+    assert_eq!(
+        summary.active_subscribers, subscribers,
+        "{label}: subscribers"
     );
     let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
     assert_eq!(series_net, gross - refunded, "{label}: the series adds up");

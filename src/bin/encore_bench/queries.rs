@@ -340,13 +340,14 @@ async fn dashboard(
     for range in periods {
         let app = revenue::revenue_summary(db, store, range, now).await?;
         let (start_at, end_at) = bounds(range);
-        let base = raw::revenue(raw, store, start_at, end_at).await?;
+        let base = raw::revenue(raw, store, start_at, end_at, now).await?;
         let app_figures = (
             app.gross_cents,
             app.refunds_cents,
             app.orders,
             app.customers,
             app.new_customers,
+            app.active_subscribers,
         );
         let base_figures = (
             base.gross,
@@ -354,16 +355,18 @@ async fn dashboard(
             base.orders,
             base.buyers,
             base.new_customers,
+            base.subscribers,
         );
         ensure!(
             app_figures == base_figures,
-            "revenue {} to {}: the dashboard's (gross, refunds, orders, buyers, new customers) \
+            "revenue {} to {}: the dashboard's (gross, refunds, orders, buyers, new customers, \
+             subscribers) \
              {app_figures:?} differ from the raw sums {base_figures:?}",
             range.start,
             range.end
         );
     }
-    let base = raw::revenue(raw, store, bounds(current).0, bounds(current).1).await?;
+    let base = raw::revenue(raw, store, bounds(current).0, bounds(current).1, now).await?;
     // Not alternated: the baseline is the raw sums, 50 times the work (see `separately`).
     let (app_samples, base_samples) = separately(
         plan,
@@ -375,8 +378,8 @@ async fn dashboard(
             // Both periods at once, as the app reads them.
             let ((a, b), (c, d)) = (bounds(periods[0]), bounds(periods[1]));
             tokio::try_join!(
-                raw::revenue(raw, store, a, b),
-                raw::revenue(raw, store, c, d)
+                raw::revenue(raw, store, a, b, now),
+                raw::revenue(raw, store, c, d, now)
             )?;
             Ok(())
         },

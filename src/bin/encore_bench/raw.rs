@@ -730,6 +730,8 @@ pub struct RawRevenue {
     pub orders: i64,
     pub buyers: i64,
     pub new_customers: i64,
+    /// Subscription periods running at the end of the range (or now).
+    pub subscribers: i64,
 }
 
 pub async fn revenue(
@@ -737,6 +739,7 @@ pub async fn revenue(
     store_id: i64,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<RawRevenue> {
     let mut sales = Sql::new(
         "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0), COUNT(*), \
@@ -772,12 +775,22 @@ pub async fn revenue(
         .push(" AND first_purchase_at < ")
         .bind(Bind::Time(end));
     let new_customers = raw.one_i64(&first_purchases).await?;
+    let at = std::cmp::min(end, now);
+    let mut running = Sql::new("SELECT COUNT(*) FROM subscription_periods WHERE store_id = ");
+    running
+        .bind(Bind::Int(store_id))
+        .push(" AND started_at <= ")
+        .bind(Bind::Time(at))
+        .push(" AND ended_at > ")
+        .bind(Bind::Time(at));
+    let subscribers = raw.one_i64(&running).await?;
     Ok(RawRevenue {
         gross,
         refunds,
         orders,
         buyers,
         new_customers,
+        subscribers,
     })
 }
 
