@@ -15,6 +15,7 @@ mod m20261126_000006_customer_rollups;
 mod m20261126_000007_tag_pairs;
 mod m20261126_000008_revenue_weekly;
 mod m20261126_000009_subscription_periods;
+mod m20261126_000010_fan_tag_scores;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_tag_pairs::Migration),
             Box::new(m20261126_000008_revenue_weekly::Migration),
             Box::new(m20261126_000009_subscription_periods::Migration),
+            Box::new(m20261126_000010_fan_tag_scores::Migration),
         ]
     }
 }

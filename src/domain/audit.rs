@@ -9,7 +9,8 @@
 //! * one customer and one fan per (store, email);
 //! * a fan has the `customer` tag exactly when their customer has a purchase not fully
 //!   refunded;
-//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it);
+//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it), and each
+//!   link's `score` equals its fan's (migration 10);
 //! * `customer_daily` equals the customers' first and latest purchase days, and each kept
 //!   `buyer_counts` row equals a recount of its range (migration 6);
 //! * a `tag_pairs` row counted at the tags' current member versions equals a recount
@@ -140,6 +141,20 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!("tag {id}: fan_count differs from its links"));
+    }
+
+    for id in ids(
+        db,
+        &format!(
+            "SELECT DISTINCT ft.fan_id FROM fan_tags ft JOIN fans f ON f.id = ft.fan_id
+         WHERE ft.store_id = {s} AND ft.score <> f.score"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "fan {id}: a tag link's copy of the score differs from the fan's"
+        ));
     }
 
     // A kept pair count whose versions are current must equal a recount.

@@ -12,6 +12,9 @@
 //!   50 of them happen to carry a rare tag. The store test is written `store_id + 0` so
 //!   SQLite cannot pick the (store, score) index and walk it anyway;
 //! * a large tag set keeps the EXISTS form: walking by score finds 50 members quickly;
+//! * on both engines, a page sorted by score of an audience that requires a tag (one tag,
+//!   AND, NOT) walks that tag's links by their copy of the score, the `(tag, score, fan)`
+//!   index of migration 10: the first 50 entries, whatever the tag's size;
 //! * counts always start from the smallest tag set (a count visits every match anyway);
 //! * on both engines, a one-tag audience needs no count at all: its size is the tag's
 //!   `fan_count` (counting 400,000 links takes longer than the whole page may), and a
@@ -43,7 +46,7 @@ pub(crate) async fn condition(
     now: DateTime<Utc>,
 ) -> DomainResult<Condition> {
     let known = tag_ids(db, store_id, &wanted_tags(filter)).await?;
-    Ok(build(store_id, filter, &known, now, None))
+    Ok(build(store_id, filter, &known, now, Start::Fans))
 }
 
 /// An audience planned for the database: the condition for a page of it, and how to find its
@@ -51,6 +54,16 @@ pub(crate) async fn condition(
 pub(crate) struct Audience {
     pub page: Condition,
     pub total: Total,
+    /// For pages sorted by score: a tag to walk in score order, if the audience requires one.
+    pub by_score: Option<ScoreWalk>,
+}
+
+/// A page sorted by score read from one required tag's links in `(tag, score, fan)` order:
+/// the caller joins `fan_tags` on the fan with `tag_id`, orders by the link's score and fan,
+/// and filters by `page` (the rest of the audience; the tag itself is the join).
+pub(crate) struct ScoreWalk {
+    pub tag_id: i64,
+    pub page: Condition,
 }
 
 /// How an audience's exact size is found, cheapest first.
@@ -214,11 +227,22 @@ pub(crate) async fn audience(
     let total = match (one_tag_total(filter, &known), tag_pair(filter, &known)) {
         (Some(total), _) => Total::Known(total),
         (None, Some(pair)) => Total::Pair(pair),
-        (None, None) => Total::Count(build(store_id, filter, &known, now, driver.as_ref())),
+        (None, None) => Total::Count(build(
+            store_id,
+            filter,
+            &known,
+            now,
+            Start::from(driver.as_ref()),
+        )),
     };
+    let by_score = score_walk(filter, &known).map(|(from, tag_id)| ScoreWalk {
+        tag_id,
+        page: build(store_id, filter, &known, now, Start::Links(from)),
+    });
     Ok(Audience {
-        page: build(store_id, filter, &known, now, small),
+        page: build(store_id, filter, &known, now, Start::from(small)),
         total,
+        by_score,
     })
 }
 
@@ -292,6 +316,32 @@ fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
         });
     }
     candidates.into_iter().min_by_key(|driver| driver.members)
+}
+
+/// The smallest single tag every fan of the audience must carry (a tag of the all-list, or
+/// the any-list's only known tag), as where a walk in score order starts: the fewer its
+/// members, the fewer links the walk passes over that fail the rest of the filter.
+fn score_walk(filter: &FanFilter, known: &[KnownTag]) -> Option<(DriverFrom, i64)> {
+    let mut candidates: Vec<(DriverFrom, &KnownTag)> = Vec::new();
+    let mut any: Vec<&KnownTag> = filter
+        .tags_any
+        .iter()
+        .filter_map(|name| find(known, name))
+        .collect();
+    any.sort_by_key(|tag| tag.id);
+    any.dedup_by_key(|tag| tag.id);
+    if let [only] = any[..] {
+        candidates.push((DriverFrom::Any, only));
+    }
+    for name in &filter.tags_all {
+        // An unknown required tag empties the audience; nothing to walk.
+        let tag = find(known, name)?;
+        candidates.push((DriverFrom::All(tag.id), tag));
+    }
+    candidates
+        .into_iter()
+        .min_by_key(|(_, tag)| tag.fans)
+        .map(|(from, tag)| (from, tag.id))
 }
 
 /// The size of a one-tag audience with nothing else in the filter: the tag's count.
@@ -370,18 +420,37 @@ fn is_tags_only(filter: &FanFilter) -> bool {
     } == *filter
 }
 
-/// The condition itself; `driver` (if any) starts the query from that tag set.
+/// Where the query for an audience starts.
+#[derive(Debug, Clone, Copy)]
+enum Start<'a> {
+    /// From the store's fans (the planner picks the index).
+    Fans,
+    /// From the members of a small tag set, read first.
+    Members(&'a Driver),
+    /// From one tag's links, which the caller joins: that requirement is met by the join.
+    Links(DriverFrom),
+}
+
+impl<'a> From<Option<&'a Driver>> for Start<'a> {
+    fn from(driver: Option<&'a Driver>) -> Self {
+        driver.map_or(Start::Fans, Start::Members)
+    }
+}
+
+/// The condition itself, for a query that starts as `start` says.
 fn build(
     store_id: i64,
     filter: &FanFilter,
     known: &[KnownTag],
     now: DateTime<Utc>,
-    driver: Option<&Driver>,
+    start: Start<'_>,
 ) -> Condition {
     let column = |c: fan::Column| Expr::col((fan::Entity, c));
-    let mut all = match driver {
-        None => Condition::all().add(column(fan::Column::StoreId).eq(store_id)),
-        Some(driver) => Condition::all()
+    let mut all = match start {
+        Start::Fans => Condition::all().add(column(fan::Column::StoreId).eq(store_id)),
+        // The links lead; the store's own indexes must not.
+        Start::Links(_) => Condition::all().add(column(fan::Column::StoreId).add(0).eq(store_id)),
+        Start::Members(driver) => Condition::all()
             // `+ 0` hides the store test from the index chooser (see the module notes).
             .add(column(fan::Column::StoreId).add(0).eq(store_id))
             .add(
@@ -398,7 +467,11 @@ fn build(
             ),
     };
     let id_of = |name: &String| find(known, name).map(|tag| tag.id);
-    let driven_by = driver.map(|driver| driver.from);
+    let driven_by = match start {
+        Start::Fans => None,
+        Start::Members(driver) => Some(driver.from),
+        Start::Links(from) => Some(from),
+    };
 
     if !filter.tags_any.is_empty() && driven_by != Some(DriverFrom::Any) {
         let ids: Vec<i64> = filter.tags_any.iter().filter_map(id_of).collect();
@@ -686,6 +759,46 @@ mod tests {
     }
 
     #[test]
+    fn a_score_page_walks_the_smallest_tag_every_fan_must_carry() {
+        let known = known(&[("vip", 1, 50), ("trap", 2, 900), ("lofi", 3, 400_000)]);
+        let walk = |filter: FanFilter| score_walk(&filter, &known);
+        let all = FanFilter {
+            tags_all: names(&["lofi", "trap"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(all), Some((DriverFrom::All(2), 2)));
+        // The any-list's only known tag is required too (an unknown name adds nobody).
+        let any_one = FanFilter {
+            tags_any: names(&["VIP", "nosuchtag", "vip"]),
+            tags_all: names(&["lofi"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(any_one), Some((DriverFrom::Any, 1)));
+        let not = FanFilter {
+            tags_all: names(&["lofi"]),
+            tags_none: names(&["vip"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(not), Some((DriverFrom::All(3), 3)));
+        // Either of two tags, only excluded tags, an unknown required tag: nothing to walk.
+        let either = FanFilter {
+            tags_any: names(&["vip", "trap"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(either), None);
+        let none_only = FanFilter {
+            tags_none: names(&["vip"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(none_only), None);
+        let unknown = FanFilter {
+            tags_all: names(&["vip", "nosuchtag"]),
+            ..FanFilter::default()
+        };
+        assert_eq!(walk(unknown), None);
+    }
+
+    #[test]
     fn only_a_lone_tag_takes_its_size_from_the_tag_count() {
         let known = known(&[("vip", 1, 50), ("trap", 3, 900)]);
         let lone = |filter: FanFilter| one_tag_total(&filter, &known);
@@ -723,7 +836,13 @@ mod tests {
         let sql = Query::select()
             .expr(Expr::val(1))
             .from(fan::Entity)
-            .cond_where(build(7, &filter, &known, now, driven.as_ref()))
+            .cond_where(build(
+                7,
+                &filter,
+                &known,
+                now,
+                Start::Members(driven.as_ref().unwrap()),
+            ))
             .to_string(SqliteQueryBuilder);
         assert!(sql.contains(r#""fans"."store_id" + 0 = 7"#), "{sql}");
         assert!(
@@ -734,7 +853,7 @@ mod tests {
         let walked = Query::select()
             .expr(Expr::val(1))
             .from(fan::Entity)
-            .cond_where(build(7, &filter, &known, now, None))
+            .cond_where(build(7, &filter, &known, now, Start::Fans))
             .to_string(SqliteQueryBuilder);
         assert!(walked.contains(r#""fans"."store_id" = 7"#), "{walked}");
         assert!(walked.contains("EXISTS"), "{walked}");

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
@@ -33,12 +33,16 @@ pub async fn list_fans(
     stores::find_active(db, store_id).await?;
     let audience = fan_filter::audience(db, store_id, &query.filter, time::now()).await?;
     let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
-    let keyset = keyset(query.sort, query.direction);
+    let by_score = audience.by_score.filter(|_| query.sort == FanSort::Score);
+    let (select, keyset) = match by_score {
+        Some(walk) => (tag_links_by_score(walk), links_keyset(query.direction)),
+        None => (
+            fan::Entity::find().filter(audience.page),
+            keyset(query.sort, query.direction),
+        ),
+    };
     let walk = keyset.walk(&query.page);
-    let models = keyset
-        .apply(fan::Entity::find().filter(audience.page), &walk, limit)
-        .all(db)
-        .await?;
+    let models = keyset.apply(select, &walk, limit).all(db).await?;
     let total = fan_filter::exact_total(db, audience.total).await?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
     let rows = fan_rows(db, store_id, paged.rows).await?;
@@ -91,6 +95,30 @@ fn keyset(sort: FanSort, direction: crate::dto::SortDirection) -> Keyset {
         key,
         id: column(fan::Column::Id),
         kind,
+        direction,
+    }
+}
+
+/// Fans joined to one tag's links, to be read in the links' (score, fan) order: the
+/// `(tag, score, fan)` index gives a page of the tag's best fans in as many steps.
+fn tag_links_by_score(walk: fan_filter::ScoreWalk) -> Select<fan::Entity> {
+    let mut select = fan::Entity::find()
+        .filter(walk.page)
+        .filter(Expr::col((fan_tag::Entity, fan_tag::Column::TagId)).eq(walk.tag_id));
+    QueryTrait::query(&mut select).inner_join(
+        fan_tag::Entity,
+        Expr::col((fan_tag::Entity, fan_tag::Column::FanId)).equals((fan::Entity, fan::Column::Id)),
+    );
+    select
+}
+
+/// The score keyset on the links' copy of the score (equal to the fans', so cursors are the
+/// same as [`keyset`]'s for `FanSort::Score`).
+fn links_keyset(direction: crate::dto::SortDirection) -> Keyset {
+    Keyset {
+        key: Expr::col((fan_tag::Entity, fan_tag::Column::Score)),
+        id: Expr::col((fan_tag::Entity, fan_tag::Column::FanId)),
+        kind: KeyKind::Int,
         direction,
     }
 }

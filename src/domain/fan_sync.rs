@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TryInsertResult,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TryInsertResult,
 };
 
 use super::email::Email;
@@ -202,6 +202,8 @@ pub(crate) async fn tag_fan(
         tag_id: Set(tag_id),
         store_id: Set(store_id),
         created_at: Set(time::now()),
+        // Copied from the fan by a trigger (migration 10).
+        score: NotSet,
     })
     .on_conflict(
         OnConflict::columns([fan_tag::Column::FanId, fan_tag::Column::TagId])

@@ -61,6 +61,7 @@ pub async fn add_tag(
                 fan_tag::Column::TagId,
                 fan_tag::Column::StoreId,
                 fan_tag::Column::CreatedAt,
+                fan_tag::Column::Score,
             ])
             .select_from(
                 Query::select()
@@ -68,6 +69,8 @@ pub async fn add_tag(
                     .expr(Expr::val(tag_id))
                     .column((fan::Entity, fan::Column::StoreId))
                     .expr(Expr::val(now))
+                    // Saves SQLite's trigger a rewrite (migration 10).
+                    .column((fan::Entity, fan::Column::Score))
                     .from(fan::Entity)
                     .cond_where(untagged)
                     .to_owned(),
@@ -202,6 +205,7 @@ async fn merge_into(
             fan_tag::Column::TagId,
             fan_tag::Column::StoreId,
             fan_tag::Column::CreatedAt,
+            fan_tag::Column::Score,
         ])
         .select_from(
             Query::select()
@@ -209,6 +213,7 @@ async fn merge_into(
                 .expr(Expr::val(into.id))
                 .column(fan_tag::Column::StoreId)
                 .column(fan_tag::Column::CreatedAt)
+                .column(fan_tag::Column::Score)
                 .from(fan_tag::Entity)
                 .and_where(fan_tag::Column::TagId.eq(from.id))
                 .to_owned(),

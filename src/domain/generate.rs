@@ -332,6 +332,7 @@ pub async fn generate(
                 tag_id.into(),
                 store_id.into(),
                 now.into(),
+                scores[member].into(),
             ]);
         }
     }
@@ -342,6 +343,7 @@ pub async fn generate(
                 (*customer_tag).into(),
                 store_id.into(),
                 now.into(),
+                scores[i].into(),
             ]);
         }
     }
@@ -354,6 +356,8 @@ pub async fn generate(
             fan_tag::Column::TagId,
             fan_tag::Column::StoreId,
             fan_tag::Column::CreatedAt,
+            // The fans' scores, as the triggers would copy them (migration 10).
+            fan_tag::Column::Score,
         ],
         link_rows,
     )

@@ -12,6 +12,9 @@ pub struct Model {
     pub tag_id: i64,
     pub store_id: i64,
     pub created_at: DateTimeUtc,
+    /// A copy of the fan's score, kept by triggers (migration 10), so that a tag's fans can
+    /// be read in score order from the (tag, score, fan) index.
+    pub score: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,11 +1,17 @@
 //! Exactly once under concurrency: 1,000 distinct purchases for 100 new emails, each
-//! delivered twice in a shuffled order by 16 concurrent tasks.
+//! delivered twice in a shuffled order by 16 concurrent tasks. And copies kept by triggers
+//! stay exact when two transactions change their sources at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use encore::domain::engagement::{EngagementEvent, record_engagement};
+use encore::domain::fan_tags::{FanSelection, add_tag};
+use encore::domain::fans::{NewFan, add_fan};
 use encore::domain::purchases::{RecordPurchase, record_purchase};
+use encore::domain::scoring::Engagement;
 use encore::domain::scoring::purchase_points;
+use encore::domain::tags::TagName;
 use encore::entities::{customer, fan, purchase};
 use encore::vocab::ProductKind;
 use rand::SeedableRng;
@@ -127,5 +133,54 @@ db_test!(
             assert_eq!(fan.score, expected[&fan.email].1, "{}", fan.email);
         }
         assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    tagging_fans_while_their_scores_change_keeps_each_links_score,
+    |db: DatabaseConnection| async move {
+        // Each link carries a copy of its fan's score (migration 10). A bulk tagging and
+        // score changes of the same fans, committed in either order, must leave every copy
+        // equal to its fan's score (on PostgreSQL the tagging reads each score FOR SHARE).
+        let store_id = store(&db).await;
+        let mut fan_ids = Vec::new();
+        for i in 0..24 {
+            let new = NewFan::parse(&format!("f{i}@example.com"), "", "", &[], "", "", "").unwrap();
+            fan_ids.push(add_fan(&db, store_id, &new).await.unwrap().fan_id());
+        }
+        for round in 0..6 {
+            let mut tasks = Vec::new();
+            let tag = TagName::parse(&format!("wave {round}")).unwrap();
+            let (tagging_db, ids) = (db.clone(), fan_ids.clone());
+            tasks.push(tokio::spawn(async move {
+                add_tag(&tagging_db, store_id, &FanSelection::Fans(ids), &tag)
+                    .await
+                    .unwrap();
+            }));
+            for task in 0..4 {
+                let (db, ids) = (db.clone(), fan_ids.clone());
+                tasks.push(tokio::spawn(async move {
+                    for fan_id in ids.into_iter().skip(task).step_by(4) {
+                        record_engagement(
+                            &db,
+                            &EngagementEvent {
+                                store_id,
+                                fan_id,
+                                kind: Engagement::Click,
+                                reference: format!("round {round}"),
+                                detail: String::new(),
+                                occurred_at: None,
+                            },
+                        )
+                        .await
+                        .unwrap();
+                    }
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap();
+            }
+            assert_invariants(&db, store_id).await;
+        }
     }
 );

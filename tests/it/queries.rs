@@ -605,15 +605,25 @@ db_test!(
                         ..FanFilter::default()
                     },
                 ] {
-                    let expected = everyone.iter().filter(|f| matches(f, &filter, now)).count();
+                    let mut matching: Vec<&FanFacts> = everyone
+                        .iter()
+                        .filter(|f| matches(f, &filter, now))
+                        .collect();
+                    let expected = matching.len();
                     let counted = count_fans(&db, store_id, &filter).await.unwrap();
                     assert_eq!(counted as usize, expected, "count of {filter:?}");
                     let query = FanQuery {
                         filter: filter.clone(),
+                        page_size: 200,
                         ..FanQuery::default()
                     };
                     let page = list_fans(&db, store_id, &query).await.unwrap();
                     assert_eq!(page.total as usize, expected, "total of {filter:?}");
+                    // Best first, whichever tag's links (if any) the page walked.
+                    matching.sort_by(|a, b| b.score.cmp(&a.score).then(b.id.cmp(&a.id)));
+                    let listed: Vec<i64> = page.rows.iter().map(|row| row.id).collect();
+                    let best: Vec<i64> = matching.iter().map(|f| f.id).collect();
+                    assert_eq!(listed, best, "fans of {filter:?}");
                 }
             }
         }

@@ -27,7 +27,8 @@ pub const DEFAULT_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432/postgre
 /// Bumped when the generator changes what it makes, so stale data is regenerated.
 /// 2: the generator refreshes PostgreSQL's planner statistics after the bulk load.
 /// 3: the schema has the customer rollups of migration 6 (new data fills them).
-/// 4: subscriptions have their periods (migration 9), made from their payments.
+/// 4: subscriptions have their periods (migration 9), made from their payments, and tag
+/// links carry their fans' scores (migration 10).
 const GENERATOR_VERSION: u32 = 4;
 /// The creator who owns the benchmark stores.
 const OWNER_EMAIL: &str = "bench@example.com";

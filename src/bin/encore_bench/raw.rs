@@ -209,13 +209,25 @@ pub async fn fan_page(
         .as_ref()
         .filter(|driver| driver.members <= DRIVE_FROM_TAG_MAX);
 
-    let mut page = Sql::new(
-        "SELECT id, email, name, score, email_status, last_open_at, last_activity_at, \
-         created_at FROM fans WHERE ",
-    );
-    fan_where(&mut page, store_id, filter, &known, small);
-    page.push(" ORDER BY score DESC, id DESC LIMIT ")
-        .bind(Bind::Int(limit + 1));
+    let columns = "SELECT fans.id, fans.email, fans.name, fans.score, fans.email_status, \
+                   fans.last_open_at, fans.last_activity_at, fans.created_at FROM fans ";
+    let mut page = Sql::new(columns);
+    match score_walk(filter, &known) {
+        // The app's walk of one required tag's links in (tag, score, fan) order.
+        Some(walk) => {
+            page.push("JOIN fan_tags ON fan_tags.fan_id = fans.id WHERE fan_tags.tag_id = ")
+                .bind(Bind::Int(walk.ids[0]))
+                .push(" AND ");
+            fan_where(&mut page, store_id, filter, &known, Some(&walk), true);
+            page.push(" ORDER BY fan_tags.score DESC, fan_tags.fan_id DESC LIMIT ");
+        }
+        None => {
+            page.push("WHERE ");
+            fan_where(&mut page, store_id, filter, &known, small, false);
+            page.push(" ORDER BY fans.score DESC, fans.id DESC LIMIT ");
+        }
+    }
+    page.bind(Bind::Int(limit + 1));
     let mut fans: Vec<FanTuple> = raw.all(&page).await?;
     fans.truncate(usize::try_from(limit).unwrap_or(0));
 
@@ -278,7 +290,7 @@ async fn exact_total(
         });
     }
     let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
-    fan_where(&mut count, store_id, filter, known, driver);
+    fan_where(&mut count, store_id, filter, known, driver, false);
     raw.one_i64(&count).await
 }
 
@@ -451,6 +463,35 @@ fn driver(raw: &Raw, filter: &TagFilter, known: &[KnownTag]) -> Option<Driver> {
     candidates.into_iter().min_by_key(|driver| driver.members)
 }
 
+/// The smallest single tag every match must carry (an all-list tag, or the any-list's only
+/// known tag), walked in score order on both engines (the app's `fan_filter::score_walk`).
+fn score_walk(filter: &TagFilter, known: &[KnownTag]) -> Option<Driver> {
+    let mut candidates = Vec::new();
+    let mut any: Vec<&KnownTag> = filter
+        .any
+        .iter()
+        .filter_map(|name| find(known, name))
+        .collect();
+    any.sort_by_key(|tag| tag.1);
+    any.dedup_by_key(|tag| tag.1);
+    if let [only] = any[..] {
+        candidates.push(Driver {
+            all_tag: None,
+            ids: vec![only.1],
+            members: only.2,
+        });
+    }
+    for name in &filter.all {
+        let tag = find(known, name)?;
+        candidates.push(Driver {
+            all_tag: Some(tag.1),
+            ids: vec![tag.1],
+            members: tag.2,
+        });
+    }
+    candidates.into_iter().min_by_key(|driver| driver.members)
+}
+
 /// A one-tag audience's size is its tag's count.
 fn one_tag_total(filter: &TagFilter, known: &[KnownTag]) -> Option<i64> {
     if !filter.none.is_empty() {
@@ -475,13 +516,15 @@ fn one_tag_total(filter: &TagFilter, known: &[KnownTag]) -> Option<i64> {
     }
 }
 
-/// The audience condition of `fan_filter`, for the tag part, started from `driver` if given.
+/// The audience condition of `fan_filter`, for the tag part, started from `driver` if given
+/// (`joined`: the caller joined the driver's links, which already require its tag).
 fn fan_where(
     sql: &mut Sql,
     store_id: i64,
     filter: &TagFilter,
     known: &[KnownTag],
     driver: Option<&Driver>,
+    joined: bool,
 ) {
     let id_of = |name: &String| find(known, name).map(|tag| tag.1);
     let exists = "EXISTS (SELECT 1 FROM fan_tags WHERE fan_tags.fan_id = fans.id AND ";
@@ -490,11 +533,12 @@ fn fan_where(
             sql.push("fans.store_id = ").bind(Bind::Int(store_id));
         }
         Some(driver) => {
-            sql.push("fans.store_id + 0 = ")
-                .bind(Bind::Int(store_id))
-                .push(" AND fans.id IN (SELECT fan_id FROM fan_tags WHERE tag_id IN (")
-                .bind_list(driver.ids.iter().copied().map(Bind::Int))
-                .push("))");
+            sql.push("fans.store_id + 0 = ").bind(Bind::Int(store_id));
+            if !joined {
+                sql.push(" AND fans.id IN (SELECT fan_id FROM fan_tags WHERE tag_id IN (")
+                    .bind_list(driver.ids.iter().copied().map(Bind::Int))
+                    .push("))");
+            }
         }
     }
     let driven_by_any = driver.is_some_and(|driver| driver.all_tag.is_none());
