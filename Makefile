@@ -86,10 +86,32 @@ BENCH_ENGINES ?= sqlite,postgres
 # in target/bench (SQLite) and encore_bench_<size> (PostgreSQL) and reused while its spec
 # is unchanged, so only the first run at a size pays for generation.
 .PHONY: bench
-bench: wrk
+bench: wrk bundles
 	cargo build --release --features ssr --bin encore-bench
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" $(TARGET_DIR)/release/encore-bench \
-	  --size $(SIZE) --engines $(BENCH_ENGINES) --out target/bench/results-$(SIZE).md
+	  --size $(SIZE) --engines $(BENCH_ENGINES) --out target/bench/results-$(SIZE).md \
+	  --wasm $(BUNDLES)/encore/encore_bg.wasm --baseline-wasm $(BUNDLES)/counter/counter_app_bg.wasm
+
+# The hydration bundle and its baseline, a counter app (tests/counter-app), built the same
+# way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags cargo-leptos
+# passes for a release build. The bench reports both gzipped.
+BUNDLES := $(TARGET_DIR)/bundles
+WASM_OUT := wasm32-unknown-unknown/wasm-release
+.PHONY: bundles
+bundles: tools
+	LEPTOS_OUTPUT_NAME=encore cargo build -p encore --lib --features hydrate \
+	  --target wasm32-unknown-unknown --profile wasm-release
+	cd tests/counter-app && cargo build --lib --target wasm32-unknown-unknown \
+	  --profile wasm-release --target-dir $(abspath $(TARGET_DIR))/counter-app
+	@for app in encore:$(TARGET_DIR)/$(WASM_OUT)/encore.wasm \
+	            counter:$(TARGET_DIR)/counter-app/$(WASM_OUT)/counter_app.wasm; do \
+	  name=$${app%%:*}; wasm=$${app#*:}; \
+	  rm -rf $(BUNDLES)/$$name && mkdir -p $(BUNDLES)/$$name; \
+	  wasm-bindgen --target web --no-typescript --out-dir $(BUNDLES)/$$name $$wasm; \
+	  bg=$$(ls $(BUNDLES)/$$name/*_bg.wasm); \
+	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $$bg $$bg; \
+	  echo "$$name: $$(gzip -9 -c $$bg | wc -c) bytes gzipped"; \
+	done
 
 # Part of `make test`: size S, minimal rounds, no timing assertions. It still fails when
 # an app result and its baseline disagree, which is what keeps the suite honest. Without a

@@ -53,6 +53,10 @@ struct RunArgs {
     /// Short runs with minimal rounds: proves the suite works, measures nothing.
     #[arg(long)]
     smoke: bool,
+    /// Generate (or reuse) the data for the size and engines, then stop: generation can run
+    /// ahead, so that the measured run has the machine to itself.
+    #[arg(long)]
+    prepare_only: bool,
     /// Where to write the markdown table (default: target/bench/results-<size>.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -63,8 +67,11 @@ struct RunArgs {
     #[arg(long, default_value = "Leptos.toml")]
     leptos_config: PathBuf,
     /// The hydration bundle to measure.
-    #[arg(long, default_value = "target/site/pkg/encore.wasm")]
+    #[arg(long, default_value = "target/bundles/encore/encore_bg.wasm")]
     wasm: PathBuf,
+    /// The counter app's bundle, built the same way (`make bundles`): the baseline.
+    #[arg(long, default_value = "target/bundles/counter/counter_app_bg.wasm")]
+    baseline_wasm: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -193,6 +200,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         } else {
             notes.push(format!("- {version}: reused the generated store."));
         }
+        if args.prepare_only {
+            db.close().await.ok();
+            continue;
+        }
         eprintln!("{}: queries…", engine.label());
         let mut rows = queries::run(&db, &fixture, engine, budget.queries).await?;
         eprintln!("{}: ingest…", engine.label());
@@ -206,8 +217,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             rows,
         });
     }
+    if args.prepare_only {
+        println!("{}", notes.join("\n"));
+        return Ok(());
+    }
     if let Some(first) = sections.first_mut() {
-        first.rows.push(pages::bundle_row(&args.wasm)?);
+        first
+            .rows
+            .push(pages::bundle_row(&args.wasm, &args.baseline_wasm)?);
     }
     if args.smoke {
         // A smoke run checks results, not speed: its few debug-build rounds judge nothing.

@@ -422,40 +422,44 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or_default()
 }
 
-/// The hydration bundle's gzip size, if `cargo leptos build` has made one.
-pub fn bundle_row(site_wasm: &Path) -> anyhow::Result<Row> {
-    let target = "report size; ≤ 2× a counter app (not measured)".to_owned();
-    if !site_wasm.is_file() {
+/// The hydration bundle's gzip size against a counter app's built the same way
+/// (`make bundles`), when both have been built.
+pub fn bundle_row(app_wasm: &Path, baseline_wasm: &Path) -> anyhow::Result<Row> {
+    let workload = "Hydration bundle (wasm-release, wasm-opt -Oz, gzip -9) vs a counter app";
+    let target = "≤ 2× the counter app".to_owned();
+    let not_built = |path: &Path| Figure::Text(format!("not built ({} missing)", path.display()));
+    let (app, baseline) = (gzip_size(app_wasm)?, gzip_size(baseline_wasm)?);
+    let (Some(app), Some(baseline)) = (app, baseline) else {
         return Ok(Row {
-            workload: "Hydration bundle (wasm, gzip -9)".to_owned(),
-            app: Figure::Text(format!("not built ({} missing)", site_wasm.display())),
-            baseline: Figure::Text("-".to_owned()),
+            workload: format!("{workload} (`make bundles` builds both)"),
+            app: app.map_or_else(|| not_built(app_wasm), Figure::Bytes),
+            baseline: baseline.map_or_else(|| not_built(baseline_wasm), Figure::Bytes),
             ratio: None,
             target,
             verdict: Verdict::Info,
         });
+    };
+    let ratio = app as f64 / baseline as f64;
+    Ok(Row {
+        workload: workload.to_owned(),
+        app: Figure::Bytes(app),
+        baseline: Figure::Bytes(baseline),
+        ratio: Some(ratio),
+        target,
+        verdict: Verdict::of(ratio <= 2.0),
+    })
+}
+
+/// The gzip -9 size of a file, or `None` if it does not exist.
+fn gzip_size(path: &Path) -> anyhow::Result<Option<u64>> {
+    if !path.is_file() {
+        return Ok(None);
     }
-    let raw_size = std::fs::metadata(site_wasm)?.len();
     let gzip = Command::new("gzip")
         .args(["-9", "-c"])
-        .arg(site_wasm)
+        .arg(path)
         .output()
         .context("cannot run gzip")?;
-    ensure!(
-        gzip.status.success(),
-        "gzip failed on {}",
-        site_wasm.display()
-    );
-    Ok(Row {
-        workload: format!(
-            "Hydration bundle {} (as last built; {:.0} KiB before gzip)",
-            site_wasm.display(),
-            raw_size as f64 / 1024.0
-        ),
-        app: Figure::Bytes(gzip.stdout.len() as u64),
-        baseline: Figure::Text("counter app not built".to_owned()),
-        ratio: None,
-        target,
-        verdict: Verdict::Info,
-    })
+    ensure!(gzip.status.success(), "gzip failed on {}", path.display());
+    Ok(Some(gzip.stdout.len() as u64))
 }
