@@ -218,12 +218,19 @@ pub async fn fan_page(
             page.push("JOIN fan_tags ON fan_tags.fan_id = fans.id WHERE fan_tags.tag_id = ")
                 .bind(Bind::Int(walk.ids[0]))
                 .push(" AND ");
-            fan_where(&mut page, store_id, filter, &known, Some(&walk), true);
+            let hide_store = matches!(raw, Raw::Sqlite(_));
+            fan_where(
+                &mut page,
+                store_id,
+                filter,
+                &known,
+                Start::Links(&walk, hide_store),
+            );
             page.push(" ORDER BY fan_tags.score DESC, fan_tags.fan_id DESC LIMIT ");
         }
         None => {
             page.push("WHERE ");
-            fan_where(&mut page, store_id, filter, &known, small, false);
+            fan_where(&mut page, store_id, filter, &known, Start::from(small));
             page.push(" ORDER BY fans.score DESC, fans.id DESC LIMIT ");
         }
     }
@@ -290,7 +297,7 @@ async fn exact_total(
         });
     }
     let mut count = Sql::new("SELECT COUNT(*) FROM fans WHERE ");
-    fan_where(&mut count, store_id, filter, known, driver, false);
+    fan_where(&mut count, store_id, filter, known, Start::from(driver));
     raw.one_i64(&count).await
 }
 
@@ -516,31 +523,47 @@ fn one_tag_total(filter: &TagFilter, known: &[KnownTag]) -> Option<i64> {
     }
 }
 
-/// The audience condition of `fan_filter`, for the tag part, started from `driver` if given
-/// (`joined`: the caller joined the driver's links, which already require its tag).
-fn fan_where(
-    sql: &mut Sql,
-    store_id: i64,
-    filter: &TagFilter,
-    known: &[KnownTag],
-    driver: Option<&Driver>,
-    joined: bool,
-) {
+/// Where an audience query starts (the app's `fan_filter::Start`).
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    Fans,
+    /// From the members of a small tag set.
+    Members(&'a Driver),
+    /// From one tag's links, joined by the caller; `true`: hide the store test (SQLite).
+    Links(&'a Driver, bool),
+}
+
+impl<'a> From<Option<&'a Driver>> for Start<'a> {
+    fn from(driver: Option<&'a Driver>) -> Self {
+        driver.map_or(Start::Fans, Start::Members)
+    }
+}
+
+/// The audience condition of `fan_filter`, for the tag part, for a query that starts as
+/// `start` says.
+fn fan_where(sql: &mut Sql, store_id: i64, filter: &TagFilter, known: &[KnownTag], start: Start) {
     let id_of = |name: &String| find(known, name).map(|tag| tag.1);
     let exists = "EXISTS (SELECT 1 FROM fan_tags WHERE fan_tags.fan_id = fans.id AND ";
-    match driver {
-        None => {
+    match start {
+        Start::Fans | Start::Links(_, false) => {
             sql.push("fans.store_id = ").bind(Bind::Int(store_id));
         }
-        Some(driver) => {
+        Start::Links(_, true) => {
             sql.push("fans.store_id + 0 = ").bind(Bind::Int(store_id));
-            if !joined {
-                sql.push(" AND fans.id IN (SELECT fan_id FROM fan_tags WHERE tag_id IN (")
-                    .bind_list(driver.ids.iter().copied().map(Bind::Int))
-                    .push("))");
-            }
+        }
+        Start::Members(driver) => {
+            sql.push("fans.store_id + 0 = ")
+                .bind(Bind::Int(store_id))
+                .push(" AND fans.id IN (SELECT fan_id FROM fan_tags WHERE tag_id IN (")
+                .bind_list(driver.ids.iter().copied().map(Bind::Int))
+                .push("))");
         }
     }
+    // The tag set the query starts from is already required of every row.
+    let driver = match start {
+        Start::Fans => None,
+        Start::Members(driver) | Start::Links(driver, _) => Some(driver),
+    };
     let driven_by_any = driver.is_some_and(|driver| driver.all_tag.is_none());
     if !filter.any.is_empty() && !driven_by_any {
         let ids: Vec<i64> = filter.any.iter().filter_map(id_of).collect();
