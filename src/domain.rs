@@ -21,6 +21,7 @@ pub mod refunds;
 pub mod revenue;
 pub mod rollup;
 pub mod scoring;
+mod sql;
 pub mod stores;
 pub mod subscriptions;
 pub mod tags;

@@ -15,6 +15,7 @@ use sea_orm::{
 };
 
 use super::fan_queries::product_names;
+use super::sql::bigint_sum;
 use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores, subscriptions};
 use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
@@ -124,11 +125,6 @@ pub async fn revenue_summary(
         series,
         top_products,
     })
-}
-
-/// `SUM` of a BIGINT expression as a BIGINT on both engines (PostgreSQL's SUM is NUMERIC).
-fn bigint_sum(expr: impl Into<Expr>) -> Expr {
-    Expr::FunctionCall(Func::sum(expr)).cast_as(Alias::new("BIGINT"))
 }
 
 /// One rollup row: a day's sums for a product, or a whole week's (dated its Monday).

@@ -8,11 +8,12 @@
 
 use chrono::{DateTime, Months, NaiveTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use super::sql::scalar;
 use super::{DomainResult, time};
 use crate::entities::{purchase, subscription, subscription_daily, subscription_period};
 use crate::vocab::SubscriptionStatus;
@@ -236,11 +237,6 @@ pub(crate) async fn active_at(
         Some(row) => row.try_get::<i64>("", "subscribers")?,
         None => 0,
     })
-}
-
-/// A sub-query that yields one value, as an expression.
-fn scalar(select: SelectStatement) -> Expr {
-    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 #[cfg(test)]

@@ -690,8 +690,17 @@ pub async fn customer_page(
     let mut customers: Vec<CustomerTuple> = raw.all(&page).await?;
     customers.truncate(usize::try_from(limit).unwrap_or(0));
 
-    let mut count = Sql::new("SELECT COUNT(*) FROM customers WHERE store_id = ");
-    count.bind(Bind::Int(store_id));
+    // The app's total for an unfiltered list: the rollup's first purchases, plus customers
+    // without one (none, but the app asks).
+    let mut count = Sql::new(
+        "SELECT CAST((SELECT COALESCE(CAST(SUM(new_customers) AS BIGINT), 0) \
+         FROM customer_daily WHERE store_id = ",
+    );
+    count
+        .bind(Bind::Int(store_id))
+        .push(") + (SELECT COUNT(*) FROM customers WHERE store_id = ")
+        .bind(Bind::Int(store_id))
+        .push(" AND first_purchase_at IS NULL) AS BIGINT)");
     let total = raw.one_i64(&count).await?;
 
     let ids: Vec<i64> = customers.iter().map(|row| row.0).collect();
