@@ -1,5 +1,6 @@
 //! The pages over HTTP: Encore's own server (full SSR: session, security layers, Leptos) and
-//! a bare axum handler that reads the same rows with raw SQL and prints an HTML table. Both
+//! a bare axum handler that reads the same rows (raw SQL for the lists, the app's dashboard
+//! read for the Customers page's dashboard) and prints plain HTML. Both
 //! run as child processes of the benchmark, so each one's memory can be read from /proc
 //! after the load; `wrk` drives them in alternating rounds.
 
@@ -19,10 +20,14 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 use encore::domain::accounts::start_session;
+use encore::domain::revenue;
+use encore::dto::Dashboard;
+use encore::params::CustomerListParams;
 use encore::server::session::COOKIE;
 use encore::server::settings::Settings;
 use encore::server::state::AppState;
 use encore::server::{config, db, router};
+use sea_orm::DatabaseConnection;
 
 use super::data::{BENCH_DIR, Fixture};
 use super::raw::{self, Raw, TagFilter};
@@ -58,6 +63,8 @@ pub async fn serve_app(database_url: &str, port: u16, leptos_config: &Path) -> a
 }
 
 struct Bare {
+    /// The app's pool, for the one read the bare pages share with the app (the dashboard).
+    db: DatabaseConnection,
     raw: Raw,
     store_id: i64,
 }
@@ -67,6 +74,7 @@ pub async fn serve_bare(database_url: &str, port: u16, store_id: i64) -> anyhow:
     let db = db::connect(database_url).await?;
     let state = Arc::new(Bare {
         raw: Raw::of(&db)?,
+        db,
         store_id,
     });
     let app = Router::new()
@@ -118,16 +126,32 @@ async fn bare_fans(State(bare): State<Arc<Bare>>) -> BareResult {
     Ok(Html(html))
 }
 
+/// The Customers page's rows: the revenue dashboard of the default period (the last 30
+/// days and the 30 before), read by the app's own `revenue::dashboard` (its statements are
+/// timed against raw SQL in the dashboard workload), and the list's first page in raw SQL,
+/// read at the same time as the app's page reads them.
 async fn bare_customers(State(bare): State<Arc<Bare>>) -> BareResult {
-    let page = raw::customer_page(&bare.raw, bare.store_id, None, PAGE)
-        .await
-        .map_err(failed)?;
-    let mut html = format!(
-        "<!DOCTYPE html><html><head><title>Customers</title></head><body><h1>Customers</h1>\
-         <p>{} customers</p><table><tr><th>Customer</th><th>Total spent</th><th>Orders</th>\
+    let now = encore::domain::time::now();
+    let period = CustomerListParams::default()
+        .range(now.date_naive())
+        .map_err(|_| failed(anyhow::anyhow!("the default period is invalid")))?;
+    let (dashboard, page) = tokio::join!(
+        revenue::dashboard(&bare.db, bare.store_id, period, now),
+        raw::customer_page(&bare.raw, bare.store_id, None, PAGE),
+    );
+    let (dashboard, page) = (
+        dashboard.map_err(|error| failed(error.into()))?,
+        page.map_err(failed)?,
+    );
+    let mut html = String::from(
+        "<!DOCTYPE html><html><head><title>Customers</title></head><body><h1>Customers</h1>",
+    );
+    dashboard_html(&mut html, &dashboard);
+    html.push_str(&format!(
+        "<p>{} customers</p><table><tr><th>Customer</th><th>Total spent</th><th>Orders</th>\
          <th>Products</th><th>Subscription</th><th>Score</th><th>Last purchase</th></tr>",
         page.total
-    );
+    ));
     for customer in &page.rows {
         html.push_str(&format!(
             "<tr><td>{}<br>{}</td><td>${}.{:02}</td><td>{}</td><td>{}</td><td>{}</td>\
@@ -151,6 +175,52 @@ async fn bare_customers(State(bare): State<Arc<Bare>>) -> BareResult {
     }
     html.push_str("</table></body></html>");
     Ok(Html(html))
+}
+
+/// The dashboard's cards (with the previous period's figure), its series and best sellers.
+fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
+    let (now, before) = (&dashboard.current, &dashboard.previous);
+    let cards = [
+        ("Net revenue", now.net_cents, before.net_cents),
+        ("Gross", now.gross_cents, before.gross_cents),
+        ("Refunds", now.refunds_cents, before.refunds_cents),
+        ("Orders", now.orders, before.orders),
+        (
+            "Average order",
+            now.average_order_cents,
+            before.average_order_cents,
+        ),
+        ("Customers", now.customers, before.customers),
+        ("New customers", now.new_customers, before.new_customers),
+        (
+            "Active subscribers",
+            now.active_subscribers,
+            before.active_subscribers,
+        ),
+    ];
+    html.push_str("<dl>");
+    for (label, value, previous) in cards {
+        html.push_str(&format!(
+            "<dt>{label}</dt><dd>{value} (before: {previous})</dd>"
+        ));
+    }
+    html.push_str("</dl><table><tr><th>From</th><th>Net</th><th>Orders</th></tr>");
+    for point in &now.series {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            point.start, point.net_cents, point.orders
+        ));
+    }
+    html.push_str("</table><ol>");
+    for product in &now.top_products {
+        html.push_str(&format!(
+            "<li>{}: {} sold, {} net</li>",
+            escape(&product.name),
+            product.units,
+            product.net_cents
+        ));
+    }
+    html.push_str("</ol>");
 }
 
 fn escape(text: &str) -> String {
