@@ -75,12 +75,7 @@ pub(crate) async fn start_or_renew(
     purchase: &purchase::Model,
 ) -> DomainResult<()> {
     let paid_at = purchase.purchased_at;
-    let existing = subscription::Entity::find()
-        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
-        .filter(subscription::Column::ProductId.eq(purchase.product_id))
-        .one(tx)
-        .await?;
-    let Some(existing) = existing else {
+    let Some(existing) = paid_for(tx, purchase).await? else {
         let until = one_month_after(paid_at);
         let created = subscription::ActiveModel {
             store_id: Set(purchase.store_id),
@@ -120,12 +115,7 @@ pub(crate) async fn cancel(
     purchase: &purchase::Model,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let Some(existing) = subscription::Entity::find()
-        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
-        .filter(subscription::Column::ProductId.eq(purchase.product_id))
-        .one(tx)
-        .await?
-    else {
+    let Some(existing) = paid_for(tx, purchase).await? else {
         return Ok(());
     };
     let latest = latest_period(tx, existing.id).await?;
@@ -144,6 +134,18 @@ pub(crate) async fn cancel(
     active.current_period_end = Set(ended);
     let cancelled = active.update(tx).await?;
     set_latest_end(tx, &cancelled, latest).await
+}
+
+/// The subscription a purchase pays for: the buyer's, to the purchase's product.
+async fn paid_for(
+    tx: &impl ConnectionTrait,
+    purchase: &purchase::Model,
+) -> DomainResult<Option<subscription::Model>> {
+    Ok(subscription::Entity::find()
+        .filter(subscription::Column::CustomerId.eq(purchase.customer_id))
+        .filter(subscription::Column::ProductId.eq(purchase.product_id))
+        .one(tx)
+        .await?)
 }
 
 async fn start_period(
