@@ -41,15 +41,7 @@ db_test!(
                 false,
             )
             .await,
-            product(
-                &db,
-                store_id,
-                "Feedback Club",
-                ProductKind::Membership,
-                1500,
-                true,
-            )
-            .await,
+            feedback_club(&db, store_id).await,
         ];
         let purchases: Vec<RecordPurchase> = (0..PURCHASES)
             .map(|i| {

@@ -76,6 +76,19 @@ pub async fn masterclass(db: &DatabaseConnection, store_id: i64) -> ProductSumma
     .await
 }
 
+/// A monthly membership: the subscription product of the tests.
+pub async fn feedback_club(db: &DatabaseConnection, store_id: i64) -> ProductSummary {
+    product(
+        db,
+        store_id,
+        "Feedback Club",
+        ProductKind::Membership,
+        1500,
+        true,
+    )
+    .await
+}
+
 pub fn purchase(
     store_id: i64,
     product_id: i64,

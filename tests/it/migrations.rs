@@ -18,15 +18,7 @@ db_test!(
     existing_subscriptions_get_their_periods,
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         // Two customers to hang subscriptions on (their purchases are not subscriptions).
         let pack = product(&db, store_id, "Kit", ProductKind::SamplePack, 900, false).await;
         buy(&db, store_id, pack.id, "sam@example.com", 900, "s").await;

@@ -205,15 +205,7 @@ db_test!(
     a_subscription_starts_and_each_payment_extends_it_by_a_month,
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         let start = encore::domain::time::at_db_precision(Utc::now() - Duration::days(10));
         let mut first = purchase(store_id, club.id, "sam@example.com", 1500, "sub-1");
         first.purchased_at = Some(start);

@@ -177,15 +177,7 @@ db_test!(
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
         let course = masterclass(&db, store_id).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         let pack = product(
             &db,
             store_id,
@@ -791,15 +783,7 @@ db_test!(
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
         let course = masterclass(&db, store_id).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         let pack = product(
             &db,
             store_id,
@@ -902,15 +886,7 @@ db_test!(
     subscribers_at_past_moments_follow_lapses_restarts_and_refunds,
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         let today = Utc::now().date_naive();
         let days_ago = |n: u64| {
             at_db_precision(

@@ -258,15 +258,7 @@ db_test!(
     a_fully_refunded_subscription_payment_cancels_it,
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
-        let club = product(
-            &db,
-            store_id,
-            "Feedback Club",
-            ProductKind::Membership,
-            1500,
-            true,
-        )
-        .await;
+        let club = feedback_club(&db, store_id).await;
         let bought = buy(&db, store_id, club.id, "sam@example.com", 1500, "s-1").await;
 
         refund_purchase(&db, &refund(store_id, bought.purchase_id, None, "r-1"))
