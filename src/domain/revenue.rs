@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
@@ -17,7 +17,7 @@ use sea_orm::{
 use super::fan_queries::product_names;
 use super::sql::bigint_sum;
 use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, stores, subscriptions};
+use super::{DomainError, DomainResult, stores, subscriptions, time};
 use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
 use crate::entities::{buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly};
 
@@ -99,7 +99,7 @@ pub async fn revenue_summary(
     let series = series(range, bucket, &by_day);
     let top_products = top_products(db, by_product).await?;
 
-    let end = start_of(range.end + Days::new(1));
+    let end = time::day_start(range.end + Days::new(1));
     let people = people_days(db, store_id, range).await?;
     let customers = distinct_buyers(db, store_id, range, now, &people).await?;
     let new_customers = people.new_customers;
@@ -421,18 +421,16 @@ pub(crate) async fn count_buyers(
         )
         .from(purchase::Entity)
         .and_where(Expr::col(purchase::Column::StoreId).eq(store_id))
-        .and_where(Expr::col(purchase::Column::PurchasedAt).gte(start_of(range.start)))
-        .and_where(Expr::col(purchase::Column::PurchasedAt).lt(start_of(range.end + Days::new(1))))
+        .and_where(Expr::col(purchase::Column::PurchasedAt).gte(time::day_start(range.start)))
+        .and_where(
+            Expr::col(purchase::Column::PurchasedAt).lt(time::day_start(range.end + Days::new(1))),
+        )
         .to_owned();
     let row = db.query_one(&statement).await?;
     Ok(match row {
         Some(row) => row.try_get::<i64>("", "buyers")?,
         None => 0,
     })
-}
-
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 #[cfg(test)]

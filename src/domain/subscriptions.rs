@@ -6,7 +6,7 @@
 //! ever, `current_period_end` the end of what is paid for now. Its latest period always
 //! ends at `current_period_end`; the audit checks it.
 
-use chrono::{DateTime, Months, NaiveTime, Utc};
+use chrono::{DateTime, Months, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
@@ -204,7 +204,7 @@ pub(crate) async fn active_at(
     at: DateTime<Utc>,
 ) -> DomainResult<i64> {
     let day = time::revenue_day(at);
-    let day_start = day.and_time(NaiveTime::MIN).and_utc();
+    let day_start = time::day_start(day);
     use subscription_daily::Column as D;
     let before_today = Query::select()
         .expr(Func::coalesce([

@@ -3,7 +3,7 @@
 //! and its baseline return the same thing (ids in order, counts, sums), then times them.
 
 use anyhow::ensure;
-use chrono::{Days, NaiveTime};
+use chrono::Days;
 use sea_orm::DatabaseConnection;
 
 use encore::domain::{customer_queries, fan_queries, revenue, time};
@@ -331,10 +331,8 @@ async fn dashboard(
     let periods = [current, revenue::previous_period(current)];
     let bounds = |range: DateRange| {
         (
-            range.start.and_time(NaiveTime::MIN).and_utc(),
-            (range.end + Days::new(1))
-                .and_time(NaiveTime::MIN)
-                .and_utc(),
+            time::day_start(range.start),
+            time::day_start(range.end + Days::new(1)),
         )
     };
     for range in periods {
