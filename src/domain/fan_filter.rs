@@ -292,23 +292,25 @@ fn find<'a>(known: &'a [KnownTag], name: &str) -> Option<&'a KnownTag> {
     known.iter().find(|tag| tag.key == key)
 }
 
-/// The smallest tag set the filter requires, if it requires one.
-fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
-    let mut candidates = Vec::new();
-    let any: Vec<&KnownTag> = filter
+/// The known tags of the any-list, each once (by id, in id order); unknown names add nobody.
+fn known_any<'a>(filter: &FanFilter, known: &'a [KnownTag]) -> Vec<&'a KnownTag> {
+    let mut any: Vec<&KnownTag> = filter
         .tags_any
         .iter()
         .filter_map(|name| find(known, name))
         .collect();
+    any.sort_by_key(|tag| tag.id);
+    any.dedup_by_key(|tag| tag.id);
+    any
+}
+
+/// The smallest tag set the filter requires, if it requires one.
+fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
+    let mut candidates = Vec::new();
+    let any = known_any(filter, known);
     if !any.is_empty() {
-        let mut tag_ids: Vec<i64> = any.iter().map(|tag| tag.id).collect();
-        tag_ids.sort_unstable();
-        tag_ids.dedup();
-        let members = known
-            .iter()
-            .filter(|tag| tag_ids.contains(&tag.id))
-            .map(|tag| tag.fans)
-            .sum();
+        let tag_ids: Vec<i64> = any.iter().map(|tag| tag.id).collect();
+        let members = any.iter().map(|tag| tag.fans).sum();
         candidates.push(Driver {
             from: DriverFrom::Any,
             tag_ids,
@@ -330,14 +332,7 @@ fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
 /// members, the fewer links the walk passes over that fail the rest of the filter.
 fn score_walk(filter: &FanFilter, known: &[KnownTag]) -> Option<(DriverFrom, i64)> {
     let mut candidates: Vec<(DriverFrom, &KnownTag)> = Vec::new();
-    let mut any: Vec<&KnownTag> = filter
-        .tags_any
-        .iter()
-        .filter_map(|name| find(known, name))
-        .collect();
-    any.sort_by_key(|tag| tag.id);
-    any.dedup_by_key(|tag| tag.id);
-    if let [only] = any[..] {
+    if let [only] = known_any(filter, known)[..] {
         candidates.push((DriverFrom::Any, only));
     }
     for name in &filter.tags_all {
