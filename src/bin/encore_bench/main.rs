@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use data::{Databases, Engine, Size};
 use report::Section;
@@ -50,6 +50,15 @@ struct RunArgs {
         default_value = "sqlite,postgres"
     )]
     engines: Vec<Engine>,
+    /// Workloads to run, comma-separated: a design change can be re-measured on the rows it
+    /// touches. A partial run's table says which workloads it left out.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "queries,ingest,pages,bundle"
+    )]
+    workloads: Vec<Workload>,
     /// Short runs with minimal rounds: proves the suite works, measures nothing.
     #[arg(long)]
     smoke: bool,
@@ -72,6 +81,19 @@ struct RunArgs {
     /// The counter app's bundle, built the same way (`make bundles`): the baseline.
     #[arg(long, default_value = "target/bundles/counter/counter_app_bg.wasm")]
     baseline_wasm: PathBuf,
+}
+
+/// The benchmark's groups of rows.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    /// The audience, customers and dashboard reads against raw SQL.
+    Queries,
+    /// Purchase ingest against a raw-SQL write loop.
+    Ingest,
+    /// The Fans and Customers pages over HTTP, and the servers' memory.
+    Pages,
+    /// The hydration bundle against a counter app.
+    Bundle,
 }
 
 #[derive(Subcommand)]
@@ -178,6 +200,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     if args.engines.is_empty() {
         anyhow::bail!("--engines needs at least one of sqlite, postgres");
     }
+    if args.workloads.is_empty() {
+        anyhow::bail!("--workloads needs at least one of queries, ingest, pages, bundle");
+    }
+    let runs = |workload| args.workloads.contains(&workload);
     pages::check_wrk()?;
     let budget = Budget::new(args.smoke);
     let started = Instant::now();
@@ -204,13 +230,20 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             db.close().await.ok();
             continue;
         }
-        eprintln!("{}: queries…", engine.label());
-        let mut rows = queries::run(&db, &fixture, engine, budget.queries).await?;
-        eprintln!("{}: ingest…", engine.label());
-        rows.push(ingest::run(&databases, budget.ingest).await?);
-        eprintln!("{}: pages over HTTP…", engine.label());
-        let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
-        rows.extend(pages::run(&db, &fixture, &tag, &args.leptos_config, budget.load).await?);
+        let mut rows = Vec::new();
+        if runs(Workload::Queries) {
+            eprintln!("{}: queries…", engine.label());
+            rows.extend(queries::run(&db, &fixture, engine, budget.queries).await?);
+        }
+        if runs(Workload::Ingest) {
+            eprintln!("{}: ingest…", engine.label());
+            rows.push(ingest::run(&databases, budget.ingest).await?);
+        }
+        if runs(Workload::Pages) {
+            eprintln!("{}: pages over HTTP…", engine.label());
+            let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
+            rows.extend(pages::run(&db, &fixture, &tag, &args.leptos_config, budget.load).await?);
+        }
         db.close().await.ok();
         sections.push(Section {
             engine: version,
@@ -221,7 +254,9 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("{}", notes.join("\n"));
         return Ok(());
     }
-    if let Some(first) = sections.first_mut() {
+    if runs(Workload::Bundle)
+        && let Some(first) = sections.first_mut()
+    {
         first
             .rows
             .push(pages::bundle_row(&args.wasm, &args.baseline_wasm)?);
@@ -255,6 +290,15 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         ),
     ];
+    if args.workloads.len() < Workload::value_variants().len() {
+        let names: Vec<String> = args
+            .workloads
+            .iter()
+            .filter_map(|workload| workload.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        preamble.push(format!("A partial run: only {}.", names.join(", ")));
+    }
     preamble.extend(notes);
     let title = format!("Encore benchmark, size {}", args.size.name());
     let table = report::markdown(&title, &preamble, &sections);
