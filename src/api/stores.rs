@@ -13,13 +13,6 @@ pub async fn list_stores() -> Result<Vec<StoreSummary>, AppError> {
     Ok(crate::domain::stores::list_stores(&state.db, me.creator_id).await?)
 }
 
-/// One active store, for the store layout's header.
-#[server(endpoint = "stores/get")]
-pub async fn get_store(store_id: i64) -> Result<StoreSummary, AppError> {
-    let (_, store) = crate::server::access::store_scope(store_id).await?;
-    Ok(store)
-}
-
 /// The "Create store" form.
 #[server(endpoint = "stores/create")]
 pub async fn create_store(name: String, currency: String) -> Result<StoreSummary, AppError> {

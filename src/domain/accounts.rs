@@ -14,8 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TryInsertResult,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QuerySelect, TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 
@@ -306,7 +306,14 @@ pub async fn resolve_session(
     token: &SessionToken,
     now: DateTime<Utc>,
 ) -> DomainResult<Option<SignedIn>> {
-    let Some(found) = session::Entity::find_by_id(token.stored_hash())
+    // The session and its creator in one statement: this runs on every request.
+    let by_creator = session::Entity::belongs_to(creator::Entity)
+        .from(session::Column::CreatorId)
+        .to(creator::Column::Id)
+        .into();
+    let Some((found, account)) = session::Entity::find_by_id(token.stored_hash())
+        .join(JoinType::LeftJoin, by_creator)
+        .select_also(creator::Entity)
         .one(db)
         .await?
     else {
@@ -318,10 +325,7 @@ pub async fn resolve_session(
             .await?;
         return Ok(None);
     }
-    let Some(account) = creator::Entity::find_by_id(found.creator_id)
-        .one(db)
-        .await?
-    else {
+    let Some(account) = account else {
         return Ok(None);
     };
     if now - found.last_seen_at >= TOUCH_EVERY {

@@ -6,7 +6,6 @@ use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 use crate::api::auth::current_viewer;
-use crate::api::stores::get_store;
 use crate::components::layout::{StoreNav, TopBar};
 use crate::error::AppError;
 use crate::pages::account::{AccountMenu, LogInFirst, StoreSwitcher};
@@ -32,31 +31,33 @@ pub fn use_store_id() -> Memo<Option<i64>> {
 #[component]
 pub fn StoreLayout() -> impl IntoView {
     let store_id = use_store_id();
-    let store = Resource::new(
-        move || store_id.get(),
-        |store_id| async move {
-            match store_id {
-                Some(store_id) => get_store(store_id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    // One read for the frame: the signed-in creator's stores are the switcher's list, and
+    // the store in the URL must be one of them (a store that is not theirs is NotFound,
+    // exactly like one that does not exist). Keyed by the store id so that moving to
+    // another store, a new one included, reads the list again.
+    let viewer = Resource::new(move || store_id.get(), |_| current_viewer());
 
     view! {
         <Transition fallback=|| view! { <TopBar /> }>
             {move || Suspend::new(async move {
-                let viewer = viewer.await.ok().flatten();
-                match store.await {
-                    Ok(store) => {
+                let frame = viewer.await.and_then(|viewer| {
+                    let viewer = viewer.ok_or(AppError::Unauthorized)?;
+                    let store = store_id
+                        .get_untracked()
+                        .and_then(|id| viewer.stores.iter().find(|store| store.id == id).cloned())
+                        .ok_or(AppError::NotFound)?;
+                    Ok((viewer, store))
+                });
+                match frame {
+                    Ok((viewer, store)) => {
                         // The pages inside read the store (name, currency) from here.
                         provide_context(store.clone());
-                        let stores = viewer.as_ref().map(|viewer| viewer.stores.clone()).unwrap_or_default();
+                        let stores = viewer.stores.clone();
                         view! {
                             <TopBar>
                                 <span class="text-slate-300" aria-hidden="true">"/"</span>
                                 <StoreSwitcher current=store.name.clone() current_id=store.id stores />
-                                <AccountMenu viewer />
+                                <AccountMenu viewer=Some(viewer) />
                             </TopBar>
                             <div class="mx-auto grid max-w-6xl gap-8 px-4 py-8 md:grid-cols-[12rem_1fr]">
                                 <aside>

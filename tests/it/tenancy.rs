@@ -44,8 +44,7 @@ fn request_for(path: &str, store: i64, victim: &Victim) -> Option<Vec<(&'static 
     let s = ("store_id", store.to_string());
     let v = victim;
     Some(match path {
-        "/api/stores/get"
-        | "/api/customers/dashboard"
+        "/api/customers/dashboard"
         | "/api/customers/list"
         | "/api/products/list"
         | "/api/fans/list"
