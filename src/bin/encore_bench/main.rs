@@ -290,7 +290,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         ),
     ];
-    if args.workloads.len() < Workload::value_variants().len() {
+    if !Workload::value_variants()
+        .iter()
+        .all(|workload| runs(*workload))
+    {
         let names: Vec<String> = args
             .workloads
             .iter()
