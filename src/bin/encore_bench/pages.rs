@@ -421,19 +421,28 @@ pub async fn run(
                 .map(|customer| customer.email.clone()),
         ),
     ];
+    // Page weight (bytes of HTML sent per request) beside each rate: it is most of what a
+    // full SSR page costs beyond the bare handler's.
+    let mut weights = Vec::new();
     for (name, app_path, bare_path, expected) in &pages {
         let expected = expected.clone().context("the store has no rows")?;
-        for (port, path) in [(app.port, app_path.as_str()), (bare.port, *bare_path)] {
+        let mut sizes = [0usize; 2];
+        for (size, (port, path)) in sizes
+            .iter_mut()
+            .zip([(app.port, app_path.as_str()), (bare.port, *bare_path)])
+        {
             let (status, body) = get_once(port, path, &cookie)?;
             ensure!(
                 status == 200 && body.contains(&expected),
                 "{name} at {path}: status {status}, or the top row ({expected}) is missing"
             );
+            *size = body.len();
         }
+        weights.push(sizes);
     }
 
     let mut rows = Vec::new();
-    for (name, app_path, bare_path, _) in &pages {
+    for ((name, app_path, bare_path, _), [app_bytes, bare_bytes]) in pages.iter().zip(weights) {
         let (mut app_rates, mut bare_rates) = (Vec::new(), Vec::new());
         for round in 0..plan.rounds {
             let app_run = || wrk(app.port, app_path, &cookie, plan.seconds);
@@ -450,7 +459,11 @@ pub async fn run(
         let bare_rate = median(&mut bare_rates);
         let ratio = app_rate / bare_rate;
         rows.push(Row {
-            workload: format!("{name}, full SSR over HTTP (wrk -t2 -c16)"),
+            workload: format!(
+                "{name}, full SSR over HTTP (wrk -t2 -c16; {} vs {} of HTML)",
+                kib(app_bytes),
+                kib(bare_bytes)
+            ),
             app: Figure::Rate {
                 per_second: app_rate,
                 unit: "req/s",
@@ -485,6 +498,10 @@ pub async fn run(
         verdict: Verdict::of(ratio <= 2.0),
     });
     Ok(rows)
+}
+
+fn kib(bytes: usize) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
 }
 
 fn median(values: &mut [f64]) -> f64 {
