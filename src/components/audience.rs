@@ -33,21 +33,6 @@ pub fn display_name(name: &str, email: &str) -> String {
     }
 }
 
-/// The classes of every text input and select on the Fans pages.
-pub const FIELD_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
-
-/// The main button of a form.
-pub const PRIMARY_BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 focus:outline-none focus:ring-2 focus:ring-violet-300 disabled:opacity-60";
-
-/// A secondary button or a link styled as one.
-pub const SECONDARY_BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-violet-200 disabled:opacity-60";
-
-/// A button that destroys something.
-pub const DANGER_BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-300 disabled:opacity-60";
-
-/// A white card around a section of a page.
-pub const CARD_CLASS: &str = "rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
-
 /// The store's tags as type-ahead suggestions for any input with `list=id`.
 #[component]
 pub fn TagSuggestions(id: &'static str, tags: Vec<TagCount>) -> impl IntoView {
@@ -68,7 +53,7 @@ pub fn TagSuggestions(id: &'static str, tags: Vec<TagCount>) -> impl IntoView {
 #[component]
 pub fn TagChips(tags: Vec<String>) -> impl IntoView {
     view! {
-        <span class="flex flex-wrap gap-1">
+        <span class="chips">
             {tags.into_iter().map(|tag| view! { <Chip text=tag /> }).collect_view()}
         </span>
     }
@@ -97,7 +82,7 @@ pub fn CustomerBadgeLink(store_id: i64, badge: CustomerBadge, currency: Currency
     view! {
         <a
             href=format!("/store/{store_id}/customers/{}", badge.customer_id)
-            class="inline-flex items-center gap-1 rounded-full bg-violet-50 px-2 py-0.5 text-xs font-medium text-violet-800 hover:bg-violet-100"
+            class="chip chip-customer"
             title="Total spent, net of refunds"
         >
             "Customer · "
@@ -269,7 +254,7 @@ pub fn PurchaseHistory(
         <p class="mt-2 text-right">
             <a
                 href=format!("/store/{store_id}/customers/{}", customer.customer_id)
-                class="text-sm font-medium text-violet-700 hover:underline"
+                class="text-sm text-link"
             >
                 "Open the customer page →"
             </a>

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use super::audience::FIELD_CLASS;
 use super::form::{FieldMessage, field_message};
 use crate::error::AppError;
 use crate::vocab::{Daw, Genre, SkillLevel};
@@ -55,7 +54,7 @@ pub fn ProducerProfileFields(
                     value=values.name
                     aria-invalid=invalid("name")
                     aria-describedby=id("name-error")
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <FieldMessage id=id("name-error") message=message("name") />
             </div>
@@ -93,7 +92,7 @@ pub fn ProducerProfileFields(
                     value=values.goals
                     aria-invalid=invalid("goals")
                     aria-describedby=id("goals-error")
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <FieldMessage id=id("goals-error") message=message("goals") />
             </div>
@@ -146,7 +145,7 @@ fn VocabularySelect(
                 name=name
                 aria-invalid=invalid
                 aria-describedby=error_id.clone()
-                class=FIELD_CLASS
+                class="field"
             >
                 <option value="">"Not known"</option>
                 {options

@@ -39,9 +39,7 @@ pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
 #[component]
 pub fn Chip(#[prop(into)] text: String) -> impl IntoView {
     view! {
-        <span class="inline-flex items-center rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
-            {text}
-        </span>
+        <span class="chip">{text}</span>
     }
 }
 
@@ -81,11 +79,11 @@ pub fn ScoreBar(score: i64, scale: i64) -> impl IntoView {
     // An SVG bar rather than an inline `style` width: the Content Security Policy allows no
     // inline styles.
     view! {
-        <span class="inline-flex items-center gap-2" title=format!("Engagement score {score}")>
-            <span class="w-8 text-right tabular-nums font-medium">{score}</span>
-            <svg viewBox="0 0 100 6" class="h-1.5 w-16" aria-hidden="true" preserveAspectRatio="none">
-                <rect width="100" height="6" rx="3" class="fill-slate-200" />
-                <rect width=percent height="6" rx="3" class="fill-violet-600" />
+        <span class="score" title=format!("Engagement score {score}")>
+            <span>{score}</span>
+            <svg viewBox="0 0 100 6" aria-hidden="true" preserveAspectRatio="none">
+                <rect width="100" height="6" rx="3" />
+                <rect width=percent height="6" rx="3" />
             </svg>
         </span>
     }

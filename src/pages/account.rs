@@ -13,9 +13,6 @@ use crate::dto::ViewerSummary;
 use crate::error::AppError;
 use crate::url::with_query;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
-const BUTTON: &str = "w-full rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 disabled:opacity-60";
-
 /// Sends an anonymous visitor to the log-in page, coming back here afterwards.
 #[component]
 pub fn LogInFirst() -> impl IntoView {
@@ -43,7 +40,7 @@ pub fn AccountMenu(viewer: Option<ViewerSummary>) -> impl IntoView {
             </div>
         }
         .into_any(),
-        None => view! { <a href="/login" class="ml-auto text-sm font-medium text-violet-700 hover:underline">"Log in"</a> }.into_any(),
+        None => view! { <a href="/login" class="ml-auto text-sm text-link">"Log in"</a> }.into_any(),
     }
 }
 
@@ -113,20 +110,20 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next />
                 <div>
                     <label for="login-email" class="block text-sm font-medium text-slate-700">"Email"</label>
-                    <input id="login-email" name="email" type="email" autocomplete="username" class=INPUT />
+                    <input id="login-email" name="email" type="email" autocomplete="username" class="field" />
                 </div>
                 <div>
                     <label for="login-password" class="block text-sm font-medium text-slate-700">"Password"</label>
-                    <input id="login-password" name="password" type="password" autocomplete="current-password" class=INPUT aria-describedby="login-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
+                    <input id="login-password" name="password" type="password" autocomplete="current-password" class="field" aria-describedby="login-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
                     <FieldMessage id="login-password-error" message=password_error />
                 </div>
-                <button type="submit" class=BUTTON disabled=move || action.pending().get()>
+                <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
                 </button>
             </ActionForm>
             <p class="mt-6 text-sm text-slate-600">
                 "New to Encore? "
-                <a href="/signup" class="font-medium text-violet-700 hover:underline">"Create an account"</a>
+                <a href="/signup" class="text-link">"Create an account"</a>
             </p>
         </main>
     }
@@ -152,22 +149,22 @@ pub fn SignupPage() -> impl IntoView {
             <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
                 <div>
                     <label for="signup-email" class="block text-sm font-medium text-slate-700">"Email"</label>
-                    <input id="signup-email" name="email" type="email" autocomplete="username" class=INPUT aria-describedby="signup-email-error" aria-invalid=move || email_error.get().is_some().to_string() />
+                    <input id="signup-email" name="email" type="email" autocomplete="username" class="field" aria-describedby="signup-email-error" aria-invalid=move || email_error.get().is_some().to_string() />
                     <FieldMessage id="signup-email-error" message=email_error />
                 </div>
                 <div>
                     <label for="signup-password" class="block text-sm font-medium text-slate-700">"Password"</label>
-                    <input id="signup-password" name="password" type="password" autocomplete="new-password" class=INPUT aria-describedby="signup-password-hint signup-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
+                    <input id="signup-password" name="password" type="password" autocomplete="new-password" class="field" aria-describedby="signup-password-hint signup-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
                     <p id="signup-password-hint" class="mt-1 text-xs text-slate-500">"At least 10 characters. A short sentence works well."</p>
                     <FieldMessage id="signup-password-error" message=password_error />
                 </div>
-                <button type="submit" class=BUTTON disabled=move || action.pending().get()>
+                <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Creating…" } else { "Create account" }}
                 </button>
             </ActionForm>
             <p class="mt-6 text-sm text-slate-600">
                 "Already have an account? "
-                <a href="/login" class="font-medium text-violet-700 hover:underline">"Log in"</a>
+                <a href="/login" class="text-link">"Log in"</a>
             </p>
         </main>
     }
@@ -218,15 +215,15 @@ pub fn AccountPage() -> impl IntoView {
                                 <ActionForm action attr:class="mt-2 space-y-4" attr:novalidate=true>
                                     <div>
                                         <label for="current-password" class="block text-sm font-medium text-slate-700">"Current password"</label>
-                                        <input id="current-password" name="current" type="password" autocomplete="current-password" class=INPUT aria-describedby="current-password-error" aria-invalid=move || current_error.get().is_some().to_string() />
+                                        <input id="current-password" name="current" type="password" autocomplete="current-password" class="field" aria-describedby="current-password-error" aria-invalid=move || current_error.get().is_some().to_string() />
                                         <FieldMessage id="current-password-error" message=current_error />
                                     </div>
                                     <div>
                                         <label for="new-password" class="block text-sm font-medium text-slate-700">"New password"</label>
-                                        <input id="new-password" name="password" type="password" autocomplete="new-password" class=INPUT aria-describedby="new-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
+                                        <input id="new-password" name="password" type="password" autocomplete="new-password" class="field" aria-describedby="new-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
                                         <FieldMessage id="new-password-error" message=password_error />
                                     </div>
-                                    <button type="submit" class=BUTTON disabled=move || action.pending().get()>"Change password"</button>
+                                    <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>"Change password"</button>
                                 </ActionForm>
                             </section>
                         </main>

@@ -102,7 +102,7 @@ fn CustomerDetail(view: CustomerDetailView, store_id: i64, refunded: bool) -> im
                         value=customer.first_purchase_at.map(|at| format::date(at.date_naive())).unwrap_or_default()
                     />
                 </dl>
-                <section aria-labelledby="purchases-heading" class=SECTION_CLASS>
+                <section aria-labelledby="purchases-heading" class="card">
                     <h2 id="purchases-heading" class="font-semibold">"Purchases"</h2>
                     <PurchaseTable purchases=detail.purchases currency now refund_base=format!("{base}/refund") />
                 </section>
@@ -141,7 +141,7 @@ fn CustomerDetail(view: CustomerDetailView, store_id: i64, refunded: bool) -> im
                     </ul>
                 </ListSection>
             </div>
-            <aside aria-labelledby="fan-heading" class=SECTION_CLASS>
+            <aside aria-labelledby="fan-heading" class="card">
                 <h2 id="fan-heading" class="font-semibold">"As a fan"</h2>
                 {match detail.fan {
                     Some(fan) => view! {
@@ -159,7 +159,7 @@ fn CustomerDetail(view: CustomerDetailView, store_id: i64, refunded: bool) -> im
                         <div class="mt-3 flex flex-wrap gap-1">
                             {fan.tags.into_iter().map(|tag| view! { <Chip text=tag /> }).collect_view()}
                         </div>
-                        <a href=format!("/store/{store_id}/contacts/{}", fan.fan_id) class="mt-4 inline-block text-sm font-medium text-violet-700 hover:underline">
+                        <a href=format!("/store/{store_id}/contacts/{}", fan.fan_id) class="mt-4 inline-block text-sm text-link">
                             "Open fan profile →"
                         </a>
                     }.into_any(),
@@ -211,7 +211,7 @@ fn PurchaseTable(
                             <td class="py-2 pl-3 text-slate-600"><RelativeTime at=purchase.purchased_at now /></td>
                             <td class="py-2 text-right">
                                 {refundable.then(|| view! {
-                                    <a href=format!("{refund_base}/{}", purchase.id) class="text-sm font-medium text-violet-700 hover:underline">
+                                    <a href=format!("{refund_base}/{}", purchase.id) class="text-sm text-link">
                                         "Refund"<span class="sr-only">{format!(" {}", purchase.product_name)}</span>
                                     </a>
                                 })}
@@ -317,9 +317,6 @@ fn RefundForm(
     }
 }
 
-/// The card every part of the customer page sits in.
-const SECTION_CLASS: &str = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm";
-
 /// A titled card with a list, or a sentence saying there is nothing to list.
 #[component]
 fn ListSection(
@@ -333,7 +330,7 @@ fn ListSection(
     let heading = format!("{id}-heading");
     let labelled_by = heading.clone();
     view! {
-        <section aria-labelledby=labelled_by class=SECTION_CLASS>
+        <section aria-labelledby=labelled_by class="card">
             <h2 id=heading class="font-semibold">{title}</h2>
             {if is_empty {
                 view! { <p class="mt-2 text-sm text-slate-500">{empty}</p> }.into_any()

@@ -241,7 +241,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
             <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50">
                 "Apply"
             </button>
-            <a href=csv class="ml-auto text-sm font-medium text-violet-700 hover:underline" download="customers.csv">
+            <a href=csv class="ml-auto text-sm text-link" download="customers.csv">
                 "Export CSV"
             </a>
         </Form>
@@ -252,7 +252,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
             if filtered {
                 view! {
                     <EmptyState title="No customers match these filters">
-                        <a href=path.clone() class="font-medium text-violet-700 hover:underline">"Clear the filters"</a>
+                        <a href=path.clone() class="text-link">"Clear the filters"</a>
                     </EmptyState>
                 }
                     .into_any()
@@ -260,7 +260,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
                 view! {
                     <EmptyState title="No customers yet">
                         "Record your first sale and the buyer shows up here, with their fan profile. "
-                        <a href=format!("{path}/new") class="font-medium text-violet-700 hover:underline">"Record a purchase"</a>
+                        <a href=format!("{path}/new") class="text-link">"Record a purchase"</a>
                     </EmptyState>
                 }
                     .into_any()
@@ -302,11 +302,7 @@ pub fn CustomerTable(
             (true, SortDirection::Asc) => " ↑",
             (true, SortDirection::Desc) => " ↓",
         };
-        let class = if numeric {
-            "px-3 py-2 text-right font-medium"
-        } else {
-            "px-3 py-2 font-medium"
-        };
+        let class = numeric.then_some("text-right");
         view! {
             <th scope="col" class=class aria-sort=aria>
                 <a href=params.sort_link(&path, sort, direction) class="hover:text-slate-900">
@@ -317,49 +313,49 @@ pub fn CustomerTable(
         }
     };
     view! {
-        <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table class="w-full text-sm">
+        <div class="table-frame mt-2">
+            <table class="list-table">
                 <caption class="sr-only">"Customers"</caption>
-                <thead class="bg-slate-50 text-left text-slate-600">
+                <thead>
                     <tr>
                         {header("Customer", CustomerSort::Name, false)}
                         {header("Total spent", CustomerSort::TotalSpent, true)}
                         {header("Purchases", CustomerSort::Purchases, true)}
                         {header("Last purchase", CustomerSort::LastPurchase, false)}
-                        <th scope="col" class="px-3 py-2 font-medium">"Products"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Subscription"</th>
-                        <th scope="col" class="px-3 py-2 text-right font-medium">"Fan score"</th>
+                        <th scope="col">"Products"</th>
+                        <th scope="col">"Subscription"</th>
+                        <th scope="col" class="text-right">"Fan score"</th>
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100">
+                <tbody>
                     {rows
                         .into_iter()
                         .map(|row| {
                             let detail = format!("{path}/{}", row.id);
                             let fan = row.fan.clone();
                             view! {
-                                <tr class="hover:bg-slate-50">
-                                    <td class="px-3 py-2">
-                                        <a href=detail class="font-medium text-slate-900 hover:underline">
+                                <tr>
+                                    <td>
+                                        <a href=detail class="row-link">
                                             {if row.name.is_empty() { row.email.clone() } else { row.name.clone() }}
                                         </a>
-                                        {(!row.name.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{row.email.clone()}</div> })}
+                                        {(!row.name.is_empty()).then(|| view! { <div class="row-note">{row.email.clone()}</div> })}
                                     </td>
-                                    <td class="px-3 py-2 text-right font-medium tabular-nums">{currency.format(row.total_spent_cents)}</td>
-                                    <td class="px-3 py-2 text-right tabular-nums">{row.purchase_count}</td>
-                                    <td class="px-3 py-2 whitespace-nowrap text-slate-600">
+                                    <td class="text-right font-medium tabular-nums">{currency.format(row.total_spent_cents)}</td>
+                                    <td class="text-right tabular-nums">{row.purchase_count}</td>
+                                    <td class="whitespace-nowrap text-slate-600">
                                         {row.last_purchase_at.map(|at| view! { <RelativeTime at now /> })}
                                     </td>
-                                    <td class="px-3 py-2">
-                                        <div class="flex flex-wrap gap-1">
+                                    <td>
+                                        <div class="chips">
                                             {row.products.into_iter().map(|product| view! { <Chip text=product.name /> }).collect_view()}
                                         </div>
                                     </td>
-                                    <td class="px-3 py-2 text-slate-600">{row.subscription.map(|status| status.label())}</td>
-                                    <td class="px-3 py-2 text-right tabular-nums">
+                                    <td class="text-slate-600">{row.subscription.map(|status| status.label())}</td>
+                                    <td class="text-right tabular-nums">
                                         {match fan {
                                             Some(fan) => view! {
-                                                <a href=format!("{store_path}/contacts/{}", fan.fan_id) class="font-medium text-violet-700 hover:underline" title="Open the fan profile">
+                                                <a href=format!("{store_path}/contacts/{}", fan.fan_id) class="text-link" title="Open the fan profile">
                                                     {fan.score}
                                                 </a>
                                             }

@@ -13,8 +13,7 @@ use leptos_router::params::Params;
 
 use crate::api::fans::{EraseFan, SetFanStatus, TagFan, UntagFan, UpdateFanProfile, fan_profile};
 use crate::components::audience::{
-    ActivityTimeline, CARD_CLASS, CustomerBadgeLink, DANGER_BUTTON_CLASS, EmailStatusBadge,
-    FIELD_CLASS, PRIMARY_BUTTON_CLASS, PurchaseHistory, SCORE_SCALE, SECONDARY_BUTTON_CLASS,
+    ActivityTimeline, CustomerBadgeLink, EmailStatusBadge, PurchaseHistory, SCORE_SCALE,
     TagSuggestions, display_name, is_customer_tag,
 };
 use crate::components::form::{FieldMessage, FormAlert, field_message};
@@ -120,7 +119,7 @@ fn FanProfileBody(store_id: i64, view: FanProfileView, actions: ProfileActions) 
         <p>
             <a
                 href=format!("/store/{store_id}/contacts")
-                class="text-sm font-medium text-violet-700 hover:underline"
+                class="text-sm text-link"
             >
                 "← All fans"
             </a>
@@ -211,7 +210,7 @@ fn ProfileSection(title: &'static str, children: Children) -> impl IntoView {
     let id = format!("section-{}", title.to_lowercase().replace(' ', "-"));
     let labelled_by = id.clone();
     view! {
-        <section class=CARD_CLASS aria-labelledby=labelled_by>
+        <section class="card" aria-labelledby=labelled_by>
             <h2 id=id class="text-base font-semibold">
                 {title}
             </h2>
@@ -248,7 +247,7 @@ fn ProducerProfileForm(
             <input type="hidden" name="fan_id" value=fan.id />
             <ProducerProfileFields id_prefix="profile" values error=Signal::derive(error) />
             <div class="flex flex-wrap items-center gap-3">
-                <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save profile" }}
                 </button>
                 <Notice message=saved />
@@ -315,7 +314,7 @@ fn FanTags(
                     placeholder="e.g. ableton"
                     aria-invalid=move || tag_message.get().is_some().to_string()
                     aria-describedby="profile-add-tag-error"
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <button
                     type="submit"
@@ -407,7 +406,7 @@ fn EmailStatusForm(
                     name="status"
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby="profile-status-error"
-                    class=FIELD_CLASS
+                    class="field"
                 >
                     {EmailStatus::ALL
                         .iter()
@@ -421,7 +420,7 @@ fn EmailStatusForm(
                         .collect_view()}
                 </select>
             </div>
-            <button type="submit" class=SECONDARY_BUTTON_CLASS>
+            <button type="submit" class="btn btn-secondary">
                 "Update status"
             </button>
         </ActionForm>
@@ -467,11 +466,11 @@ fn EraseFanForm(
                     autocomplete="off"
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby="erase-confirm-error"
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <FieldMessage id="erase-confirm-error" message />
             </div>
-            <button type="submit" class=DANGER_BUTTON_CLASS disabled=move || pending.get()>
+            <button type="submit" class="btn btn-danger" disabled=move || pending.get()>
                 {move || if pending.get() { "Erasing…" } else { "Erase fan" }}
             </button>
         </ActionForm>

@@ -19,7 +19,6 @@ pub use add::AddFanPage;
 pub use bulk::BulkTagPage;
 
 use crate::api::fans::fan_list;
-use crate::components::audience::{PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::error::AppError;
 use crate::pages::store::use_store_id;
@@ -68,13 +67,13 @@ pub fn FansPage() -> impl IntoView {
                         view! {
                             <a
                                 href=format!("/store/{store_id}/tags")
-                                class=SECONDARY_BUTTON_CLASS
+                                class="btn btn-secondary"
                             >
                                 "Manage tags"
                             </a>
                             <a
                                 href=format!("/store/{store_id}/contacts/new")
-                                class=PRIMARY_BUTTON_CLASS
+                                class="btn btn-primary"
                             >
                                 "Add fan"
                             </a>

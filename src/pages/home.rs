@@ -171,7 +171,7 @@ fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
                 </div>
                 <button
                     type="submit"
-                    class="inline-flex items-center rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 focus:outline-none focus:ring-2 focus:ring-violet-300 disabled:opacity-60"
+                    class="btn btn-primary"
                     disabled=move || action.pending().get()
                 >
                     {move || if action.pending().get() { "Creating…" } else { "Create store" }}

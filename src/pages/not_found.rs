@@ -32,7 +32,7 @@ pub fn NotFoundMessage() -> impl IntoView {
             <p class="mt-2 text-slate-600">
                 "The link may be mistyped, or the store may no longer exist."
             </p>
-            <a href="/" class="mt-6 inline-block font-medium text-violet-700 hover:underline">
+            <a href="/" class="mt-6 inline-block text-link">
                 "Back to your stores"
             </a>
         </section>

@@ -13,8 +13,6 @@ use crate::money::{CURRENCIES, Currency};
 use crate::pages::store::use_store_id;
 use crate::vocab::ProductKind;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
-
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let store_id = use_store_id();
@@ -80,17 +78,17 @@ fn ProductTable(
     store_id: i64,
 ) -> impl IntoView {
     view! {
-        <div class="mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table class="w-full text-sm">
-                <thead class="bg-slate-50 text-left text-slate-600">
+        <div class="table-frame mt-6">
+            <table class="list-table">
+                <thead>
                     <tr>
-                        <th scope="col" class="px-3 py-2 font-medium">"Product"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Kind"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Name and price"</th>
-                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Archive"</span></th>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col">"Name and price"</th>
+                        <th scope="col"><span class="sr-only">"Archive"</span></th>
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100">
+                <tbody>
                     {products.into_iter().map(|product| {
                         let label = format!("{} ({})", product.name, currency.format(product.price_cents));
                         // ActionForm builds its children later, so they get their own copies.
@@ -99,13 +97,13 @@ fn ProductTable(
                         let price = currency.format_plain(product.price_cents);
                         view! {
                             <tr class=if product.archived { "bg-slate-50 text-slate-500" } else { "" }>
-                                <td class="px-3 py-2">
+                                <td>
                                     <span class="font-medium">{product.name.clone()}</span>
                                     {product.is_subscription.then(|| view! { <span class="ml-2 text-xs text-slate-500">"monthly subscription"</span> })}
                                     {product.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs">"Archived"</span> })}
                                 </td>
-                                <td class="px-3 py-2">{product.kind.label()}</td>
-                                <td class="px-3 py-2">
+                                <td>{product.kind.label()}</td>
+                                <td>
                                     <ActionForm action=edit attr:class="flex flex-wrap items-center gap-2" attr:aria-label=format!("Edit {name}")>
                                         <input type="hidden" name="store_id" value=store_id />
                                         <input type="hidden" name="product_id" value=id />
@@ -116,7 +114,7 @@ fn ProductTable(
                                         <button type="submit" class="rounded-md border border-slate-300 bg-white px-2 py-1 font-medium hover:bg-slate-50">"Save"</button>
                                     </ActionForm>
                                 </td>
-                                <td class="px-3 py-2 text-right">
+                                <td class="text-right">
                                     {(!product.archived).then(|| view! {
                                         <ActionForm action=archive attr:aria-label=format!("Archive {label}")>
                                             <input type="hidden" name="store_id" value=store_id />
@@ -163,20 +161,20 @@ fn NewProductForm(
                 <input type="hidden" name="store_id" value=move || store_id.get().unwrap_or_default() />
                 <div>
                     <label for="product-name" class="block text-sm font-medium text-slate-700">"Name"</label>
-                    <input id="product-name" name="name" maxlength="120" class=INPUT aria-describedby="product-name-error" aria-invalid=invalid("name") />
+                    <input id="product-name" name="name" maxlength="120" class="field" aria-describedby="product-name-error" aria-invalid=invalid("name") />
                     <FieldMessage id="product-name-error" message=message("name") />
                 </div>
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="product-kind" class="block text-sm font-medium text-slate-700">"Kind"</label>
-                        <select id="product-kind" name="kind" class=INPUT aria-describedby="product-kind-error" aria-invalid=invalid("kind")>
+                        <select id="product-kind" name="kind" class="field" aria-describedby="product-kind-error" aria-invalid=invalid("kind")>
                             {ProductKind::ALL.iter().map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> }).collect_view()}
                         </select>
                         <FieldMessage id="product-kind-error" message=message("kind") />
                     </div>
                     <div>
                         <label for="product-price" class="block text-sm font-medium text-slate-700">{format!("Price ({})", currency.code())}</label>
-                        <input id="product-price" name="price" inputmode="decimal" placeholder="99.00" class=INPUT aria-describedby="product-price-error" aria-invalid=invalid("price") />
+                        <input id="product-price" name="price" inputmode="decimal" placeholder="99.00" class="field" aria-describedby="product-price-error" aria-invalid=invalid("price") />
                         <FieldMessage id="product-price-error" message=message("price") />
                     </div>
                 </div>
@@ -184,7 +182,7 @@ fn NewProductForm(
                     <input type="checkbox" name="is_subscription" />
                     "Monthly subscription (each payment renews it for a month)"
                 </label>
-                <button type="submit" class="rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 disabled:opacity-60" disabled=move || action.pending().get()>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Adding…" } else { "Add product" }}
                 </button>
             </ActionForm>

@@ -52,8 +52,6 @@ pub fn RecordPurchasePage() -> impl IntoView {
     }
 }
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
-
 #[component]
 fn PurchaseForm(
     store_id: i64,
@@ -85,12 +83,12 @@ fn PurchaseForm(
             <input type="hidden" name="request_key" value=request_key />
             <div>
                 <label for="purchase-email" class="block text-sm font-medium text-slate-700">"Buyer's email"</label>
-                <input id="purchase-email" name="email" type="email" autocomplete="off" class=INPUT aria-describedby="purchase-email-error" aria-invalid=invalid("email") />
+                <input id="purchase-email" name="email" type="email" autocomplete="off" class="field" aria-describedby="purchase-email-error" aria-invalid=invalid("email") />
                 <FieldMessage id="purchase-email-error" message=message("email") />
             </div>
             <div>
                 <label for="purchase-name" class="block text-sm font-medium text-slate-700">"Buyer's name (optional)"</label>
-                <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" class=INPUT aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
+                <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" class="field" aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
                 <FieldMessage id="purchase-name-error" message=message("name") />
             </div>
             <div>
@@ -98,7 +96,7 @@ fn PurchaseForm(
                 <select
                     id="purchase-product"
                     name="product_id"
-                    class=INPUT
+                    class="field"
                     aria-describedby="purchase-product-error"
                     aria-invalid=invalid("product_id")
                     on:change=move |event| {
@@ -122,12 +120,12 @@ fn PurchaseForm(
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="new-product-name" class="block text-sm font-medium text-slate-700">"New product name"</label>
-                        <input id="new-product-name" name="new_product_name" type="text" maxlength="120" class=INPUT aria-describedby="new-product-name-error" aria-invalid=invalid("new_product_name") />
+                        <input id="new-product-name" name="new_product_name" type="text" maxlength="120" class="field" aria-describedby="new-product-name-error" aria-invalid=invalid("new_product_name") />
                         <FieldMessage id="new-product-name-error" message=message("new_product_name") />
                     </div>
                     <div>
                         <label for="new-product-kind" class="block text-sm font-medium text-slate-700">"Kind"</label>
-                        <select id="new-product-kind" name="new_product_kind" class=INPUT aria-describedby="new-product-kind-error" aria-invalid=invalid("new_product_kind")>
+                        <select id="new-product-kind" name="new_product_kind" class="field" aria-describedby="new-product-kind-error" aria-invalid=invalid("new_product_kind")>
                             {ProductKind::ALL
                                 .iter()
                                 .map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> })
@@ -146,7 +144,7 @@ fn PurchaseForm(
                         type="text"
                         inputmode="decimal"
                         placeholder="99.00"
-                        class=INPUT
+                        class="field"
                         aria-describedby="purchase-amount-hint purchase-amount-error"
                         aria-invalid=invalid("amount")
                         prop:value=move || amount.get()
@@ -157,14 +155,14 @@ fn PurchaseForm(
                 </div>
                 <div>
                     <label for="purchase-date" class="block text-sm font-medium text-slate-700">"Date (optional)"</label>
-                    <input id="purchase-date" name="date" type="date" class=INPUT aria-describedby="purchase-date-error" aria-invalid=invalid("date") />
+                    <input id="purchase-date" name="date" type="date" class="field" aria-describedby="purchase-date-error" aria-invalid=invalid("date") />
                     <FieldMessage id="purchase-date-error" message=message("date") />
                 </div>
             </div>
             <div class="flex items-center gap-3">
                 <button
                     type="submit"
-                    class="rounded-md bg-violet-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-violet-800 disabled:opacity-60"
+                    class="btn btn-primary"
                     disabled=move || action.pending().get()
                 >
                     {move || if action.pending().get() { "Recording…" } else { "Record purchase" }}

@@ -11,10 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::fans::{DeleteTag, RenameTag, list_tags};
-use crate::components::audience::{
-    CARD_CLASS, DANGER_BUTTON_CLASS, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
-    is_customer_tag,
-};
+use crate::components::audience::is_customer_tag;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{EmptyState, LoadError, Notice, PageHeader};
 use crate::dto::TagCount;
@@ -90,7 +87,7 @@ pub fn TagsPage() -> impl IntoView {
                     .get()
                     .map(|store_id| {
                         view! {
-                            <a href=format!("/store/{store_id}/contacts") class=SECONDARY_BUTTON_CLASS>
+                            <a href=format!("/store/{store_id}/contacts") class="btn btn-secondary">
                                 "← Fans"
                             </a>
                         }
@@ -112,7 +109,7 @@ pub fn TagsPage() -> impl IntoView {
                                     "Tag fans on their profile, when you add them, or many at once from the "
                                     <a
                                         href=format!("/store/{store_id}/contacts")
-                                        class="font-medium text-violet-700 hover:underline"
+                                        class="text-link"
                                     >
                                         "fan list"
                                     </a>
@@ -148,19 +145,19 @@ fn TagTable(
     delete: ServerAction<DeleteTag>,
 ) -> impl IntoView {
     view! {
-        <div class="mt-4 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table class="w-full text-left text-sm">
+        <div class="table-frame mt-4">
+            <table class="list-table">
                 <caption class="sr-only">"Tags"</caption>
-                <thead class="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                <thead class="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
                     <tr>
-                        <th scope="col" class="px-4 py-2 font-medium">"Tag"</th>
-                        <th scope="col" class="px-4 py-2 font-medium">"Fans"</th>
-                        <th scope="col" class="px-4 py-2 text-right font-medium">
+                        <th scope="col">"Tag"</th>
+                        <th scope="col">"Fans"</th>
+                        <th scope="col" class="text-right">
                             <span class="sr-only">"Actions"</span>
                         </th>
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100">
+                <tbody>
                     {tags
                         .into_iter()
                         .map(|tag| {
@@ -216,15 +213,15 @@ fn TagRow(
 
     view! {
         <tr>
-            <td class="px-4 py-3">
-                <a href=fans_link class="font-medium text-violet-700 hover:underline">
+            <td>
+                <a href=fans_link class="text-link">
                     {tag.name.clone()}
                 </a>
             </td>
-            <td class="px-4 py-3 tabular-nums text-slate-700">
+            <td class="tabular-nums text-slate-700">
                 {format::plural(tag.fans, "fan", "fans")}
             </td>
-            <td class="px-4 py-3 text-right">{actions}</td>
+            <td class="text-right">{actions}</td>
         </tr>
         {(renaming || deleting)
             .then(|| {
@@ -242,7 +239,7 @@ fn TagRow(
                 };
                 view! {
                     <tr class="bg-slate-50">
-                        <td colspan="3" class="px-4 py-4">
+                        <td colspan="3" class="py-4">
                             {step}
                         </td>
                     </tr>
@@ -277,17 +274,17 @@ fn RenameTagForm(store_id: i64, tag: TagCount, action: ServerAction<RenameTag>) 
                     value=tag.name
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby="rename-tag-help rename-tag-error"
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <p id="rename-tag-help" class="mt-1 text-xs text-slate-500">
                     "Renaming onto an existing tag (in any case) merges the two."
                 </p>
                 <FieldMessage id="rename-tag-error" message />
             </div>
-            <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                 "Save name"
             </button>
-            <a href=format!("/store/{store_id}/tags") class=SECONDARY_BUTTON_CLASS>
+            <a href=format!("/store/{store_id}/tags") class="btn btn-secondary">
                 "Cancel"
             </a>
         </ActionForm>
@@ -312,7 +309,7 @@ fn DeleteTagForm(store_id: i64, tag: TagCount, action: ServerAction<DeleteTag>) 
         format::plural(tag.fans, "fan", "fans")
     );
     view! {
-        <div class=CARD_CLASS role="group" aria-labelledby="delete-tag-question">
+        <div class="card" role="group" aria-labelledby="delete-tag-question">
             <p id="delete-tag-question" class="font-medium">
                 {question}
             </p>
@@ -322,10 +319,10 @@ fn DeleteTagForm(store_id: i64, tag: TagCount, action: ServerAction<DeleteTag>) 
             <ActionForm action attr:class="flex flex-wrap gap-3">
                 <input type="hidden" name="store_id" value=store_id />
                 <input type="hidden" name="tag_id" value=tag.id />
-                <button type="submit" class=DANGER_BUTTON_CLASS disabled=move || pending.get()>
+                <button type="submit" class="btn btn-danger" disabled=move || pending.get()>
                     "Delete tag"
                 </button>
-                <a href=format!("/store/{store_id}/tags") class=SECONDARY_BUTTON_CLASS>
+                <a href=format!("/store/{store_id}/tags") class="btn btn-secondary">
                     "Cancel"
                 </a>
             </ActionForm>

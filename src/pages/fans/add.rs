@@ -6,9 +6,7 @@ use leptos_meta::Title;
 
 use super::fans_path;
 use crate::api::fans::{AddFan, list_tags};
-use crate::components::audience::{
-    CARD_CLASS, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS, TagSuggestions,
-};
+use crate::components::audience::TagSuggestions;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::PageHeader;
@@ -57,7 +55,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
 
     view! {
         <div class="mt-6">
-            <section class=CARD_CLASS aria-label="New fan">
+            <section class="card" aria-label="New fan">
                 <FormAlert message=form_error />
                 <ActionForm action attr:class="space-y-5" attr:novalidate=true>
                     <input type="hidden" name="store_id" value=store_id />
@@ -73,7 +71,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                                 required
                                 aria-invalid=invalid("email")
                                 aria-describedby="fan-email-error"
-                                class=FIELD_CLASS
+                                class="field"
                             />
                             <FieldMessage id="fan-email-error" message=message("email") />
                     </div>
@@ -91,15 +89,15 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                             placeholder="Comma-separated, e.g. ableton, workshop"
                             aria-invalid=invalid("tags")
                             aria-describedby="fan-tags-error"
-                            class=FIELD_CLASS
+                            class="field"
                         />
                         <FieldMessage id="fan-tags-error" message=message("tags") />
                     </div>
                     <div class="flex flex-wrap gap-3">
-                        <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                             {move || if pending.get() { "Adding…" } else { "Add fan" }}
                         </button>
-                        <a href=fans_path(store_id) class=SECONDARY_BUTTON_CLASS>
+                        <a href=fans_path(store_id) class="btn btn-secondary">
                             "Cancel"
                         </a>
                     </div>

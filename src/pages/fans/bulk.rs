@@ -13,9 +13,6 @@ use leptos_router::hooks::use_query_map;
 
 use super::{fans_path, use_fan_list_params};
 use crate::api::fans::{ApplyBulkTag, preview_bulk_tag};
-use crate::components::audience::{
-    CARD_CLASS, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
-};
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, Notice};
 use crate::dto::BulkPreview;
@@ -177,7 +174,7 @@ pub fn BulkTagPage() -> impl IntoView {
 fn BackLink(back: String) -> impl IntoView {
     view! {
         <p class="mt-4">
-            <a href=back class="font-medium text-violet-700 hover:underline">
+            <a href=back class="text-link">
                 "← Back to the fans"
             </a>
         </p>
@@ -252,7 +249,7 @@ fn BulkConfirm(
 
     view! {
         <div class="mt-6">
-        <section class=CARD_CLASS aria-labelledby="bulk-question">
+        <section class="card" aria-labelledby="bulk-question">
             <h2 id="bulk-question" class="text-lg font-semibold">
                 {question}
             </h2>
@@ -276,10 +273,10 @@ fn BulkConfirm(
                 <input type="hidden" name="everyone" value=request.everyone.to_string() />
                 <input type="hidden" name="tag" value=preview.tag />
                 <input type="hidden" name="action" value=op.as_str() />
-                <button type="submit" class=PRIMARY_BUTTON_CLASS disabled=move || pending.get()>
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                     {confirm_label}
                 </button>
-                <a href=back class=SECONDARY_BUTTON_CLASS>
+                <a href=back class="btn btn-secondary">
                     "Cancel"
                 </a>
             </ActionForm>
@@ -301,10 +298,10 @@ fn BulkDone(back: String, op: Op, tag: String, changed: u64) -> impl IntoView {
     let message = result_message(op == Op::Add, &tag, changed);
     view! {
         <div class="mt-6">
-            <div class=CARD_CLASS>
+            <div class="card">
                 <Notice message=Signal::stored(Some(message)) />
                 <p class="mt-4">
-                    <a href=back class="font-medium text-violet-700 hover:underline">
+                    <a href=back class="text-link">
                         "← Back to the audience"
                     </a>
                 </p>
@@ -336,7 +333,7 @@ fn FixTag(
         .collect();
     view! {
         <div class="mt-6">
-        <section class=CARD_CLASS aria-label="Fix the tag">
+        <section class="card" aria-label="Fix the tag">
             <Form method="GET" action=format!("{}/bulk", fans_path(store_id)) attr:novalidate=true>
                 {hidden
                     .into_iter()
@@ -353,14 +350,14 @@ fn FixTag(
                     value=request.tag
                     aria-invalid="true"
                     aria-describedby="bulk-fix-tag-error"
-                    class=FIELD_CLASS
+                    class="field"
                 />
                 <FieldMessage id="bulk-fix-tag-error" message=Signal::stored(Some(message)) />
                 <div class="mt-4 flex gap-3">
-                    <button type="submit" class=PRIMARY_BUTTON_CLASS>
+                    <button type="submit" class="btn btn-primary">
                         "Continue"
                     </button>
-                    <a href=back class=SECONDARY_BUTTON_CLASS>
+                    <a href=back class="btn btn-secondary">
                         "Cancel"
                     </a>
                 </div>

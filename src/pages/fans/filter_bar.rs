@@ -8,9 +8,7 @@ use leptos::web_sys::FormData;
 use leptos_router::components::Form;
 
 use super::fans_path;
-use crate::components::audience::{
-    FIELD_CLASS, PRIMARY_BUTTON_CLASS, SECONDARY_BUTTON_CLASS, TagSuggestions,
-};
+use crate::components::audience::TagSuggestions;
 use crate::components::form::{FieldMessage, field_message};
 use crate::dto::TagCount;
 use crate::error::AppError;
@@ -221,10 +219,10 @@ pub(super) fn FilterBar(
                     .clone()
                     .map(|dir| view! { <input type="hidden" name="dir" value=dir /> })}
                 <div class="mt-4 flex flex-wrap items-center gap-2">
-                    <button type="submit" class=PRIMARY_BUTTON_CLASS>
+                    <button type="submit" class="btn btn-primary">
                         "Show fans"
                     </button>
-                    <a href=path class=SECONDARY_BUTTON_CLASS>
+                    <a href=path class="btn btn-secondary">
                         "Clear filters"
                     </a>
                 </div>
@@ -265,7 +263,7 @@ fn TextFilter(
                 value=value
                 aria-invalid=invalid.to_string()
                 aria-describedby=invalid.then_some(error_id)
-                class=FIELD_CLASS
+                class="field"
             />
             <FieldMessage id=error_id message=Signal::stored(error) />
         </div>
@@ -296,7 +294,7 @@ fn ChoiceFilter(
                 name=name
                 aria-invalid=invalid.to_string()
                 aria-describedby=invalid.then_some(error_id)
-                class=FIELD_CLASS
+                class="field"
             >
                 <option value="">{any_label}</option>
                 {options

@@ -7,10 +7,7 @@ use leptos_router::components::Form;
 
 use super::fans_path;
 use super::filter_bar::{FILTER_KEYS, TAG_SUGGESTIONS, skip_empty_fields};
-use crate::components::audience::{
-    CustomerBadgeLink, FIELD_CLASS, PRIMARY_BUTTON_CLASS, SCORE_SCALE, SECONDARY_BUTTON_CLASS,
-    TagChips, display_name,
-};
+use crate::components::audience::{CustomerBadgeLink, SCORE_SCALE, TagChips, display_name};
 use crate::components::widgets::{EmptyState, Pager, RelativeTime, ScoreBar};
 use crate::dto::{FanListView, FanRow, FanSort, SortDirection};
 use crate::format;
@@ -51,7 +48,7 @@ pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) 
                 <div class="mt-4">
                     <EmptyState title="No fans match this filter">
                         "Loosen the filter, or "
-                        <a href=path class="font-medium text-violet-700 hover:underline">
+                        <a href=path class="text-link">
                             "clear it to see every fan"
                         </a>
                         "."
@@ -66,7 +63,7 @@ pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) 
                         "Fans arrive with every purchase. You can also "
                         <a
                             href=format!("/store/{store_id}/contacts/new")
-                            class="font-medium text-violet-700 hover:underline"
+                            class="text-link"
                         >
                             "add a fan by hand"
                         </a>
@@ -128,7 +125,7 @@ fn AudienceSummary(store_id: i64, params: FanListParams, total: u64) -> impl Int
             <p class="text-lg font-semibold" role="status" id="fan-count">
                 {format::plural(total, "fan", "fans")}
             </p>
-            <a href=campaign class="text-sm font-medium text-violet-700 hover:underline">
+            <a href=campaign class="text-sm text-link">
                 "Use as campaign audience →"
             </a>
         </div>
@@ -196,7 +193,7 @@ fn BulkToolbar(total: u64) -> impl IntoView {
                         type="checkbox"
                         name="everyone"
                         value="true"
-                        class="h-4 w-4 rounded border-slate-300 text-violet-700"
+                        class="row-check"
                     />
                     {format!("All {} matching this filter", format::plural(total, "fan", "fans"))}
                 </label>
@@ -211,13 +208,13 @@ fn BulkToolbar(total: u64) -> impl IntoView {
                         autocomplete="off"
                         list=TAG_SUGGESTIONS
                         placeholder="e.g. trap"
-                        class=FIELD_CLASS
+                        class="field"
                     />
                 </div>
-                <button type="submit" name="op" value="add" class=PRIMARY_BUTTON_CLASS>
+                <button type="submit" name="op" value="add" class="btn btn-primary">
                     "Add tag"
                 </button>
-                <button type="submit" name="op" value="remove" class=SECONDARY_BUTTON_CLASS>
+                <button type="submit" name="op" value="remove" class="btn btn-secondary">
                     "Remove tag"
                 </button>
             </div>
@@ -233,23 +230,23 @@ fn FanTable(
     now: DateTime<Utc>,
 ) -> impl IntoView {
     view! {
-        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table class="w-full text-left text-sm">
+        <div class="table-frame mt-4">
+            <table class="list-table">
                 <caption class="sr-only">"Fans"</caption>
-                <thead class="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                <thead class="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
                     <tr>
-                        <th scope="col" class="w-10 px-3 py-2">
+                        <th scope="col" class="w-10">
                             <span class="sr-only">"Select"</span>
                         </th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Fan"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Score"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Tags"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"DAW"</th>
-                        <th scope="col" class="whitespace-nowrap px-3 py-2 font-medium">"Last open"</th>
-                        <th scope="col" class="px-3 py-2 font-medium">"Customer"</th>
+                        <th scope="col">"Fan"</th>
+                        <th scope="col">"Score"</th>
+                        <th scope="col">"Tags"</th>
+                        <th scope="col">"DAW"</th>
+                        <th scope="col" class="whitespace-nowrap">"Last open"</th>
+                        <th scope="col">"Customer"</th>
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100">
+                <tbody>
                     {rows
                         .into_iter()
                         .map(|row| view! { <FanTableRow store_id currency row now /> })
@@ -270,41 +267,36 @@ fn FanTableRow(
     let name = display_name(&row.name, &row.email);
     let has_name = !row.name.trim().is_empty();
     view! {
-        <tr class="align-top hover:bg-slate-50">
-            <td class="px-3 py-3">
+        <tr>
+            <td>
                 <input
                     type="checkbox"
                     name="ids"
                     value=row.id
                     aria-label=format!("Select {name}")
-                    class="h-4 w-4 rounded border-slate-300 text-violet-700"
+                    class="row-check"
                 />
             </td>
-            <td class="px-3 py-3">
-                <a
-                    href=format!("/store/{store_id}/contacts/{}", row.id)
-                    class="font-medium text-slate-900 hover:text-violet-700 hover:underline"
-                >
+            <td>
+                <a href=format!("/store/{store_id}/contacts/{}", row.id) class="row-link">
                     {name}
                 </a>
-                {has_name.then(|| view! { <div class="text-xs text-slate-500">{row.email}</div> })}
+                {has_name.then(|| view! { <div class="row-note">{row.email}</div> })}
             </td>
-            <td class="px-3 py-3">
+            <td>
                 <ScoreBar score=row.score scale=SCORE_SCALE />
             </td>
-            <td class="px-3 py-3">
+            <td>
                 <TagChips tags=row.tags />
             </td>
-            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
-                {row.daw.map_or("—", |daw| daw.label())}
-            </td>
-            <td class="whitespace-nowrap px-3 py-3 text-slate-700">
+            <td class="whitespace-nowrap">{row.daw.map_or("—", |daw| daw.label())}</td>
+            <td class="whitespace-nowrap">
                 {match row.last_open_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
                     None => view! { <span class="text-slate-400">"Never"</span> }.into_any(),
                 }}
             </td>
-            <td class="whitespace-nowrap px-3 py-3">
+            <td class="whitespace-nowrap">
                 {row.customer.map(|badge| view! { <CustomerBadgeLink store_id badge currency /> })}
             </td>
         </tr>
