@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::money::Currency;
 use crate::pages::not_found::NotFoundMessage;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 
 #[derive(Params, Clone, Debug, PartialEq)]
 struct CustomerParams {
@@ -56,15 +56,17 @@ pub fn CustomerDetailPage() -> impl IntoView {
     let refunded = move || query.with(|query| query.get("refunded").is_some());
 
     view! {
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading customer…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(view) => view! { <CustomerDetail view store_id=store_id.get().unwrap_or_default() refunded=refunded() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <RequireStore>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading customer…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(view) => view! { <CustomerDetail view store_id=store_id.get().unwrap_or_default() refunded=refunded() /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 
@@ -234,31 +236,33 @@ pub fn RefundPage() -> impl IntoView {
     // One key per page load: a successful refund leaves the page.
     let request_key = Resource::new(|| (), |_| new_request_key());
     view! {
-        <Title text="Refund" />
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading purchase…"</p> }>
-            {move || Suspend::new(async move {
-                let purchase_id = ids.get().1;
-                let loaded = match (detail.await, request_key.await) {
-                    (Ok(view), Ok(key)) => Ok((view, key)),
-                    (Err(error), _) | (_, Err(error)) => Err(error),
-                };
-                match loaded {
-                    Ok((view, request_key)) => {
-                        let customer_id = view.detail.customer.id;
-                        let currency = view.detail.currency;
-                        let email = view.detail.customer.email.clone();
-                        match view.detail.purchases.into_iter().find(|p| Some(p.id) == purchase_id) {
-                            Some(purchase) => view! {
-                                <RefundForm store_id=store_id.get().unwrap_or_default() customer_id email purchase currency request_key />
-                            }.into_any(),
-                            None => view! { <NotFoundMessage /> }.into_any(),
+        <RequireStore>
+            <Title text="Refund" />
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading purchase…"</p> }>
+                {move || Suspend::new(async move {
+                    let purchase_id = ids.get().1;
+                    let loaded = match (detail.await, request_key.await) {
+                        (Ok(view), Ok(key)) => Ok((view, key)),
+                        (Err(error), _) | (_, Err(error)) => Err(error),
+                    };
+                    match loaded {
+                        Ok((view, request_key)) => {
+                            let customer_id = view.detail.customer.id;
+                            let currency = view.detail.currency;
+                            let email = view.detail.customer.email.clone();
+                            match view.detail.purchases.into_iter().find(|p| Some(p.id) == purchase_id) {
+                                Some(purchase) => view! {
+                                    <RefundForm store_id=store_id.get().unwrap_or_default() customer_id email purchase currency request_key />
+                                }.into_any(),
+                                None => view! { <NotFoundMessage /> }.into_any(),
+                            }
                         }
+                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     }
-                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 

@@ -13,7 +13,7 @@ use crate::components::widgets::{Chip, EmptyState, LoadError, PageHeader, Pager,
 use crate::dto::{CustomerListView, CustomerRow, CustomerSort, SortDirection};
 use crate::error::AppError;
 use crate::format;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::{CustomerListParams, PERIODS};
 
 #[component]
@@ -43,61 +43,63 @@ pub fn CustomersPage() -> impl IntoView {
     let base = move || format!("/store/{}", store_id.get().unwrap_or_default());
 
     view! {
-        <Title text="Customers" />
-        <PageHeader title="Customers".to_owned() subtitle="Who bought what, and what it adds up to.">
-            <a href=move || format!("{}/products", base()) class="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50">
-                "Products"
-            </a>
-            <a href=move || format!("{}/customers/new", base()) class="rounded-md bg-violet-700 px-3 py-2 text-sm font-semibold text-white hover:bg-violet-800">
-                "Record purchase"
-            </a>
-        </PageHeader>
-        <RecordedNotice />
-        <section aria-labelledby="dashboard-heading" class="mt-6">
-            <div class="flex flex-wrap items-center justify-between gap-3">
-                <h2 id="dashboard-heading" class="text-lg font-semibold">"Revenue"</h2>
-                <PeriodPicker params store_id />
-            </div>
-            <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading revenue…"</p> }>
-                {move || Suspend::new(async move {
-                    match dashboard.await {
-                        Ok(dashboard) => {
-                            let currency = dashboard.current.currency;
-                            let summary = dashboard.current.clone();
-                            view! {
-                                <p class="mt-1 text-sm text-slate-500">
-                                    {format!(
-                                        "{} – {}",
-                                        format::date(summary.range.start),
-                                        format::date(summary.range.end)
-                                    )}
-                                </p>
-                                <div class="mt-4">
-                                    <MetricCards dashboard />
-                                </div>
-                                <div class="mt-4 grid gap-4 lg:grid-cols-[2fr_1fr]">
-                                    <RevenueChart summary=summary.clone() />
-                                    <TopProducts products=summary.top_products currency />
-                                </div>
+        <RequireStore>
+            <Title text="Customers" />
+            <PageHeader title="Customers".to_owned() subtitle="Who bought what, and what it adds up to.">
+                <a href=move || format!("{}/products", base()) class="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50">
+                    "Products"
+                </a>
+                <a href=move || format!("{}/customers/new", base()) class="rounded-md bg-violet-700 px-3 py-2 text-sm font-semibold text-white hover:bg-violet-800">
+                    "Record purchase"
+                </a>
+            </PageHeader>
+            <RecordedNotice />
+            <section aria-labelledby="dashboard-heading" class="mt-6">
+                <div class="flex flex-wrap items-center justify-between gap-3">
+                    <h2 id="dashboard-heading" class="text-lg font-semibold">"Revenue"</h2>
+                    <PeriodPicker params store_id />
+                </div>
+                <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading revenue…"</p> }>
+                    {move || Suspend::new(async move {
+                        match dashboard.await {
+                            Ok(dashboard) => {
+                                let currency = dashboard.current.currency;
+                                let summary = dashboard.current.clone();
+                                view! {
+                                    <p class="mt-1 text-sm text-slate-500">
+                                        {format!(
+                                            "{} – {}",
+                                            format::date(summary.range.start),
+                                            format::date(summary.range.end)
+                                        )}
+                                    </p>
+                                    <div class="mt-4">
+                                        <MetricCards dashboard />
+                                    </div>
+                                    <div class="mt-4 grid gap-4 lg:grid-cols-[2fr_1fr]">
+                                        <RevenueChart summary=summary.clone() />
+                                        <TopProducts products=summary.top_products currency />
+                                    </div>
+                                }
+                                    .into_any()
                             }
-                                .into_any()
+                            Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
                         }
-                        Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-        <section aria-labelledby="list-heading" class="mt-10">
-            <h2 id="list-heading" class="text-lg font-semibold">"All customers"</h2>
-            <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading customers…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(view) => view! { <CustomerList view params=params.get() /> }.into_any(),
-                        Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+                    })}
+                </Transition>
+            </section>
+            <section aria-labelledby="list-heading" class="mt-10">
+                <h2 id="list-heading" class="text-lg font-semibold">"All customers"</h2>
+                <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading customers…"</p> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(view) => view! { <CustomerList view params=params.get() /> }.into_any(),
+                            Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </RequireStore>
     }
 }
 

@@ -22,7 +22,7 @@ use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
 use crate::error::AppError;
 use crate::pages::not_found::NotFoundMessage;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 use crate::vocab::EmailStatus;
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -87,16 +87,18 @@ pub fn FanProfilePage() -> impl IntoView {
     );
 
     view! {
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading the fan…"</p> }>
-            {move || Suspend::new(async move {
-                let store_id = store_id.get_untracked().unwrap_or_default();
-                match profile.await {
-                    Ok(view) => view! { <FanProfileBody store_id view actions /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <RequireStore>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading the fan…"</p> }>
+                {move || Suspend::new(async move {
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    match profile.await {
+                        Ok(view) => view! { <FanProfileBody store_id view actions /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 

@@ -21,7 +21,7 @@ pub use bulk::BulkTagPage;
 use crate::api::fans::fan_list;
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::error::AppError;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::FanListParams;
 use filter_bar::FilterBar;
 use list::Audience;
@@ -55,69 +55,71 @@ pub fn FansPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Fans" />
-        <PageHeader
-            title="Fans".to_owned()
-            subtitle="Find the fans to email: filter by tags, profile and engagement."
-        >
-            {move || {
-                store_id
-                    .get()
-                    .map(|store_id| {
-                        view! {
-                            <a
-                                href=format!("/store/{store_id}/tags")
-                                class="btn btn-secondary"
-                            >
-                                "Manage tags"
-                            </a>
-                            <a
-                                href=format!("/store/{store_id}/contacts/new")
-                                class="btn btn-primary"
-                            >
-                                "Add fan"
-                            </a>
+        <RequireStore>
+            <Title text="Fans" />
+            <PageHeader
+                title="Fans".to_owned()
+                subtitle="Find the fans to email: filter by tags, profile and engagement."
+            >
+                {move || {
+                    store_id
+                        .get()
+                        .map(|store_id| {
+                            view! {
+                                <a
+                                    href=format!("/store/{store_id}/tags")
+                                    class="btn btn-secondary"
+                                >
+                                    "Manage tags"
+                                </a>
+                                <a
+                                    href=format!("/store/{store_id}/contacts/new")
+                                    class="btn btn-primary"
+                                >
+                                    "Add fan"
+                                </a>
+                            }
+                        })
+                }}
+            </PageHeader>
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading fans…"</p> }>
+                {move || Suspend::new(async move {
+                    let (params, result) = list.await;
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    match result {
+                        Ok(view) => {
+                            view! {
+                                <FilterBar store_id params=params.clone() tags=view.tags.clone() />
+                                <Audience store_id params view />
+                            }
+                                .into_any()
                         }
-                    })
-            }}
-        </PageHeader>
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading fans…"</p> }>
-            {move || Suspend::new(async move {
-                let (params, result) = list.await;
-                let store_id = store_id.get_untracked().unwrap_or_default();
-                match result {
-                    Ok(view) => {
-                        view! {
-                            <FilterBar store_id params=params.clone() tags=view.tags.clone() />
-                            <Audience store_id params view />
+                        // Bad URL values: the filter bar shows each message next to its field.
+                        Err(AppError::Invalid(errors)) => {
+                            view! {
+                                <FilterBar
+                                    store_id
+                                    params
+                                    tags=Vec::new()
+                                    errors=AppError::Invalid(errors.clone())
+                                />
+                                <div class="mt-6">
+                                    <LoadError error=AppError::Invalid(errors) />
+                                </div>
+                            }
+                                .into_any()
                         }
-                            .into_any()
+                        Err(error) => {
+                            view! {
+                                <div class="mt-6">
+                                    <LoadError error />
+                                </div>
+                            }
+                                .into_any()
+                        }
                     }
-                    // Bad URL values: the filter bar shows each message next to its field.
-                    Err(AppError::Invalid(errors)) => {
-                        view! {
-                            <FilterBar
-                                store_id
-                                params
-                                tags=Vec::new()
-                                errors=AppError::Invalid(errors.clone())
-                            />
-                            <div class="mt-6">
-                                <LoadError error=AppError::Invalid(errors) />
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => {
-                        view! {
-                            <div class="mt-6">
-                                <LoadError error />
-                            </div>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </RequireStore>
     }
 }

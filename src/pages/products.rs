@@ -7,16 +7,14 @@ use leptos_meta::Title;
 use crate::api::products::{ArchiveProduct, CreateProduct, EditProduct, list_products};
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader};
-use crate::dto::{ProductSummary, StoreSummary};
+use crate::dto::ProductSummary;
 use crate::error::AppError;
-use crate::money::{CURRENCIES, Currency};
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, store_currency, use_store_id};
 use crate::vocab::ProductKind;
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let store_id = use_store_id();
-    let currency = use_context::<StoreSummary>().map_or(CURRENCIES[0], |store| store.currency);
     let create = ServerAction::<CreateProduct>::new();
     let edit = ServerAction::<EditProduct>::new();
     let archive = ServerAction::<ArchiveProduct>::new();
@@ -46,37 +44,39 @@ pub fn ProductsPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Products" />
-        <a href=move || format!("/store/{}/customers", store_id.get().unwrap_or_default()) class="text-sm text-violet-700 hover:underline">"← Customers"</a>
-        <div class="mt-2">
-            <PageHeader title="Products".to_owned() subtitle="What you sell. Prices are defaults for new sales; past purchases keep what they cost." />
-        </div>
-        <FormAlert message=edit_error />
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
-            {move || Suspend::new(async move {
-                match products.await {
-                    Ok(products) if products.is_empty() => view! {
-                        <div class="mt-6">
-                            <EmptyState title="No products yet">"Add what you sell below: a course, a sample pack, presets, coaching or a membership."</EmptyState>
-                        </div>
-                    }.into_any(),
-                    Ok(products) => view! { <ProductTable products currency edit archive store_id=store_id.get().unwrap_or_default() /> }.into_any(),
-                    Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
-                }
-            })}
-        </Transition>
-        <NewProductForm action=create store_id currency />
+        <RequireStore>
+            <Title text="Products" />
+            <a href=move || format!("/store/{}/customers", store_id.get().unwrap_or_default()) class="text-sm text-violet-700 hover:underline">"← Customers"</a>
+            <div class="mt-2">
+                <PageHeader title="Products".to_owned() subtitle="What you sell. Prices are defaults for new sales; past purchases keep what they cost." />
+            </div>
+            <FormAlert message=edit_error />
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
+                {move || Suspend::new(async move {
+                    match products.await {
+                        Ok(products) if products.is_empty() => view! {
+                            <div class="mt-6">
+                                <EmptyState title="No products yet">"Add what you sell below: a course, a sample pack, presets, coaching or a membership."</EmptyState>
+                            </div>
+                        }.into_any(),
+                        Ok(products) => view! { <ProductTable products edit archive store_id=store_id.get().unwrap_or_default() /> }.into_any(),
+                        Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <NewProductForm action=create store_id />
+        </RequireStore>
     }
 }
 
 #[component]
 fn ProductTable(
     products: Vec<ProductSummary>,
-    currency: Currency,
     edit: ServerAction<EditProduct>,
     archive: ServerAction<ArchiveProduct>,
     store_id: i64,
 ) -> impl IntoView {
+    let currency = store_currency();
     view! {
         <div class="table-frame mt-6">
             <table class="list-table">
@@ -96,7 +96,7 @@ fn ProductTable(
                         let (edit_name, archive_name) = (name.clone(), name.clone());
                         let price = currency.format_plain(product.price_cents);
                         view! {
-                            <tr class=if product.archived { "bg-slate-50 text-slate-500" } else { "" }>
+                            <tr class=if product.archived { "align-middle bg-slate-50 text-slate-500" } else { "align-middle" }>
                                 <td>
                                     <span class="font-medium">{product.name.clone()}</span>
                                     {product.is_subscription.then(|| view! { <span class="ml-2 text-xs text-slate-500">"monthly subscription"</span> })}
@@ -138,8 +138,8 @@ fn ProductTable(
 fn NewProductForm(
     action: ServerAction<CreateProduct>,
     store_id: Memo<Option<i64>>,
-    currency: Currency,
 ) -> impl IntoView {
+    let currency = store_currency();
     let error = move || action.value().get().and_then(Result::err);
     let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
     let invalid =

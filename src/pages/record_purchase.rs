@@ -9,10 +9,9 @@ use crate::api::customers::{RecordManualPurchase, new_request_key};
 use crate::api::products::list_products;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, PageHeader};
-use crate::dto::{ProductSummary, StoreSummary};
+use crate::dto::ProductSummary;
 use crate::error::AppError;
-use crate::money::CURRENCIES;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, store_currency, use_store_id};
 use crate::vocab::ProductKind;
 
 #[component]
@@ -31,24 +30,26 @@ pub fn RecordPurchasePage() -> impl IntoView {
     // successful one leaves the page.
     let request_key = Resource::new(|| (), |_| new_request_key());
     view! {
-        <Title text="Record purchase" />
-        <PageHeader title="Record purchase".to_owned() subtitle="A sale made outside your store: a bank transfer, cash at a workshop, a custom deal." />
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
-            {move || Suspend::new(async move {
-                let loaded = match (products.await, request_key.await, store_id.get()) {
-                    (Ok(products), Ok(key), Some(store_id)) => Ok((products, key, store_id)),
-                    (Err(error), _, _) | (_, Err(error), _) => Err(error),
-                    (_, _, None) => Err(AppError::NotFound),
-                };
-                match loaded {
-                    Ok((products, request_key, store_id)) => {
-                        let products: Vec<ProductSummary> = products.into_iter().filter(|p| !p.archived).collect();
-                        view! { <PurchaseForm store_id products request_key /> }.into_any()
+        <RequireStore>
+            <Title text="Record purchase" />
+            <PageHeader title="Record purchase".to_owned() subtitle="A sale made outside your store: a bank transfer, cash at a workshop, a custom deal." />
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
+                {move || Suspend::new(async move {
+                    let loaded = match (products.await, request_key.await, store_id.get()) {
+                        (Ok(products), Ok(key), Some(store_id)) => Ok((products, key, store_id)),
+                        (Err(error), _, _) | (_, Err(error), _) => Err(error),
+                        (_, _, None) => Err(AppError::NotFound),
+                    };
+                    match loaded {
+                        Ok((products, request_key, store_id)) => {
+                            let products: Vec<ProductSummary> = products.into_iter().filter(|p| !p.archived).collect();
+                            view! { <PurchaseForm store_id products request_key /> }.into_any()
+                        }
+                        Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
                     }
-                    Err(error) => view! { <div class="mt-6"><LoadError error /></div> }.into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 
@@ -72,8 +73,7 @@ fn PurchaseForm(
         .iter()
         .map(|p| (p.id.to_string(), p.price_cents))
         .collect();
-    // The store layout provides the store; its currency formats the prices.
-    let currency = use_context::<StoreSummary>().map_or(CURRENCIES[0], |store| store.currency);
+    let currency = store_currency();
     let currency_hint = "Leave empty to charge the product's price.";
 
     view! {

@@ -7,9 +7,12 @@ use leptos_router::params::Params;
 
 use crate::api::auth::current_viewer;
 use crate::components::layout::{StoreNav, TopBar};
+use crate::components::widgets::LoadError;
+use crate::dto::{StoreSummary, ViewerSummary};
 use crate::error::AppError;
+use crate::money::{CURRENCIES, Currency};
 use crate::pages::account::{AccountMenu, LogInFirst, StoreSwitcher};
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::NotFoundMessage;
 
 #[derive(Params, Clone, Debug, PartialEq)]
 pub struct StoreParams {
@@ -28,30 +31,43 @@ pub fn use_store_id() -> Memo<Option<i64>> {
     })
 }
 
+/// The frame's one read, shared with the pages inside it: the signed-in creator and their
+/// stores, keyed by the URL's store id (so moving to another store, a new one included,
+/// reads the list again).
+#[derive(Clone, Copy)]
+struct StoreFrame(Resource<Result<Option<ViewerSummary>, AppError>>);
+
+impl StoreFrame {
+    /// The viewer and the store in the URL, which must be one of theirs: a store that is
+    /// not theirs is NotFound, exactly like one that does not exist.
+    async fn read(self, store_id: Option<i64>) -> Result<(ViewerSummary, StoreSummary), AppError> {
+        let viewer = self.0.await?.ok_or(AppError::Unauthorized)?;
+        let store = store_id
+            .and_then(|id| viewer.stores.iter().find(|store| store.id == id).cloned())
+            .ok_or(AppError::NotFound)?;
+        Ok((viewer, store))
+    }
+}
+
+/// The frame around a store's pages: the top bar with the store switcher, the navigation,
+/// and the page.
+///
+/// The page (`<Outlet/>`) sits outside the frame's `<Transition>` on purpose. On the server
+/// Leptos walks a Suspense's children more than once (to find resources read behind other
+/// resources), and a page built inside one is built, and loads its data, once per walk: one
+/// to three times per request, measured. Each page instead wraps what it shows in
+/// [`RequireStore`], under resources it created once, outside any Suspense.
 #[component]
 pub fn StoreLayout() -> impl IntoView {
     let store_id = use_store_id();
-    // One read for the frame: the signed-in creator's stores are the switcher's list, and
-    // the store in the URL must be one of them (a store that is not theirs is NotFound,
-    // exactly like one that does not exist). Keyed by the store id so that moving to
-    // another store, a new one included, reads the list again.
-    let viewer = Resource::new(move || store_id.get(), |_| current_viewer());
+    let frame = StoreFrame(Resource::new(move || store_id.get(), |_| current_viewer()));
+    provide_context(frame);
 
     view! {
         <Transition fallback=|| view! { <TopBar /> }>
             {move || Suspend::new(async move {
-                let frame = viewer.await.and_then(|viewer| {
-                    let viewer = viewer.ok_or(AppError::Unauthorized)?;
-                    let store = store_id
-                        .get_untracked()
-                        .and_then(|id| viewer.stores.iter().find(|store| store.id == id).cloned())
-                        .ok_or(AppError::NotFound)?;
-                    Ok((viewer, store))
-                });
-                match frame {
+                match frame.read(store_id.get_untracked()).await {
                     Ok((viewer, store)) => {
-                        // The pages inside read the store (name, currency) from here.
-                        provide_context(store.clone());
                         let stores = viewer.stores.clone();
                         view! {
                             <TopBar>
@@ -59,41 +75,87 @@ pub fn StoreLayout() -> impl IntoView {
                                 <StoreSwitcher current=store.name.clone() current_id=store.id stores />
                                 <AccountMenu viewer=Some(viewer) />
                             </TopBar>
-                            <div class="mx-auto grid max-w-6xl gap-8 px-4 py-8 md:grid-cols-[12rem_1fr]">
-                                <aside>
-                                    <StoreNav store_id=store.id />
-                                </aside>
-                                <main class="min-w-0">
-                                    <Outlet />
-                                </main>
-                            </div>
                         }
                             .into_any()
                     }
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
-                    Err(error) => {
+                    // The page says what went wrong (see `RequireStore`); a signed-in
+                    // creator keeps their account menu.
+                    Err(_) => {
+                        let viewer = frame.0.await.ok().flatten();
                         view! {
-                            <TopBar />
-                            <main class="mx-auto max-w-3xl px-4 py-10">
-                                <p class="text-red-700" role="alert">{error.to_string()}</p>
-                            </main>
+                            <TopBar>
+                                <AccountMenu viewer />
+                            </TopBar>
                         }
                             .into_any()
                     }
                 }
             })}
         </Transition>
+        <div class="mx-auto grid max-w-6xl gap-8 px-4 py-8 md:grid-cols-[12rem_1fr]">
+            <aside>
+                // No navigation around "not found": its links would lead nowhere.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        frame
+                            .read(store_id.get_untracked())
+                            .await
+                            .ok()
+                            .map(|(_, store)| view! { <StoreNav store_id=store.id /> })
+                    })}
+                </Transition>
+            </aside>
+            <main class="min-w-0">
+                <Outlet />
+            </main>
+        </div>
     }
+}
+
+/// What a store page shows once the frame knows the store is the viewer's: `children`, with
+/// the store (name, currency) in context; or "not found" (404), the log-in redirect, or the
+/// error. The children are built again whenever the frame is read, so a page creates its
+/// resources before this, never inside it.
+#[component]
+pub fn RequireStore(children: ChildrenFn) -> impl IntoView {
+    let store_id = use_store_id();
+    let frame = expect_context::<StoreFrame>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match frame.read(store_id.get_untracked()).await {
+                        Ok((_, store)) => {
+                            provide_context(store);
+                            children().into_any()
+                        }
+                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The store's currency, for a component inside [`RequireStore`] (which provides the store).
+pub fn store_currency() -> Currency {
+    use_context::<StoreSummary>().map_or(CURRENCIES[0], |store| store.currency)
 }
 
 /// `/store/{store_id}`: a store opens on its Customers page.
 #[component]
 pub fn StoreIndex() -> impl IntoView {
     let store_id = use_store_id();
-    move || {
-        store_id
-            .get()
-            .map(|store_id| view! { <Redirect path=format!("/store/{store_id}/customers") /> })
+    view! {
+        <RequireStore>
+            {move || {
+                store_id
+                    .get()
+                    .map(|store_id| view! { <Redirect path=format!("/store/{store_id}/customers") /> })
+            }}
+        </RequireStore>
     }
 }

@@ -17,7 +17,7 @@ use crate::components::widgets::{EmptyState, LoadError, Notice, PageHeader};
 use crate::dto::TagCount;
 use crate::error::AppError;
 use crate::format;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 use crate::url::with_query;
 
 /// What the customer tag is, in the words the server uses when it refuses to change it.
@@ -77,62 +77,64 @@ pub fn TagsPage() -> impl IntoView {
     let done = Signal::derive(move || done_message(&step.get()));
 
     view! {
-        <Title text="Tags" />
-        <PageHeader
-            title="Tags".to_owned()
-            subtitle="Every tag with its fans. Open a tag to see who carries it."
-        >
-            {move || {
-                store_id
-                    .get()
-                    .map(|store_id| {
-                        view! {
-                            <a href=format!("/store/{store_id}/contacts") class="btn btn-secondary">
-                                "← Fans"
-                            </a>
+        <RequireStore>
+            <Title text="Tags" />
+            <PageHeader
+                title="Tags".to_owned()
+                subtitle="Every tag with its fans. Open a tag to see who carries it."
+            >
+                {move || {
+                    store_id
+                        .get()
+                        .map(|store_id| {
+                            view! {
+                                <a href=format!("/store/{store_id}/contacts") class="btn btn-secondary">
+                                    "← Fans"
+                                </a>
+                            }
+                        })
+                }}
+            </PageHeader>
+            <div class="mt-4">
+                <Notice message=done />
+            </div>
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading tags…"</p> }>
+                {move || Suspend::new(async move {
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    let step = step.get();
+                    match tags.await {
+                        Ok(tags) if tags.is_empty() => {
+                            view! {
+                                <div class="mt-4">
+                                    <EmptyState title="No tags yet">
+                                        "Tag fans on their profile, when you add them, or many at once from the "
+                                        <a
+                                            href=format!("/store/{store_id}/contacts")
+                                            class="text-link"
+                                        >
+                                            "fan list"
+                                        </a>
+                                        "."
+                                    </EmptyState>
+                                </div>
+                            }
+                                .into_any()
                         }
-                    })
-            }}
-        </PageHeader>
-        <div class="mt-4">
-            <Notice message=done />
-        </div>
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading tags…"</p> }>
-            {move || Suspend::new(async move {
-                let store_id = store_id.get_untracked().unwrap_or_default();
-                let step = step.get();
-                match tags.await {
-                    Ok(tags) if tags.is_empty() => {
-                        view! {
-                            <div class="mt-4">
-                                <EmptyState title="No tags yet">
-                                    "Tag fans on their profile, when you add them, or many at once from the "
-                                    <a
-                                        href=format!("/store/{store_id}/contacts")
-                                        class="text-link"
-                                    >
-                                        "fan list"
-                                    </a>
-                                    "."
-                                </EmptyState>
-                            </div>
+                        Ok(tags) => {
+                            view! { <TagTable store_id tags step rename delete /> }.into_any()
                         }
-                            .into_any()
-                    }
-                    Ok(tags) => {
-                        view! { <TagTable store_id tags step rename delete /> }.into_any()
-                    }
-                    Err(error) => {
-                        view! {
-                            <div class="mt-4">
-                                <LoadError error />
-                            </div>
+                        Err(error) => {
+                            view! {
+                                <div class="mt-4">
+                                    <LoadError error />
+                                </div>
+                            }
+                                .into_any()
                         }
-                            .into_any()
                     }
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 

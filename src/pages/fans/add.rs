@@ -10,7 +10,7 @@ use crate::components::audience::TagSuggestions;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::PageHeader;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 
 const TAG_SUGGESTIONS: &str = "add-fan-tag-suggestions";
 
@@ -30,18 +30,20 @@ pub fn AddFanPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Add fan" />
-        <PageHeader
-            title="Add fan".to_owned()
-            subtitle="Someone who signed up in person, or wrote to you. Buyers are added automatically."
-        />
-        <Suspense>
-            {move || Suspend::new(async move {
-                let tags = tags.await;
-                view! { <TagSuggestions id=TAG_SUGGESTIONS tags /> }
-            })}
-        </Suspense>
-        {move || store_id.get().map(|store_id| view! { <AddFanForm store_id action=add /> })}
+        <RequireStore>
+            <Title text="Add fan" />
+            <PageHeader
+                title="Add fan".to_owned()
+                subtitle="Someone who signed up in person, or wrote to you. Buyers are added automatically."
+            />
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let tags = tags.await;
+                    view! { <TagSuggestions id=TAG_SUGGESTIONS tags /> }
+                })}
+            </Suspense>
+            {move || store_id.get().map(|store_id| view! { <AddFanForm store_id action=add /> })}
+        </RequireStore>
     }
 }
 

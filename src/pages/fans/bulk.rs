@@ -18,7 +18,7 @@ use crate::components::widgets::{LoadError, Notice};
 use crate::dto::BulkPreview;
 use crate::error::AppError;
 use crate::format;
-use crate::pages::store::use_store_id;
+use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::FanListParams;
 
 /// Add or remove: what the change does.
@@ -113,60 +113,62 @@ pub fn BulkTagPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Tag fans" />
-        <h1 class="text-2xl font-semibold tracking-tight">"Tag fans"</h1>
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Counting fans…"</p> }>
-            {move || Suspend::new(async move {
-                let result = preview.await;
-                let store_id = store_id.get_untracked().unwrap_or_default();
-                let params = params.get_untracked();
-                let request = request.get_untracked();
-                let back = params.link(&fans_path(store_id));
-                let Some(op) = request.op.as_deref().and_then(Op::parse) else {
-                    return view! {
-                        <BulkProblem back message="Choose Add tag or Remove tag.".to_owned() />
+        <RequireStore>
+            <Title text="Tag fans" />
+            <h1 class="text-2xl font-semibold tracking-tight">"Tag fans"</h1>
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Counting fans…"</p> }>
+                {move || Suspend::new(async move {
+                    let result = preview.await;
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    let params = params.get_untracked();
+                    let request = request.get_untracked();
+                    let back = params.link(&fans_path(store_id));
+                    let Some(op) = request.op.as_deref().and_then(Op::parse) else {
+                        return view! {
+                            <BulkProblem back message="Choose Add tag or Remove tag.".to_owned() />
+                        }
+                            .into_any();
+                    };
+                    if let Some(done) = request.done.as_deref() {
+                        let changed = done.parse().unwrap_or(0);
+                        return view! { <BulkDone back op tag=request.tag changed /> }.into_any();
                     }
-                        .into_any();
-                };
-                if let Some(done) = request.done.as_deref() {
-                    let changed = done.parse().unwrap_or(0);
-                    return view! { <BulkDone back op tag=request.tag changed /> }.into_any();
-                }
-                match result {
-                    Ok(Some(preview)) => {
-                        view! { <BulkConfirm store_id params request op preview apply back /> }
-                            .into_any()
-                    }
-                    Ok(None) => ().into_any(),
-                    Err(AppError::Invalid(errors)) => {
-                        let error = AppError::Invalid(errors);
-                        match field_message(Some(error.clone()), "tag") {
-                            Some(message) => {
-                                view! { <FixTag store_id params request op message back /> }.into_any()
-                            }
-                            None => {
-                                view! {
-                                    <div class="mt-6">
-                                        <LoadError error />
-                                    </div>
-                                    <BackLink back />
+                    match result {
+                        Ok(Some(preview)) => {
+                            view! { <BulkConfirm store_id params request op preview apply back /> }
+                                .into_any()
+                        }
+                        Ok(None) => ().into_any(),
+                        Err(AppError::Invalid(errors)) => {
+                            let error = AppError::Invalid(errors);
+                            match field_message(Some(error.clone()), "tag") {
+                                Some(message) => {
+                                    view! { <FixTag store_id params request op message back /> }.into_any()
                                 }
-                                    .into_any()
+                                None => {
+                                    view! {
+                                        <div class="mt-6">
+                                            <LoadError error />
+                                        </div>
+                                        <BackLink back />
+                                    }
+                                        .into_any()
+                                }
                             }
                         }
-                    }
-                    Err(error) => {
-                        view! {
-                            <div class="mt-6">
-                                <LoadError error />
-                            </div>
-                            <BackLink back />
+                        Err(error) => {
+                            view! {
+                                <div class="mt-6">
+                                    <LoadError error />
+                                </div>
+                                <BackLink back />
+                            }
+                                .into_any()
                         }
-                            .into_any()
                     }
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        </RequireStore>
     }
 }
 
