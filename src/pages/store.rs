@@ -35,14 +35,19 @@ pub fn use_store_id() -> Memo<Option<i64>> {
 /// stores, keyed by the URL's store id (so moving to another store, a new one included,
 /// reads the list again).
 #[derive(Clone, Copy)]
-struct StoreFrame(Resource<Result<Option<ViewerSummary>, AppError>>);
+struct StoreFrame {
+    viewer: Resource<Result<Option<ViewerSummary>, AppError>>,
+    store_id: Memo<Option<i64>>,
+}
 
 impl StoreFrame {
     /// The viewer and the store in the URL, which must be one of theirs: a store that is
     /// not theirs is NotFound, exactly like one that does not exist.
-    async fn read(self, store_id: Option<i64>) -> Result<(ViewerSummary, StoreSummary), AppError> {
-        let viewer = self.0.await?.ok_or(AppError::Unauthorized)?;
-        let store = store_id
+    async fn read(self) -> Result<(ViewerSummary, StoreSummary), AppError> {
+        let viewer = self.viewer.await?.ok_or(AppError::Unauthorized)?;
+        let store = self
+            .store_id
+            .get_untracked()
             .and_then(|id| viewer.stores.iter().find(|store| store.id == id).cloned())
             .ok_or(AppError::NotFound)?;
         Ok((viewer, store))
@@ -60,13 +65,16 @@ impl StoreFrame {
 #[component]
 pub fn StoreLayout() -> impl IntoView {
     let store_id = use_store_id();
-    let frame = StoreFrame(Resource::new(move || store_id.get(), |_| current_viewer()));
+    let frame = StoreFrame {
+        viewer: Resource::new(move || store_id.get(), |_| current_viewer()),
+        store_id,
+    };
     provide_context(frame);
 
     view! {
         <Transition fallback=|| view! { <TopBar /> }>
             {move || Suspend::new(async move {
-                match frame.read(store_id.get_untracked()).await {
+                match frame.read().await {
                     Ok((viewer, store)) => {
                         let stores = viewer.stores.clone();
                         view! {
@@ -81,7 +89,7 @@ pub fn StoreLayout() -> impl IntoView {
                     // The page says what went wrong (see `RequireStore`); a signed-in
                     // creator keeps their account menu.
                     Err(_) => {
-                        let viewer = frame.0.await.ok().flatten();
+                        let viewer = frame.viewer.await.ok().flatten();
                         view! {
                             <TopBar>
                                 <AccountMenu viewer />
@@ -98,7 +106,7 @@ pub fn StoreLayout() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         frame
-                            .read(store_id.get_untracked())
+                            .read()
                             .await
                             .ok()
                             .map(|(_, store)| view! { <StoreNav store_id=store.id /> })
@@ -118,14 +126,13 @@ pub fn StoreLayout() -> impl IntoView {
 /// resources before this, never inside it.
 #[component]
 pub fn RequireStore(children: ChildrenFn) -> impl IntoView {
-    let store_id = use_store_id();
     let frame = expect_context::<StoreFrame>();
     view! {
         <Transition fallback=|| ()>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
-                    match frame.read(store_id.get_untracked()).await {
+                    match frame.read().await {
                         Ok((_, store)) => {
                             provide_context(store);
                             children().into_any()
