@@ -432,3 +432,28 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    a_store_page_loads_each_of_its_resources_once,
+    |app: TestApp| async move {
+        let store_id = app.signed_in_store().await;
+        // Each resource a page read is serialized once for hydration, as
+        // `__RESOLVED_RESOURCES[n] = …`. A page built inside the frame's Suspense was built,
+        // and loaded its data, once per walk of that Suspense: its resources appeared two
+        // or three times, varying from request to request. The frame's viewer read is one
+        // resource; each page below adds its own.
+        for (section, page_resources) in [("customers", 2), ("contacts", 1), ("tags", 1)] {
+            let path = format!("/store/{store_id}/{section}");
+            for _ in 0..8 {
+                let response = app.client.get(app.url(&path)).send().await.unwrap();
+                assert_eq!(response.status(), 200, "{path}");
+                let html = response.text().await.unwrap();
+                assert_eq!(
+                    html.matches("__RESOLVED_RESOURCES[").count(),
+                    1 + page_resources,
+                    "{path} serialized a resource more than once"
+                );
+            }
+        }
+    }
+);
