@@ -1,13 +1,14 @@
 //! The HTTP surface: probes, server functions and pages (Leptos), static files, and one log
 //! line per request.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use axum::routing::get;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
@@ -20,9 +21,22 @@ use tower_http::limit::RequestBodyLimitLayer;
 use super::{export, health, security, session};
 use crate::app::{App, shell};
 
+/// The app's page routes, listed once per process.
+///
+/// Leptos lists routes by rendering the whole app, and while it does so it suspends the
+/// loading of every resource in the process (`leptos::server::SuppressResourceLoad` sets a
+/// process-wide flag): a page that starts loading its data at that moment waits forever.
+/// Listed once, before any router serves, the routes never open that window again, even
+/// in a process that builds several routers (the integration tests build one per test;
+/// their pages hung that way).
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application router around `state`.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let leptos_options = state.leptos_options.clone();
 
     Router::new()

@@ -457,3 +457,51 @@ app_test!(
         }
     }
 );
+
+app_test!(
+    pages_keep_loading_while_another_router_is_built,
+    |app: TestApp| async move {
+        // Leptos lists an app's routes by rendering it, and pauses every resource in the
+        // process while it does; a page that started loading then never finished. Routers
+        // list their routes once per process (`router::page_routes`), so building more of
+        // them, as every other test here does, leaves pages being served alone.
+        let store_id = app.signed_in_store().await;
+        let path = format!("/store/{store_id}/customers");
+        // Builds routers until dropped, so a failing request below stops it too.
+        struct Building(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Building {
+            fn drop(&mut self) {
+                self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        let building = Building(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+            true,
+        )));
+        let builder = tokio::task::spawn_blocking({
+            let building = building.0.clone();
+            let db = app.db.clone();
+            move || {
+                let mut built = 0_u32;
+                while building.load(std::sync::atomic::Ordering::Relaxed) {
+                    let state = crate::support::app_state(
+                        db.clone(),
+                        crate::support::test_settings(),
+                        ([127, 0, 0, 1], 0).into(),
+                    );
+                    drop(encore::server::router::build(state));
+                    built += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                built
+            }
+        });
+        for _ in 0..40 {
+            let response = app.client.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let html = response.text().await.unwrap();
+            assert!(html.contains("__RESOLVED_RESOURCES"), "{path} ended early");
+        }
+        drop(building);
+        assert!(builder.await.unwrap() > 0, "no router was built meanwhile");
+    }
+);

@@ -313,24 +313,32 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// The state `encore serve` builds its router around, over `db`, for a server at `address`.
+pub fn app_state(
+    db: DatabaseConnection,
+    settings: Settings,
+    address: std::net::SocketAddr,
+) -> AppState {
+    let mut leptos_options = encore::server::config::leptos_options(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/Leptos.toml"
+    )))
+    .expect("read Leptos.toml");
+    leptos_options.site_addr = address;
+    AppState::new(leptos_options, db, settings)
+}
+
 /// Starts the real router (the same as `encore serve`) on 127.0.0.1 over `db`.
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
     spawn_app_with(db, test_settings()).await
 }
 
 pub async fn spawn_app_with(db: DatabaseConnection, settings: Settings) -> TestApp {
-    let mut leptos_options = encore::server::config::leptos_options(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/Leptos.toml"
-    )))
-    .expect("read Leptos.toml");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a local port");
     let address = listener.local_addr().expect("local address");
-    leptos_options.site_addr = address;
-    let state = AppState::new(leptos_options, db.clone(), settings);
-    let app = encore::server::router::build(state);
+    let app = encore::server::router::build(app_state(db.clone(), settings, address));
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -271,7 +271,7 @@ app_test!(
         let before = checksum(&app.db).await;
 
         // Every page route and the CSV export, with B's ids.
-        let routes = leptos_axum::generate_route_list(encore::app::App);
+        let routes = encore::server::router::page_routes();
         let mut pages: Vec<String> = routes
             .iter()
             .map(|route| route.path().to_owned())
