@@ -56,13 +56,18 @@ where
         return;
     };
     let outcome = tokio::spawn(test(test_db.db.clone())).await;
-    test_db.destroy().await;
+    let closed = test_db.destroy().await;
     if let Err(error) = outcome {
         if error.is_panic() {
             std::panic::resume_unwind(error.into_panic());
         }
         panic!("test task failed: {error}");
     }
+    assert!(
+        closed,
+        "the test's connection pool did not close within {POOL_CLOSE_TIMEOUT:?}: \
+         a connection is still checked out after the test"
+    );
 }
 
 /// A database that exists for one test.
@@ -126,14 +131,16 @@ impl TestDb {
     }
 
     /// Closes the pool and drops a PostgreSQL test database.
-    pub async fn destroy(self) {
-        self.db.close().await.ok();
+    /// Returns false when the pool did not close in time: a connection is still checked out.
+    pub async fn destroy(self) -> bool {
+        let closed = tokio::time::timeout(POOL_CLOSE_TIMEOUT, self.db.close()).await;
         if let Some(name) = self.postgres_name {
             let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
             if let Err(error) = admin_execute(&drop).await {
                 eprintln!("warning: could not drop test database {name}: {error}");
             }
         }
+        closed.is_ok()
     }
 }
 
@@ -294,10 +301,19 @@ impl TestApp {
     }
 }
 
+/// How long a test waits for a whole response. A page whose stream stalls fails its test
+/// with a timeout instead of holding the suite until CI gives up.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long closing a test's pool may take. Closing waits for every checked-out connection;
+/// one still out after the test is a leak, and fails the test rather than hanging it.
+const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
+
 fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .timeout(RESPONSE_TIMEOUT)
         .build()
         .expect("HTTP client")
 }
