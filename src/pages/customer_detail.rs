@@ -282,7 +282,6 @@ fn RefundForm(
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
     let remaining = purchase.amount_cents - purchase.refunded_cents;
     let back = format!("/store/{store_id}/customers/{customer_id}");
-    let input = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500";
 
     view! {
         <a href=back.clone() class="text-sm text-violet-700 hover:underline">"← Back to the customer"</a>
@@ -302,13 +301,13 @@ fn RefundForm(
             <input type="hidden" name="request_key" value=request_key />
             <div>
                 <label for="refund-amount" class="block text-sm font-medium text-slate-700">"Amount to refund"</label>
-                <input id="refund-amount" name="amount" type="text" inputmode="decimal" placeholder=currency.format_plain(remaining) class=input aria-describedby="refund-amount-hint refund-amount-error" aria-invalid=move || amount_error.get().is_some().to_string() />
+                <input id="refund-amount" name="amount" type="text" inputmode="decimal" placeholder=currency.format_plain(remaining) class="field" aria-describedby="refund-amount-hint refund-amount-error" aria-invalid=move || amount_error.get().is_some().to_string() />
                 <p id="refund-amount-hint" class="mt-1 text-xs text-slate-500">{format!("Leave empty to refund all {}.", currency.format(remaining))}</p>
                 <FieldMessage id="refund-amount-error" message=amount_error />
             </div>
             <div>
                 <label for="refund-reason" class="block text-sm font-medium text-slate-700">"Reason (optional)"</label>
-                <input id="refund-reason" name="reason" type="text" maxlength="300" class=input aria-describedby="refund-reason-error" aria-invalid=move || reason_error.get().is_some().to_string() />
+                <input id="refund-reason" name="reason" type="text" maxlength="300" class="field" aria-describedby="refund-reason-error" aria-invalid=move || reason_error.get().is_some().to_string() />
                 <FieldMessage id="refund-reason-error" message=reason_error />
             </div>
             <div class="flex items-center gap-3">

@@ -141,7 +141,7 @@ fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
                         placeholder="e.g. Night Owl Beats"
                         aria-describedby="store-name-error"
                         aria-invalid=move || name_error.get().is_some().to_string()
-                        class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500"
+                        class="field"
                     />
                     <FieldMessage id="store-name-error" message=name_error />
                 </div>
@@ -154,7 +154,7 @@ fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
                         name="currency"
                         aria-describedby="store-currency-error"
                         aria-invalid=move || currency_error.get().is_some().to_string()
-                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-200 aria-[invalid=true]:border-red-500"
+                        class="field"
                     >
                         {CURRENCIES
                             .iter()
