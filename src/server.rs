@@ -12,3 +12,4 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod timeout;

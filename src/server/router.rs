@@ -18,7 +18,7 @@ use axum::middleware;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{export, health, security, session};
+use super::{export, health, security, session, timeout};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -53,8 +53,8 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(security::provide_page_nonce, shell))
-        // Layers run bottom-up for a request: log, headers, CSRF, body limit, rate limit,
-        // then the viewer's session.
+        // Layers run bottom-up for a request: log, headers, time limit, CSRF, body limit,
+        // rate limit, then the viewer's session.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::attach_viewer,
@@ -67,9 +67,14 @@ pub fn build(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES))
         .layer(CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            timeout::limit_request_time,
+        ))
         .layer(middleware::from_fn(security::security_headers))
-        // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`.
-        // Query strings are left out: they can hold emails and search terms.
+        // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`,
+        // at error level for a server error. Query strings are left out: they can hold
+        // emails and search terms.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<Body>| {
@@ -82,10 +87,13 @@ pub fn build(state: AppState) -> Router {
                 .on_request(())
                 .on_response(
                     |response: &Response<Body>, latency: Duration, _span: &Span| {
-                        tracing::info!(
-                            status = response.status().as_u16(),
-                            latency_ms = latency.as_secs_f64() * 1000.0,
-                        );
+                        let status = response.status().as_u16();
+                        let latency_ms = latency.as_secs_f64() * 1000.0;
+                        if response.status().is_server_error() {
+                            tracing::error!(status, latency_ms);
+                        } else {
+                            tracing::info!(status, latency_ms);
+                        }
                     },
                 )
                 .on_failure(()),

@@ -18,6 +18,9 @@ pub struct Settings {
     /// Mark the session cookie `Secure` (serve over HTTPS). `ENCORE_SECURE_COOKIES=true`.
     pub secure_cookies: bool,
     pub auth_rate_limit: AuthRateLimit,
+    /// How long a request may take before it is answered 503 and dropped (see
+    /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
+    pub request_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -28,6 +31,7 @@ impl Default for Settings {
                 burst: 2,
                 period: Duration::from_secs(15),
             },
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -49,6 +53,11 @@ impl Settings {
                 format!("ENCORE_AUTH_RATE_LIMIT must look like 2/15s (got \"{value}\")")
             })?;
         }
+        if let Ok(value) = std::env::var("ENCORE_REQUEST_TIMEOUT") {
+            settings.request_timeout = parse_duration(&value).with_context(|| {
+                format!("ENCORE_REQUEST_TIMEOUT must look like 60s or 2m (got \"{value}\")")
+            })?;
+        }
         Ok(settings)
     }
 }
@@ -57,21 +66,29 @@ impl Settings {
 fn parse_rate(text: &str) -> anyhow::Result<AuthRateLimit> {
     let (burst, period) = text.trim().split_once('/').context("missing '/'")?;
     let burst: u32 = burst.trim().parse().context("the burst is not a number")?;
-    let period = period.trim();
-    let (number, unit) = period.split_at(period.len().saturating_sub(1));
-    let number: u64 = number.parse().context("the period is not a number")?;
-    let seconds = match unit {
-        "s" => number,
-        "m" => number * 60,
-        _ => bail!("the period needs a unit, s or m"),
-    };
-    if burst == 0 || seconds == 0 {
-        bail!("the burst and the period must be more than zero");
+    if burst == 0 {
+        bail!("the burst must be more than zero");
     }
     Ok(AuthRateLimit {
         burst,
-        period: Duration::from_secs(seconds),
+        period: parse_duration(period).context("the period")?,
     })
+}
+
+/// `"15s"` or `"2m"`: a whole number of seconds or minutes, more than zero.
+fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let number: u64 = number.trim().parse().context("not a number")?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number.checked_mul(60).context("too long")?,
+        _ => bail!("needs a unit, s or m"),
+    };
+    if seconds == 0 {
+        bail!("must be more than zero");
+    }
+    Ok(Duration::from_secs(seconds))
 }
 
 #[cfg(test)]
@@ -93,6 +110,25 @@ mod tests {
         );
         for bad in ["", "2", "x/15s", "2/15", "2/15h", "0/1s", "2/0s"] {
             assert!(parse_rate(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn durations_are_read_or_refused() {
+        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration(" 2m ").unwrap(), Duration::from_secs(120));
+        for bad in [
+            "",
+            "60",
+            "s",
+            "-1s",
+            "1.5s",
+            "0s",
+            "0m",
+            "1h",
+            "99999999999999999999m",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
     }
 }
