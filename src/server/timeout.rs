@@ -12,18 +12,18 @@ use axum::response::{IntoResponse, Response};
 
 use super::state::AppState;
 
-/// Runs the request under the configured ceiling (`ENCORE_REQUEST_TIMEOUT`).
+/// Runs the request under the configured ceiling (`ENCORE_REQUEST_TIMEOUT`). The error
+/// it logs falls inside the request log's span, which names the method and path.
 pub async fn limit_request_time(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let limit = state.settings.request_timeout;
-    let path = request.uri().path().to_owned();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::error!(%path, ?limit, "a request ran out of time and was dropped");
+            tracing::error!(?limit, "a request ran out of time and was dropped");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "This took too long to answer. Please try again in a moment.",
