@@ -11,12 +11,13 @@ use leptos::prelude::*;
 #[server(endpoint = "auth/viewer")]
 pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
     let state = crate::server::state::current()?;
-    let Some(me) = crate::server::access::viewer()?.signed_in else {
+    let viewer = crate::server::access::viewer()?;
+    let Some(me) = &viewer.signed_in else {
         return Ok(None);
     };
     Ok(Some(ViewerSummary {
-        stores: crate::domain::stores::list_stores(&state.db, me.creator_id).await?,
-        email: me.email,
+        stores: viewer.stores(&state.db).await?.to_vec(),
+        email: me.email.clone(),
     }))
 }
 

@@ -136,23 +136,6 @@ pub async fn list_stores(
         .collect()
 }
 
-/// An active store, if it belongs to `owner_id`. Someone else's store is `NotFound`, exactly
-/// like a store that does not exist.
-///
-/// # Errors
-/// `NotFound` for an unknown, archived or someone else's store.
-pub async fn get_owned_store(
-    db: &DatabaseConnection,
-    owner_id: i64,
-    store_id: i64,
-) -> DomainResult<StoreSummary> {
-    let store = find_active(db, store_id).await?;
-    if store.owner_id != Some(owner_id) {
-        return Err(DomainError::NotFound("store"));
-    }
-    summary(store)
-}
-
 /// The active store with this id, read on any connection (pool or transaction).
 pub(crate) async fn find_active(
     db: &impl sea_orm::ConnectionTrait,

@@ -6,7 +6,6 @@
 use sea_orm::DatabaseConnection;
 
 use crate::domain::accounts::SignedIn;
-use crate::domain::stores;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
 
@@ -37,7 +36,8 @@ pub fn signed_in() -> Result<SignedIn, AppError> {
     viewer()?.signed_in.ok_or(AppError::Unauthorized)
 }
 
-/// The store, if `viewer` may see it.
+/// The store, if `viewer` may see it: one of their active stores. Someone else's store is
+/// `NotFound`, exactly like one that does not exist or is archived.
 ///
 /// # Errors
 /// `Unauthorized` when nobody is signed in; `NotFound` for a store that is not theirs.
@@ -46,8 +46,13 @@ pub async fn owned_store(
     viewer: &Viewer,
     store_id: i64,
 ) -> Result<StoreSummary, AppError> {
-    let me = viewer.signed_in.as_ref().ok_or(AppError::Unauthorized)?;
-    Ok(stores::get_owned_store(db, me.creator_id, store_id).await?)
+    viewer
+        .stores(db)
+        .await?
+        .iter()
+        .find(|store| store.id == store_id)
+        .cloned()
+        .ok_or(AppError::NotFound)
 }
 
 /// The app state and the store a server function is about.

@@ -1,15 +1,22 @@
 //! Who is making a request: the session cookie, resolved once per request by a middleware
 //! and handed to server functions and handlers as a request extension.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use cookie::{Cookie, SameSite};
+use sea_orm::DatabaseConnection;
+use tokio::sync::OnceCell;
 
 use super::state::AppState;
 use crate::domain::accounts::{self, SessionToken, SignedIn};
+use crate::domain::stores;
 use crate::domain::time;
+use crate::dto::StoreSummary;
+use crate::error::AppError;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "encore_session";
@@ -19,6 +26,34 @@ pub const COOKIE: &str = "encore_session";
 pub struct Viewer {
     pub signed_in: Option<SignedIn>,
     pub token: Option<SessionToken>,
+    /// Their active stores, read at most once per request. A store page's frame lists them
+    /// for the switcher, and each of the page's server functions checks its store against
+    /// them; every clone of the viewer shares this one read.
+    stores: Arc<OnceCell<Vec<StoreSummary>>>,
+}
+
+impl Viewer {
+    pub fn new(signed_in: Option<SignedIn>, token: Option<SessionToken>) -> Viewer {
+        Viewer {
+            signed_in,
+            token,
+            stores: Arc::default(),
+        }
+    }
+
+    /// The signed-in creator's active stores, newest first, as of the first call in this
+    /// request.
+    ///
+    /// # Errors
+    /// `Unauthorized` when nobody is signed in; database failures.
+    pub async fn stores(&self, db: &DatabaseConnection) -> Result<&[StoreSummary], AppError> {
+        let me = self.signed_in.as_ref().ok_or(AppError::Unauthorized)?;
+        let stores = self
+            .stores
+            .get_or_try_init(|| stores::list_stores(db, me.creator_id))
+            .await?;
+        Ok(stores)
+    }
 }
 
 /// Resolves the session cookie of every request that can touch data (static files and
@@ -45,7 +80,9 @@ pub async fn attach_viewer(
             },
             None => None,
         };
-        request.extensions_mut().insert(Viewer { signed_in, token });
+        request
+            .extensions_mut()
+            .insert(Viewer::new(signed_in, token));
     }
     next.run(request).await
 }
