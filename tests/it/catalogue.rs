@@ -1,8 +1,13 @@
 //! Stores and products: create, rename, archive.
 
 use encore::domain::DomainError;
+use encore::domain::accounts::SignedIn;
 use encore::domain::products::{ProductEdit, archive_product, edit_product, list_products};
 use encore::domain::stores::{NewStore, archive_store, create_store, list_stores, rename_store};
+use encore::dto::StoreSummary;
+use encore::error::AppError;
+use encore::server::access::owned_store;
+use encore::server::session::Viewer;
 use encore::vocab::ProductKind;
 use sea_orm::DatabaseConnection;
 
@@ -39,6 +44,72 @@ db_test!(
         assert!(matches!(
             archive_store(&db, store_id).await,
             Err(DomainError::NotFound(_))
+        ));
+    }
+);
+
+db_test!(
+    a_request_reads_its_viewers_stores_once,
+    |db: DatabaseConnection| async move {
+        let owner = creator(&db).await;
+        let stranger = creator(&db).await;
+        let signed_in = |creator_id| {
+            Some(SignedIn {
+                creator_id,
+                email: "owner@example.com".to_owned(),
+            })
+        };
+        let first = create_store(&db, owner, &NewStore::parse("First", "USD").unwrap())
+            .await
+            .unwrap()
+            .id;
+        let theirs = create_store(&db, stranger, &NewStore::parse("Theirs", "EUR").unwrap())
+            .await
+            .unwrap()
+            .id;
+        let ids = |stores: &[StoreSummary]| stores.iter().map(|s| s.id).collect::<Vec<_>>();
+
+        // A request's viewer, and the clone a server function of the same request gets.
+        let request = Viewer::new(signed_in(owner), None);
+        let same_request = request.clone();
+        assert_eq!(ids(request.stores(&db).await.unwrap()), [first]);
+        assert_eq!(
+            owned_store(&db, &request, first).await.unwrap().name,
+            "First"
+        );
+        assert!(
+            matches!(
+                owned_store(&db, &request, theirs).await,
+                Err(AppError::NotFound)
+            ),
+            "someone else's store is not found"
+        );
+
+        // A store made after the first read: the request that read the list already keeps
+        // that read, with every clone of its viewer; the next request sees the new store.
+        let second = create_store(&db, owner, &NewStore::parse("Second", "GBP").unwrap())
+            .await
+            .unwrap()
+            .id;
+        assert_eq!(ids(same_request.stores(&db).await.unwrap()), [first]);
+        let next_request = Viewer::new(signed_in(owner), None);
+        assert_eq!(
+            ids(next_request.stores(&db).await.unwrap()),
+            [second, first]
+        );
+        assert_eq!(
+            owned_store(&db, &next_request, second).await.unwrap().name,
+            "Second"
+        );
+
+        archive_store(&db, first).await.unwrap();
+        assert!(matches!(
+            owned_store(&db, &Viewer::new(signed_in(owner), None), first).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            Viewer::default().stores(&db).await,
+            Err(AppError::Unauthorized)
         ));
     }
 );
