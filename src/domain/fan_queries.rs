@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -163,31 +163,31 @@ async fn fan_rows(
         .collect()
 }
 
-/// Tag names per fan, in the order they were added.
+/// Tag names per fan, in the order they were added. Names only: a list shows no dates, and
+/// reading one per link would parse a timestamp for every tag on the page.
 pub(crate) async fn tag_names_by_fan(
     db: &impl ConnectionTrait,
     fan_ids: &[i64],
 ) -> DomainResult<HashMap<i64, Vec<String>>> {
     let mut by_fan: HashMap<i64, Vec<String>> = HashMap::new();
-    for (fan_id, name, _added_at) in fan_tag_rows(db, fan_ids).await? {
-        by_fan.entry(fan_id).or_default().push(name);
+    if fan_ids.is_empty() {
+        return Ok(by_fan);
+    }
+    for row in db.query_all(&fan_tag_links(fan_ids)).await? {
+        by_fan
+            .entry(row.try_get::<i64>("", "fan_id")?)
+            .or_default()
+            .push(row.try_get::<String>("", "name")?);
     }
     Ok(by_fan)
 }
 
-type FanTagTuple = (i64, String, chrono::DateTime<chrono::Utc>);
-
-async fn fan_tag_rows(
-    db: &impl ConnectionTrait,
-    fan_ids: &[i64],
-) -> DomainResult<Vec<FanTagTuple>> {
-    if fan_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let statement = Query::select()
+/// The tag links of these fans, as (fan id, tag name), oldest link first: the order a fan's
+/// tags are shown in.
+fn fan_tag_links(fan_ids: &[i64]) -> SelectStatement {
+    Query::select()
         .column((fan_tag::Entity, fan_tag::Column::FanId))
         .column((tag::Entity, tag::Column::Name))
-        .column((fan_tag::Entity, fan_tag::Column::CreatedAt))
         .from(fan_tag::Entity)
         .inner_join(
             tag::Entity,
@@ -199,18 +199,7 @@ async fn fan_tag_rows(
         )
         .order_by((fan_tag::Entity, fan_tag::Column::CreatedAt), Order::Asc)
         .order_by((tag::Entity, tag::Column::Name), Order::Asc)
-        .to_owned();
-    db.query_all(&statement)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<i64>("", "fan_id")?,
-                row.try_get::<String>("", "name")?,
-                row.try_get("", "created_at")?,
-            ))
-        })
-        .collect()
+        .to_owned()
 }
 
 /// Customer badges by email, for the fans of one page.
@@ -268,11 +257,19 @@ pub async fn fan_profile(
     let mut genres = genres;
     genres.sort();
 
-    let tags = fan_tag_rows(db, &[fan_id])
+    let mut with_dates = fan_tag_links(&[fan_id]);
+    with_dates.column((fan_tag::Entity, fan_tag::Column::CreatedAt));
+    let tags = db
+        .query_all(&with_dates)
         .await?
         .into_iter()
-        .map(|(_, name, added_at)| FanTagRow { name, added_at })
-        .collect();
+        .map(|row| {
+            Ok(FanTagRow {
+                name: row.try_get("", "name")?,
+                added_at: row.try_get("", "created_at")?,
+            })
+        })
+        .collect::<DomainResult<_>>()?;
 
     let activities = fan_activity::Entity::find()
         .filter(fan_activity::Column::FanId.eq(fan_id))
@@ -387,16 +384,21 @@ pub(crate) async fn product_names(
 /// # Errors
 /// Database failures.
 pub async fn list_tags(db: &DatabaseConnection, store_id: i64) -> DomainResult<Vec<TagCount>> {
-    Ok(tag::Entity::find()
+    // Only what the list shows: every Fans page reads every tag of the store.
+    let tags: Vec<(i64, String, i64)> = tag::Entity::find()
+        .select_only()
+        .columns([tag::Column::Id, tag::Column::Name, tag::Column::FanCount])
         .filter(tag::Column::StoreId.eq(store_id))
         .order_by_asc(tag::Column::Key)
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(tags
         .into_iter()
-        .map(|tag| TagCount {
-            fans: u64::try_from(tag.fan_count).unwrap_or(0),
-            id: tag.id,
-            name: tag.name,
+        .map(|(id, name, fan_count)| TagCount {
+            fans: u64::try_from(fan_count).unwrap_or(0),
+            id,
+            name,
         })
         .collect())
 }
