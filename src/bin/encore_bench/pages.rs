@@ -20,8 +20,10 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 use encore::domain::accounts::start_session;
+use encore::domain::fan_queries::list_tags;
 use encore::domain::revenue;
 use encore::dto::Dashboard;
+use encore::format::plural;
 use encore::params::CustomerListParams;
 use encore::server::session::COOKIE;
 use encore::server::settings::Settings;
@@ -96,8 +98,13 @@ fn failed(error: anyhow::Error) -> (StatusCode, String) {
     (StatusCode::INTERNAL_SERVER_ERROR, "error".to_owned())
 }
 
+/// The Fans page's rows: the first page of fans, and the store's tags, which the app's page
+/// offers as suggestions in its filter bar.
 async fn bare_fans(State(bare): State<Arc<Bare>>) -> BareResult {
     let page = raw::fan_page(&bare.raw, bare.store_id, &TagFilter::default(), PAGE)
+        .await
+        .map_err(failed)?;
+    let tags = raw::store_tags(&bare.raw, bare.store_id)
         .await
         .map_err(failed)?;
     let mut html = format!(
@@ -122,7 +129,15 @@ async fn bare_fans(State(bare): State<Arc<Bare>>) -> BareResult {
                 .unwrap_or_default(),
         ));
     }
-    html.push_str("</table></body></html>");
+    html.push_str("</table><datalist id=\"tags\">");
+    for (_, name, fans) in &tags {
+        html.push_str(&format!(
+            "<option value=\"{}\" label=\"{}\"></option>",
+            escape(name),
+            plural(u64::try_from(*fans).unwrap_or(0), "fan", "fans"),
+        ));
+    }
+    html.push_str("</datalist></body></html>");
     Ok(Html(html))
 }
 
@@ -402,6 +417,15 @@ pub async fn run(
 
     // Both servers must show the same first rows before their speed means anything.
     let raw = Raw::of(db)?;
+    let app_tags: Vec<(i64, String, i64)> = list_tags(db, fixture.store_id)
+        .await?
+        .into_iter()
+        .map(|tag| (tag.id, tag.name, i64::try_from(tag.fans).unwrap_or(-1)))
+        .collect();
+    ensure!(
+        raw::store_tags(&raw, fixture.store_id).await? == app_tags,
+        "the bare Fans page's tag suggestions differ from the app's"
+    );
     let top_fan = raw::fan_page(&raw, fixture.store_id, &TagFilter::default(), 1).await?;
     let top_customer = raw::customer_page(&raw, fixture.store_id, None, 1).await?;
     let pages = [

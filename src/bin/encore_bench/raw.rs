@@ -870,6 +870,14 @@ pub async fn revenue(
     })
 }
 
+/// The store's tags with their member counts, by key: the tag suggestions of the Fans
+/// page's filter bar (the app's `fan_queries::list_tags`).
+pub async fn store_tags(raw: &Raw, store_id: i64) -> anyhow::Result<Vec<(i64, String, i64)>> {
+    let mut sql = Sql::new("SELECT id, name, fan_count FROM tags WHERE store_id = ");
+    sql.bind(Bind::Int(store_id)).push(" ORDER BY key");
+    raw.all(&sql).await
+}
+
 /// Member counts of the store's ordinary tags (the managed `customer` tag left out),
 /// smallest first.
 pub async fn tag_sizes(raw: &Raw, store_id: i64) -> anyhow::Result<Vec<(String, i64)>> {
