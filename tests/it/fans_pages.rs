@@ -36,24 +36,6 @@ fn tag(name: &str) -> TagName {
     TagName::parse(name).unwrap()
 }
 
-/// Posts a form like a browser with JavaScript off: urlencoded, accepting HTML, with the
-/// page it came from as Referer.
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    referer: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", app.url(referer))
-        .form(form)
-        .send()
-        .await
-        .expect("POST the form")
-}
-
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
     let response = app.client.get(app.url(path)).send().await.unwrap();
     let status = response.status().as_u16();
@@ -114,20 +96,20 @@ app_test!(
         assert_eq!(status, 200);
         assert!(html.contains("Add tag trap to 2 fans?"), "{html}");
 
-        let response = post_form(
-            &app,
-            ApplyBulkTag::PATH,
-            &confirm,
-            &[
-                ("store_id", &store),
-                ("params[any]", "ableton"),
-                ("ids", ""),
-                ("everyone", "true"),
-                ("tag", "trap"),
-                ("action", "add"),
-            ],
-        )
-        .await;
+        let response = app
+            .post_form(
+                ApplyBulkTag::PATH,
+                &confirm,
+                &[
+                    ("store_id", &store),
+                    ("params[any]", "ableton"),
+                    ("ids", ""),
+                    ("everyone", "true"),
+                    ("tag", "trap"),
+                    ("action", "add"),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 302);
         let done = location(&response);
         assert_eq!(
@@ -157,19 +139,19 @@ app_test!(
         let store = store_id.to_string();
         let ids = ada.to_string();
         // No filter at all: the confirmation form sends no `params[…]` field.
-        let response = post_form(
-            &app,
-            ApplyBulkTag::PATH,
-            &format!("/store/{store_id}/contacts/bulk?ids={ada}&tag=vip&op=add"),
-            &[
-                ("store_id", &store),
-                ("ids", &ids),
-                ("everyone", "false"),
-                ("tag", "vip"),
-                ("action", "add"),
-            ],
-        )
-        .await;
+        let response = app
+            .post_form(
+                ApplyBulkTag::PATH,
+                &format!("/store/{store_id}/contacts/bulk?ids={ada}&tag=vip&op=add"),
+                &[
+                    ("store_id", &store),
+                    ("ids", &ids),
+                    ("everyone", "false"),
+                    ("tag", "vip"),
+                    ("action", "add"),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 302);
         assert!(location(&response).ends_with("tag=vip&op=add&done=1"));
         assert_eq!(tags_of(&app.db, ada).await, ["vip"]);
@@ -237,13 +219,13 @@ app_test!(
             .to_string();
         let store = store_id.to_string();
 
-        let response = post_form(
-            &app,
-            RenameTag::PATH,
-            &format!("/store/{store_id}/tags?rename={lofi}"),
-            &[("store_id", &store), ("tag_id", &lofi), ("name", "LO-FI")],
-        )
-        .await;
+        let response = app
+            .post_form(
+                RenameTag::PATH,
+                &format!("/store/{store_id}/tags?rename={lofi}"),
+                &[("store_id", &store), ("tag_id", &lofi), ("name", "LO-FI")],
+            )
+            .await;
         assert_eq!(response.status(), 302);
         let done = location(&response);
         assert_eq!(
@@ -259,13 +241,13 @@ app_test!(
             .to_string();
         let (_, html) = page(&app, &format!("/store/{store_id}/tags?delete={survivor}")).await;
         assert!(html.contains("Delete tag Lo-Fi? It comes off 2 fans."));
-        let response = post_form(
-            &app,
-            DeleteTag::PATH,
-            &format!("/store/{store_id}/tags?delete={survivor}"),
-            &[("store_id", &store), ("tag_id", &survivor)],
-        )
-        .await;
+        let response = app
+            .post_form(
+                DeleteTag::PATH,
+                &format!("/store/{store_id}/tags?delete={survivor}"),
+                &[("store_id", &store), ("tag_id", &survivor)],
+            )
+            .await;
         assert_eq!(
             location(&response),
             format!("/store/{store_id}/tags?done=deleted&tag=Lo-Fi")

@@ -16,24 +16,6 @@ async fn store_count(app: &TestApp) -> u64 {
         .expect("count stores")
 }
 
-/// Posts the form like a browser with JavaScript off: urlencoded, accepting HTML, with the
-/// page it came from as Referer.
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    referer: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", app.url(referer))
-        .form(form)
-        .send()
-        .await
-        .expect("POST the form")
-}
-
 app_test!(
     healthz_answers_while_the_process_is_up,
     |app: TestApp| async move {
@@ -77,13 +59,13 @@ app_test!(
     a_form_post_creates_a_store_and_redirects_back,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
-        let response = post_form(
-            &app,
-            CreateStore::PATH,
-            "/",
-            &[("name", "  Night Owl  Beats "), ("currency", "EUR")],
-        )
-        .await;
+        let response = app
+            .post_form(
+                CreateStore::PATH,
+                "/",
+                &[("name", "  Night Owl  Beats "), ("currency", "EUR")],
+            )
+            .await;
         assert!(
             response.status().is_redirection(),
             "status {}",
@@ -115,13 +97,13 @@ app_test!(
     an_empty_name_is_refused_next_to_the_field,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
-        let response = post_form(
-            &app,
-            CreateStore::PATH,
-            "/",
-            &[("name", "   "), ("currency", "USD")],
-        )
-        .await;
+        let response = app
+            .post_form(
+                CreateStore::PATH,
+                "/",
+                &[("name", "   "), ("currency", "USD")],
+            )
+            .await;
         assert!(response.status().is_redirection());
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         assert!(
@@ -154,13 +136,13 @@ app_test!(
     an_unknown_currency_is_refused_and_creates_nothing,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
-        let response = post_form(
-            &app,
-            CreateStore::PATH,
-            "/",
-            &[("name", "Beat Lab"), ("currency", "XYZ")],
-        )
-        .await;
+        let response = app
+            .post_form(
+                CreateStore::PATH,
+                "/",
+                &[("name", "Beat Lab"), ("currency", "XYZ")],
+            )
+            .await;
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         assert_eq!(store_count(&app).await, 0);
         let html = app
@@ -216,8 +198,7 @@ app_test!(
 
 app_test!(store_pages_show_the_navigation, |app: TestApp| async move {
     app.sign_up("ada@example.com").await;
-    post_form(
-        &app,
+    app.post_form(
         CreateStore::PATH,
         "/",
         &[("name", "Beat Lab"), ("currency", "USD")],
@@ -289,8 +270,7 @@ app_test!(
     list_pages_answer_with_empty_url_state,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
-        post_form(
-            &app,
+        app.post_form(
             CreateStore::PATH,
             "/",
             &[("name", "Beat Lab"), ("currency", "USD")],
@@ -347,8 +327,7 @@ app_test!(
         use encore::domain::purchases::{RecordPurchase, record_purchase};
         use encore::vocab::{ProductKind, PurchaseSource};
 
-        post_form(
-            &app,
+        app.post_form(
             CreateStore::PATH,
             "/",
             &[("name", "Beat Lab"), ("currency", "USD")],

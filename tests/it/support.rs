@@ -247,6 +247,24 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// Posts the form like a browser with JavaScript off: urlencoded, accepting HTML, with
+    /// the page it came from as Referer.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", self.url(referer))
+            .form(form)
+            .send()
+            .await
+            .expect("POST the form")
+    }
+
     /// A second browser: its own cookies, nobody signed in.
     pub fn another_client(&self) -> reqwest::Client {
         new_client()
