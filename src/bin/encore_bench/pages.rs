@@ -299,6 +299,26 @@ impl Server {
         )
     }
 
+    /// CPU time the server has used so far, all threads, user and system, from /proc.
+    fn cpu_time(&self) -> anyhow::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .context("cannot read the page server's /proc stat")?;
+        // Fields after the command name (which may hold spaces, so split after its ')'):
+        // state is the first, utime the 12th and stime the 13th, in clock ticks.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |index: usize| {
+            fields
+                .get(index)
+                .and_then(|value| value.parse::<u64>().ok())
+                .context("no CPU times in /proc stat")
+        };
+        // Linux reports these in USER_HZ, which is 100 on every architecture it supports.
+        Ok(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+    }
+
     /// Peak and current resident memory, in KiB, from /proc.
     fn memory(&self) -> anyhow::Result<(u64, u64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -347,8 +367,14 @@ fn get_once(port: u16, path: &str, cookie: &str) -> anyhow::Result<(u16, String)
     Ok((status, text))
 }
 
-/// Requests per second from one `wrk` run, refusing runs with errors or non-2xx answers.
-fn wrk(port: u16, path: &str, cookie: &str, seconds: u32) -> anyhow::Result<f64> {
+/// One `wrk` run: requests per second and requests served.
+struct Load {
+    per_second: f64,
+    requests: u64,
+}
+
+/// One `wrk` run, refusing runs with errors or non-2xx answers.
+fn wrk(port: u16, path: &str, cookie: &str, seconds: u32) -> anyhow::Result<Load> {
     let output = Command::new("wrk")
         .args(["-t2", "-c16", &format!("-d{seconds}s"), "--timeout", "10s"])
         .args(["-H", &format!("Cookie: {cookie}")])
@@ -361,10 +387,23 @@ fn wrk(port: u16, path: &str, cookie: &str, seconds: u32) -> anyhow::Result<f64>
         !text.contains("Non-2xx") && !text.contains("Socket errors"),
         "wrk saw failed requests on {path}:\n{text}"
     );
-    text.lines()
+    let per_second = text
+        .lines()
         .find_map(|line| line.strip_prefix("Requests/sec:"))
-        .and_then(|rate| rate.trim().parse().ok())
-        .with_context(|| format!("cannot read requests/s from wrk:\n{text}"))
+        .and_then(|rate| rate.trim().parse().ok());
+    // "  2851 requests in 8.00s, 295.81MB read"
+    let requests = text
+        .lines()
+        .find(|line| line.contains(" requests in "))
+        .and_then(|line| line.split_whitespace().next())
+        .and_then(|count| count.parse().ok());
+    match (per_second, requests) {
+        (Some(per_second), Some(requests)) => Ok(Load {
+            per_second,
+            requests,
+        }),
+        _ => bail!("cannot read requests/s and requests from wrk:\n{text}"),
+    }
 }
 
 /// Fails early, naming the make target, when `wrk` is not installed.
@@ -467,20 +506,20 @@ pub async fn run(
 
     let mut rows = Vec::new();
     for ((name, app_path, bare_path, _), [app_bytes, bare_bytes]) in pages.iter().zip(weights) {
-        let (mut app_rates, mut bare_rates) = (Vec::new(), Vec::new());
+        let (mut app_runs, mut bare_runs) = (Runs::default(), Runs::default());
         for round in 0..plan.rounds {
-            let app_run = || wrk(app.port, app_path, &cookie, plan.seconds);
-            let bare_run = || wrk(bare.port, bare_path, &cookie, plan.seconds);
+            let mut app_run = || app_runs.load(&app, app_path, &cookie, plan.seconds);
+            let mut bare_run = || bare_runs.load(&bare, bare_path, &cookie, plan.seconds);
             if round % 2 == 0 {
-                app_rates.push(app_run()?);
-                bare_rates.push(bare_run()?);
+                app_run()?;
+                bare_run()?;
             } else {
-                bare_rates.push(bare_run()?);
-                app_rates.push(app_run()?);
+                bare_run()?;
+                app_run()?;
             }
         }
-        let app_rate = median(&mut app_rates);
-        let bare_rate = median(&mut bare_rates);
+        let app_rate = median(&mut app_runs.rates);
+        let bare_rate = median(&mut bare_runs.rates);
         let ratio = app_rate / bare_rate;
         rows.push(Row {
             workload: format!(
@@ -499,6 +538,19 @@ pub async fn run(
             ratio: Some(ratio),
             target: "≥ 0.6× bare axum".to_owned(),
             verdict: Verdict::of(ratio >= 0.6),
+        });
+        // The servers' own CPU per request: steadier than requests/s, which moves with
+        // whatever else the two cores do (wrk runs on them too). On PostgreSQL the
+        // database's work is in its own processes, so this is the page framework's part.
+        let app_cpu = median(&mut app_runs.cpu_per_request);
+        let bare_cpu = median(&mut bare_runs.cpu_per_request);
+        rows.push(Row {
+            workload: format!("{name}: server CPU per request (user + system, all threads)"),
+            app: Figure::Text(format!("{app_cpu:.2} ms")),
+            baseline: Figure::Text(format!("{bare_cpu:.2} ms")),
+            ratio: Some(app_cpu / bare_cpu),
+            target: "(reported)".to_owned(),
+            verdict: Verdict::Info,
         });
     }
 
@@ -522,6 +574,33 @@ pub async fn run(
         verdict: Verdict::of(ratio <= 2.0),
     });
     Ok(rows)
+}
+
+/// The load rounds of one server on one page.
+#[derive(Default)]
+struct Runs {
+    rates: Vec<f64>,
+    /// Milliseconds of the server's CPU per request served.
+    cpu_per_request: Vec<f64>,
+}
+
+impl Runs {
+    fn load(
+        &mut self,
+        server: &Server,
+        path: &str,
+        cookie: &str,
+        seconds: u32,
+    ) -> anyhow::Result<()> {
+        let before = server.cpu_time()?;
+        let load = wrk(server.port, path, cookie, seconds)?;
+        let used = server.cpu_time()?.saturating_sub(before);
+        ensure!(load.requests > 0, "wrk served no requests on {path}");
+        self.rates.push(load.per_second);
+        self.cpu_per_request
+            .push(used.as_secs_f64() * 1000.0 / load.requests as f64);
+        Ok(())
+    }
 }
 
 fn kib(bytes: usize) -> String {
