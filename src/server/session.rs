@@ -33,6 +33,7 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The viewer of one request; their stores are read when first asked for.
     pub fn new(signed_in: Option<SignedIn>, token: Option<SessionToken>) -> Viewer {
         Viewer {
             signed_in,
