@@ -67,8 +67,9 @@ pub fn build(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES))
         .layer(CsrfLayer::new())
+        // The limit alone, not the whole state: this layer's state is cloned per request.
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.settings.request_timeout,
             timeout::limit_request_time,
         ))
         .layer(middleware::from_fn(security::security_headers))

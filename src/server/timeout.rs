@@ -5,21 +5,20 @@
 //! bounds what a stalled request can cost: a visitor waiting on a page that never ends,
 //! and the memory and tasks held for it.
 
+use std::time::Duration;
+
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::state::AppState;
-
-/// Runs the request under the configured ceiling (`ENCORE_REQUEST_TIMEOUT`). The error
-/// it logs falls inside the request log's span, which names the method and path.
+/// Runs the request under `limit`, the configured ceiling (`ENCORE_REQUEST_TIMEOUT`). The
+/// error it logs falls inside the request log's span, which names the method and path.
 pub async fn limit_request_time(
-    State(state): State<AppState>,
+    State(limit): State<Duration>,
     request: Request,
     next: Next,
 ) -> Response {
-    let limit = state.settings.request_timeout;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
