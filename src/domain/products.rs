@@ -205,10 +205,13 @@ pub(crate) async fn find_in_store(
 }
 
 pub(crate) fn kind_of(model: &product::Model) -> DomainResult<ProductKind> {
-    model
-        .kind
-        .parse()
-        .map_err(|_| DomainError::Corrupt(format!("product {} has kind {}", model.id, model.kind)))
+    parse_kind(model.id, &model.kind)
+}
+
+/// A stored product kind; anything else is a corrupt row.
+pub(crate) fn parse_kind(product_id: i64, kind: &str) -> DomainResult<ProductKind> {
+    kind.parse()
+        .map_err(|_| DomainError::Corrupt(format!("product {product_id} has kind {kind}")))
 }
 
 fn summary(model: product::Model) -> DomainResult<ProductSummary> {

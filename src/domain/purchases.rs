@@ -12,20 +12,22 @@
 //! nothing; the same key with a different payload is a `Conflict`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QuerySelect, TryInsertResult,
 };
 
 use super::email::Email;
 use super::fan_sync::{self, NewActivity, excluded, later_of};
+use super::tags::CUSTOMER_TAG;
 use super::tx::{begin_write, with_retries};
 use super::{
     DomainError, DomainResult, products, rollup, scoring, stores, subscriptions, text, time,
 };
 use crate::dto::PurchaseReceipt;
-use crate::entities::{customer, enrollment, purchase};
+use crate::entities::{customer, enrollment, product, purchase, store, tag};
 use crate::vocab::{ActivityKind, ProductKind, PurchaseSource};
 
 const MAX_EXTERNAL_ID_CHARS: usize = 200;
@@ -123,24 +125,42 @@ pub async fn record_purchase(
 ) -> DomainResult<PurchaseReceipt> {
     with_retries(|| async {
         let tx = begin_write(db).await?;
-        let receipt = record_in(&tx, command).await?;
-        tx.commit().await?;
-        Ok(receipt)
+        match record_in(&tx, command).await? {
+            Attempt::Recorded(receipt) => {
+                tx.commit().await?;
+                Ok(receipt)
+            }
+            Attempt::KeyTaken { currency } => {
+                // Undo this attempt's customer upsert before answering from what is stored.
+                tx.rollback().await?;
+                replay(db, command, &currency).await
+            }
+        }
     })
     .await
 }
 
-async fn record_in(
-    tx: &impl ConnectionTrait,
-    command: &RecordPurchase,
-) -> DomainResult<PurchaseReceipt> {
-    let store = stores::find_active(tx, command.store_id).await?;
-    let product = products::find_in_store(tx, command.store_id, command.product_id).await?;
+/// What one attempt inside the write transaction came to.
+enum Attempt {
+    Recorded(PurchaseReceipt),
+    /// The key is already recorded: roll back and answer as a replay (or a conflict).
+    KeyTaken {
+        currency: String,
+    },
+}
 
-    if let Some(existing) = find_by_key(tx, command).await? {
-        return replay(tx, command, &store.currency, existing).await;
-    }
-    if product.archived_at.is_some() {
+/// The write path assumes the key is new, the common case, and lets the purchase insert's
+/// unique key catch a replay: a lookup before writing would cost every purchase a round trip.
+async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> DomainResult<Attempt> {
+    let sale = find_for_sale(tx, command.store_id, command.product_id).await?;
+
+    if sale.archived_at.is_some() {
+        // A replay of a sale made before the product was archived still answers as one.
+        if find_by_key(tx, command).await?.is_some() {
+            return Ok(Attempt::KeyTaken {
+                currency: sale.currency,
+            });
+        }
         return Err(DomainError::invalid(
             "product",
             "This product is archived and can no longer be sold.",
@@ -156,10 +176,10 @@ async fn record_in(
         id: 0,
         store_id: command.store_id,
         customer_id,
-        product_id: product.id,
+        product_id: sale.product_id,
         amount_cents: command.amount_cents,
         refunded_cents: 0,
-        currency: store.currency.clone(),
+        currency: sale.currency.clone(),
         source: command.source.as_str().to_owned(),
         external_id: command.external_id.clone(),
         purchased_at,
@@ -185,17 +205,18 @@ async fn record_in(
             id: result.last_insert_id,
             ..purchase
         },
-        // A concurrent transaction recorded this key after our check: run again, and the
-        // check will find it and answer as a replay.
+        // Recorded before, or by a concurrent transaction that committed first.
         TryInsertResult::Conflicted | TryInsertResult::Empty => {
-            return Err(DomainError::Contended);
+            return Ok(Attempt::KeyTaken {
+                currency: sale.currency,
+            });
         }
     };
 
-    if products::kind_of(&product)? == ProductKind::Course {
+    if products::parse_kind(sale.product_id, &sale.kind)? == ProductKind::Course {
         enroll(tx, &purchase).await?;
     }
-    if product.is_subscription {
+    if sale.is_subscription {
         subscriptions::start_or_renew(tx, &purchase).await?;
     }
 
@@ -214,7 +235,7 @@ async fn record_in(
             store_id: command.store_id,
             fan_id,
             kind: ActivityKind::Purchase,
-            detail: format!("Purchased: {}", product.name),
+            detail: format!("Purchased: {}", sale.product_name),
             points,
             reference: Some(&purchase_reference(purchase.id)),
             purchase_id: Some(purchase.id),
@@ -225,7 +246,13 @@ async fn record_in(
     // The one rule for the tag: a purchase with money not refunded (a free download is not
     // one). This purchase is such a purchase when it has money, so no need to look.
     if command.amount_cents > 0 {
-        fan_sync::tag_customer(tx, command.store_id, fan_id).await?;
+        match sale.customer_tag_id {
+            Some(tag_id) => {
+                fan_sync::tag_fan(tx, command.store_id, fan_id, tag_id).await?;
+            }
+            // The store's first paying purchase makes the tag.
+            None => fan_sync::tag_customer(tx, command.store_id, fan_id).await?,
+        }
     } else {
         fan_sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
     }
@@ -235,7 +262,7 @@ async fn record_in(
         rollup::Movement {
             store_id: command.store_id,
             day: time::revenue_day(purchased_at),
-            product_id: product.id,
+            product_id: sale.product_id,
             gross_cents: command.amount_cents,
             refunds_cents: 0,
             orders: 1,
@@ -243,13 +270,69 @@ async fn record_in(
     )
     .await?;
 
-    Ok(PurchaseReceipt {
+    Ok(Attempt::Recorded(PurchaseReceipt {
         purchase_id: purchase.id,
         customer_id,
         fan_id: Some(fan_id),
         points,
         replayed: false,
-    })
+    }))
+}
+
+/// What recording a purchase needs to know before it writes. Read in one statement, since it
+/// runs on every purchase: the product, its store's currency, and the id of the store's
+/// managed `customer` tag once the store has one (that tag is never renamed or deleted).
+#[derive(Debug, FromQueryResult)]
+struct ForSale {
+    product_id: i64,
+    product_name: String,
+    kind: String,
+    is_subscription: bool,
+    archived_at: Option<DateTime<Utc>>,
+    currency: String,
+    customer_tag_id: Option<i64>,
+}
+
+/// The product with this id, archived or not, in this store, which must be active.
+///
+/// # Errors
+/// `NotFound("store")` or `NotFound("product")`, or a database failure.
+async fn find_for_sale(
+    tx: &impl ConnectionTrait,
+    store_id: i64,
+    product_id: i64,
+) -> DomainResult<ForSale> {
+    let of_store = product::Entity::belongs_to(store::Entity)
+        .from(product::Column::StoreId)
+        .to(store::Column::Id)
+        .into();
+    let customer_tag = Query::select()
+        .column(tag::Column::Id)
+        .from(tag::Entity)
+        .and_where(tag::Column::StoreId.eq(store_id))
+        .and_where(tag::Column::Key.eq(CUSTOMER_TAG))
+        .to_owned();
+    let found = product::Entity::find_by_id(product_id)
+        .filter(product::Column::StoreId.eq(store_id))
+        .join(JoinType::InnerJoin, of_store)
+        .filter(store::Column::ArchivedAt.is_null())
+        .select_only()
+        .column_as(product::Column::Id, "product_id")
+        .column_as(product::Column::Name, "product_name")
+        .column(product::Column::Kind)
+        .column(product::Column::IsSubscription)
+        .column(product::Column::ArchivedAt)
+        .column(store::Column::Currency)
+        .expr_as(Expr::from(customer_tag), "customer_tag_id")
+        .into_model::<ForSale>()
+        .one(tx)
+        .await?;
+    if let Some(sale) = found {
+        return Ok(sale);
+    }
+    // Not for sale: say which one is missing (a rare path, so a second read is fine).
+    stores::find_active(tx, store_id).await?;
+    Err(DomainError::NotFound("product"))
 }
 
 /// The activity reference of a purchase: one "Purchased" entry per purchase and fan.
@@ -269,15 +352,20 @@ async fn find_by_key(
         .await?)
 }
 
-/// Answers a repeated key: the original receipt when the payload matches, else `Conflict`.
+/// Answers a repeated key from what is committed: the original receipt when the payload
+/// matches, else `Conflict`.
 async fn replay(
-    tx: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     command: &RecordPurchase,
     currency: &str,
-    existing: purchase::Model,
 ) -> DomainResult<PurchaseReceipt> {
+    // Committed before the insert met it, and purchases are never deleted; if it is not
+    // here, something else is wrong with the race, so run the command again.
+    let existing = find_by_key(db, command)
+        .await?
+        .ok_or(DomainError::Contended)?;
     let customer = customer::Entity::find_by_id(existing.customer_id)
-        .one(tx)
+        .one(db)
         .await?
         .ok_or_else(|| DomainError::Corrupt(format!("purchase {} has no customer", existing.id)))?;
     let same = customer.email == command.email.as_str()
@@ -293,7 +381,7 @@ async fn replay(
             command.external_id
         )));
     }
-    let fan = fan_sync::find_fan_by_email(tx, command.store_id, &customer.email).await?;
+    let fan = fan_sync::find_fan_by_email(db, command.store_id, &customer.email).await?;
     Ok(PurchaseReceipt {
         purchase_id: existing.id,
         customer_id: customer.id,

@@ -13,7 +13,6 @@ use encore::domain::scoring::Engagement;
 use encore::domain::scoring::purchase_points;
 use encore::domain::tags::TagName;
 use encore::entities::{customer, fan, purchase};
-use encore::vocab::ProductKind;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -32,15 +31,7 @@ db_test!(
         let store_id = store(&db).await;
         let products = [
             masterclass(&db, store_id).await,
-            product(
-                &db,
-                store_id,
-                "Lo-fi Drum Kit",
-                ProductKind::SamplePack,
-                2900,
-                false,
-            )
-            .await,
+            drum_kit(&db, store_id).await,
             feedback_club(&db, store_id).await,
         ];
         let purchases: Vec<RecordPurchase> = (0..PURCHASES)

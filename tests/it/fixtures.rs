@@ -10,6 +10,7 @@ use encore::dto::{ProductSummary, PurchaseReceipt};
 use encore::entities::{customer, fan, fan_activity, fan_tag, tag};
 use encore::vocab::{ProductKind, PurchaseSource};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::{Arc, Mutex};
 
 /// A creator account (with an unusable password: these tests never log in).
 pub async fn creator(db: &DatabaseConnection) -> i64 {
@@ -71,6 +72,19 @@ pub async fn masterclass(db: &DatabaseConnection, store_id: i64) -> ProductSumma
         "Mixing Masterclass",
         ProductKind::Course,
         9900,
+        false,
+    )
+    .await
+}
+
+/// A $29 sample pack: neither a course nor a subscription.
+pub async fn drum_kit(db: &DatabaseConnection, store_id: i64) -> ProductSummary {
+    product(
+        db,
+        store_id,
+        "Lo-fi Drum Kit",
+        ProductKind::SamplePack,
+        2900,
         false,
     )
     .await
@@ -259,4 +273,17 @@ pub async fn state_digest(db: &DatabaseConnection) -> String {
         }
     }
     digest
+}
+
+/// A connection to the same database that records the SQL of every statement it runs (in
+/// transactions too; `BEGIN` and `COMMIT` are not statements here), for tests that pin down
+/// how many round trips an operation costs.
+pub fn recording(db: &DatabaseConnection) -> (DatabaseConnection, Arc<Mutex<Vec<String>>>) {
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let mut recorded = db.clone();
+    let sink = Arc::clone(&statements);
+    recorded.set_metric_callback(move |info| {
+        sink.lock().unwrap().push(info.statement.sql.clone());
+    });
+    (recorded, statements)
 }

@@ -91,6 +91,64 @@ db_test!(
 );
 
 db_test!(
+    a_replay_after_the_product_is_archived_still_answers_as_a_replay,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let first = buy(&db, store_id, course.id, "ada@example.com", 9900, "order-1").await;
+        archive_product(&db, store_id, course.id).await.unwrap();
+        let digest = state_digest(&db).await;
+
+        let again = buy(&db, store_id, course.id, "ada@example.com", 9900, "order-1").await;
+        let other_payload = purchase(store_id, course.id, "ada@example.com", 5000, "order-1");
+        let error = record_purchase(&db, &other_payload).await.unwrap_err();
+
+        assert!(again.replayed);
+        assert_eq!(again.purchase_id, first.purchase_id);
+        assert!(matches!(error, DomainError::Conflict(_)), "{error:?}");
+        assert_eq!(state_digest(&db).await, digest);
+    }
+);
+
+db_test!(
+    a_purchase_reads_once_and_writes_each_row_once,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let kit = drum_kit(&db, store_id).await;
+        // The store's first paying purchase makes its `customer` tag.
+        buy(&db, store_id, kit.id, "first@example.com", 2900, "order-1").await;
+        let (counted, statements) = recording(&db);
+
+        for (email, key) in [
+            ("new@example.com", "order-2"),
+            ("new@example.com", "order-3"),
+        ] {
+            statements.lock().unwrap().clear();
+            record_purchase(&counted, &purchase(store_id, kit.id, email, 2900, key))
+                .await
+                .unwrap();
+            let verbs: Vec<String> = statements
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|sql| sql.split_whitespace().next().unwrap_or("").to_uppercase())
+                .collect();
+            // The product, its store and the store's tag in one read; then the customer,
+            // the purchase, the fan, the activity, the score, the tag link and the rollup.
+            assert_eq!(
+                verbs,
+                [
+                    "SELECT", "INSERT", "INSERT", "INSERT", "INSERT", "UPDATE", "INSERT", "INSERT"
+                ],
+                "{key}: {:#?}",
+                statements.lock().unwrap()
+            );
+        }
+        assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
     the_same_key_with_another_payload_is_a_conflict,
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
@@ -135,15 +193,7 @@ db_test!(
     |db: DatabaseConnection| async move {
         let store_id = store(&db).await;
         let course = masterclass(&db, store_id).await;
-        let pack = product(
-            &db,
-            store_id,
-            "Lo-fi Drum Kit",
-            ProductKind::SamplePack,
-            2900,
-            false,
-        )
-        .await;
+        let pack = drum_kit(&db, store_id).await;
         let earlier = Utc::now() - Duration::days(30);
         let mut first = purchase(store_id, pack.id, "ada@example.com", 2900, "a");
         first.name = "Ada Lovelace".to_owned();
