@@ -204,19 +204,15 @@ pub(crate) async fn find_in_store(
         .ok_or(DomainError::NotFound("product"))
 }
 
-pub(crate) fn kind_of(model: &product::Model) -> DomainResult<ProductKind> {
-    parse_kind(model.id, &model.kind)
-}
-
 /// A stored product kind; anything else is a corrupt row.
-pub(crate) fn parse_kind(product_id: i64, kind: &str) -> DomainResult<ProductKind> {
+pub(crate) fn kind_of(product_id: i64, kind: &str) -> DomainResult<ProductKind> {
     kind.parse()
         .map_err(|_| DomainError::Corrupt(format!("product {product_id} has kind {kind}")))
 }
 
 fn summary(model: product::Model) -> DomainResult<ProductSummary> {
     Ok(ProductSummary {
-        kind: kind_of(&model)?,
+        kind: kind_of(model.id, &model.kind)?,
         id: model.id,
         name: model.name,
         price_cents: model.price_cents,

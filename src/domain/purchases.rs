@@ -126,14 +126,19 @@ pub async fn record_purchase(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         match record_in(&tx, command).await? {
-            Attempt::Recorded(receipt) => {
+            Attempt::Answered(receipt) => {
                 tx.commit().await?;
                 Ok(receipt)
             }
             Attempt::KeyTaken { currency } => {
                 // Undo this attempt's customer upsert before answering from what is stored.
                 tx.rollback().await?;
-                replay(db, command, &currency).await
+                // Committed before the insert met it, and purchases are never deleted; if it
+                // is not here, something else is wrong with the race, so run the command again.
+                let existing = find_by_key(db, command)
+                    .await?
+                    .ok_or(DomainError::Contended)?;
+                replay(db, command, &currency, existing).await
             }
         }
     })
@@ -142,11 +147,11 @@ pub async fn record_purchase(
 
 /// What one attempt inside the write transaction came to.
 enum Attempt {
-    Recorded(PurchaseReceipt),
-    /// The key is already recorded: roll back and answer as a replay (or a conflict).
-    KeyTaken {
-        currency: String,
-    },
+    /// The receipt to give: a new purchase, or a replay found before any write.
+    Answered(PurchaseReceipt),
+    /// The purchase insert met a recorded key: roll back and answer as a replay (or a
+    /// conflict).
+    KeyTaken { currency: String },
 }
 
 /// The write path assumes the key is new, the common case, and lets the purchase insert's
@@ -156,10 +161,10 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
 
     if sale.archived_at.is_some() {
         // A replay of a sale made before the product was archived still answers as one.
-        if find_by_key(tx, command).await?.is_some() {
-            return Ok(Attempt::KeyTaken {
-                currency: sale.currency,
-            });
+        if let Some(existing) = find_by_key(tx, command).await? {
+            return replay(tx, command, &sale.currency, existing)
+                .await
+                .map(Attempt::Answered);
         }
         return Err(DomainError::invalid(
             "product",
@@ -213,7 +218,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
         }
     };
 
-    if products::parse_kind(sale.product_id, &sale.kind)? == ProductKind::Course {
+    if products::kind_of(sale.product_id, &sale.kind)? == ProductKind::Course {
         enroll(tx, &purchase).await?;
     }
     if sale.is_subscription {
@@ -270,7 +275,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
     )
     .await?;
 
-    Ok(Attempt::Recorded(PurchaseReceipt {
+    Ok(Attempt::Answered(PurchaseReceipt {
         purchase_id: purchase.id,
         customer_id,
         fan_id: Some(fan_id),
@@ -352,18 +357,13 @@ async fn find_by_key(
         .await?)
 }
 
-/// Answers a repeated key from what is committed: the original receipt when the payload
-/// matches, else `Conflict`.
+/// Answers a repeated key: the original receipt when the payload matches, else `Conflict`.
 async fn replay(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     command: &RecordPurchase,
     currency: &str,
+    existing: purchase::Model,
 ) -> DomainResult<PurchaseReceipt> {
-    // Committed before the insert met it, and purchases are never deleted; if it is not
-    // here, something else is wrong with the race, so run the command again.
-    let existing = find_by_key(db, command)
-        .await?
-        .ok_or(DomainError::Contended)?;
     let customer = customer::Entity::find_by_id(existing.customer_id)
         .one(db)
         .await?
