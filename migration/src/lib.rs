@@ -16,6 +16,7 @@ mod m20261126_000007_tag_pairs;
 mod m20261126_000008_revenue_weekly;
 mod m20261126_000009_subscription_periods;
 mod m20261126_000010_fan_tag_scores;
+mod m20261127_000011_purchase_products_by_customer;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_revenue_weekly::Migration),
             Box::new(m20261126_000009_subscription_periods::Migration),
             Box::new(m20261126_000010_fan_tag_scores::Migration),
+            Box::new(m20261127_000011_purchase_products_by_customer::Migration),
         ]
     }
 }
