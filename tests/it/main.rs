@@ -13,6 +13,7 @@ mod fans;
 mod fans_pages;
 mod http;
 mod migrations;
+mod pool;
 mod purchases;
 mod queries;
 mod refunds;

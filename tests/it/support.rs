@@ -130,6 +130,39 @@ impl TestDb {
         })
     }
 
+    /// Has PostgreSQL end every connection to this test's database, as a restart would,
+    /// and waits until they are gone. Returns how many it ended (none on SQLite).
+    pub async fn drop_server_connections(&self) -> i64 {
+        let Some(name) = &self.postgres_name else {
+            return 0;
+        };
+        let admin = admin_connection(&admin_url())
+            .await
+            .expect("an admin connection");
+        let backends = format!(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS ended, count(*) AS left \
+             FROM pg_stat_activity WHERE datname = '{name}'"
+        );
+        let mut ended = 0;
+        for _ in 0..100 {
+            let row = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    backends.clone(),
+                ))
+                .await
+                .expect("end the test database's connections")
+                .expect("a row");
+            ended += row.try_get::<i64>("", "ended").expect("a count");
+            if row.try_get::<i64>("", "left").expect("a count") == 0 {
+                admin.close().await.ok();
+                return ended;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("PostgreSQL did not end the connections to {name}");
+    }
+
     /// Closes the pool and drops a PostgreSQL test database.
     /// Returns false when the pool did not close in time: a connection is still checked out.
     pub async fn destroy(self) -> bool {
