@@ -112,15 +112,11 @@ db_test!(
 /// The index the Customers page reads its rows' products from (migration 11).
 const PRODUCTS_BY_CUSTOMER: &str = "idx_purchases_customer_id_product_id";
 
-async fn purchase_indexes(db: &DatabaseConnection) -> Vec<String> {
+/// Whether the purchases table has the index `PRODUCTS_BY_CUSTOMER`.
+async fn has_products_by_customer(db: &DatabaseConnection) -> bool {
     let sql = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'purchases' ORDER BY indexname"
-        }
-        _ => {
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'purchases' \
-              ORDER BY name"
-        }
+        DbBackend::Postgres => "SELECT indexname FROM pg_indexes WHERE tablename = 'purchases'",
+        _ => "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'purchases'",
     };
     db.query_all_raw(Statement::from_string(
         db.get_database_backend(),
@@ -129,18 +125,13 @@ async fn purchase_indexes(db: &DatabaseConnection) -> Vec<String> {
     .await
     .unwrap()
     .into_iter()
-    .map(|row| row.try_get_by_index(0).unwrap())
-    .collect()
+    .any(|row| row.try_get_by_index::<String>(0).unwrap() == PRODUCTS_BY_CUSTOMER)
 }
 
 db_test!(
     a_page_of_customers_reads_its_products_from_one_index,
     |db: DatabaseConnection| async move {
-        assert!(
-            purchase_indexes(&db)
-                .await
-                .contains(&PRODUCTS_BY_CUSTOMER.to_owned())
-        );
+        assert!(has_products_by_customer(&db).await);
 
         // The list's question, as it asks it. SQLite's plan does not depend on the data, so
         // it is checked here; PostgreSQL's depends on table statistics (the benchmark
@@ -185,16 +176,8 @@ db_test!(
         }
 
         Migrator::down(&db, Some(1)).await.unwrap();
-        assert!(
-            !purchase_indexes(&db)
-                .await
-                .contains(&PRODUCTS_BY_CUSTOMER.to_owned())
-        );
+        assert!(!has_products_by_customer(&db).await);
         Migrator::up(&db, None).await.unwrap();
-        assert!(
-            purchase_indexes(&db)
-                .await
-                .contains(&PRODUCTS_BY_CUSTOMER.to_owned())
-        );
+        assert!(has_products_by_customer(&db).await);
     }
 );

@@ -139,22 +139,30 @@ impl TestDb {
         let admin = admin_connection(&admin_url())
             .await
             .expect("an admin connection");
-        let backends = format!(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS ended, count(*) AS left \
+        let count = |sql: String| {
+            let admin = &admin;
+            async move {
+                let row = admin
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        sql,
+                    ))
+                    .await
+                    .expect("ask PostgreSQL about the test database's connections")
+                    .expect("a row");
+                row.try_get_by_index::<i64>(0).expect("a count")
+            }
+        };
+        // Asked once: a backend that is ending is still listed, and asking again would count
+        // it twice.
+        let ended = count(format!(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) \
              FROM pg_stat_activity WHERE datname = '{name}'"
-        );
-        let mut ended = 0;
+        ))
+        .await;
+        let left = format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'");
         for _ in 0..100 {
-            let row = admin
-                .query_one_raw(sea_orm::Statement::from_string(
-                    sea_orm::DbBackend::Postgres,
-                    backends.clone(),
-                ))
-                .await
-                .expect("end the test database's connections")
-                .expect("a row");
-            ended += row.try_get::<i64>("", "ended").expect("a count");
-            if row.try_get::<i64>("", "left").expect("a count") == 0 {
+            if count(left.clone()).await == 0 {
                 admin.close().await.ok();
                 return ended;
             }
