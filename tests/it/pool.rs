@@ -1,9 +1,9 @@
 //! The connection pool when PostgreSQL ends its connections (a restart, a failover, a proxy's
 //! idle timeout). The pool pings a connection on checkout only after it sat idle (see
 //! `server::db`), so a connection used moments before may fail one statement; it must then
-//! be replaced, never handed out again.
+//! be replaced, never handed out again. Also how the embedded SQLite is built.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 
 use crate::support::{Engine, TestDb};
 
@@ -41,5 +41,33 @@ async fn connections_the_server_ended_fail_at_most_once_each_and_are_replaced() 
             .await
             .expect("every connection is a live one again");
     }
+    assert!(test_db.destroy().await, "the pool closed");
+}
+
+/// SQLite's memory statistics take one process-wide mutex on every allocation and free, which
+/// the server's connection threads and request threads then queue on. The bundled SQLite is
+/// built without them (`LIBSQLITE3_FLAGS` in `.cargo/config.toml`); a build that lost the
+/// flag would still work, only slower, so this checks the library the tests link.
+#[tokio::test]
+async fn the_embedded_sqlite_keeps_no_memory_statistics() {
+    let Some(test_db) = TestDb::create(Engine::Sqlite).await else {
+        return;
+    };
+    let rows = test_db
+        .db
+        .query_all_raw(Statement::from_string(
+            test_db.db.get_database_backend(),
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap();
+    let options: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert!(
+        options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"),
+        "SQLite was built with memory statistics: {options:?}"
+    );
     assert!(test_db.destroy().await, "the pool closed");
 }
