@@ -245,7 +245,8 @@ async fn products_by_customer(
 }
 
 /// Per customer, the most current subscription status: active, then past due, then cancelled.
-/// An active subscription whose period has ended without renewal is past due.
+/// An active subscription whose period has ended without renewal is past due. Reads only the
+/// columns the status needs: a page of 50 customers reads this on every view.
 async fn subscription_status_by_customer(
     db: &impl ConnectionTrait,
     customer_ids: &[i64],
@@ -254,14 +255,20 @@ async fn subscription_status_by_customer(
         return Ok(HashMap::new());
     }
     let now = time::now();
-    let mut best: HashMap<i64, SubscriptionStatus> = HashMap::new();
-    for row in subscription::Entity::find()
+    let rows: Vec<(i64, i64, String, chrono::DateTime<chrono::Utc>)> = subscription::Entity::find()
+        .select_only()
+        .column(subscription::Column::Id)
+        .column(subscription::Column::CustomerId)
+        .column(subscription::Column::Status)
+        .column(subscription::Column::CurrentPeriodEnd)
         .filter(subscription::Column::CustomerId.is_in(customer_ids.iter().copied()))
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        let status = effective_status(&row, now)?;
-        let entry = best.entry(row.customer_id).or_insert(status);
+        .await?;
+    let mut best: HashMap<i64, SubscriptionStatus> = HashMap::new();
+    for (id, customer_id, status, current_period_end) in rows {
+        let status = effective_status(id, &status, current_period_end, now)?;
+        let entry = best.entry(customer_id).or_insert(status);
         if status < *entry {
             *entry = status;
         }
@@ -270,16 +277,19 @@ async fn subscription_status_by_customer(
 }
 
 fn effective_status(
-    row: &subscription::Model,
+    id: i64,
+    status: &str,
+    current_period_end: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> DomainResult<SubscriptionStatus> {
-    let stored: SubscriptionStatus = parse_required(&row.status, "subscription status", row.id)?;
+    let stored: SubscriptionStatus = parse_required(status, "subscription status", id)?;
     Ok(match stored {
-        SubscriptionStatus::Active if row.current_period_end <= now => SubscriptionStatus::PastDue,
+        SubscriptionStatus::Active if current_period_end <= now => SubscriptionStatus::PastDue,
         other => other,
     })
 }
 
+/// The fan profile of each customer on the page, by email: its id (for the link) and score.
 async fn fan_links(
     db: &impl ConnectionTrait,
     store_id: i64,
@@ -288,21 +298,19 @@ async fn fan_links(
     if emails.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(fan::Entity::find()
+    let links: Vec<(i64, String, i64)> = fan::Entity::find()
+        .select_only()
+        .column(fan::Column::Id)
+        .column(fan::Column::Email)
+        .column(fan::Column::Score)
         .filter(fan::Column::StoreId.eq(store_id))
         .filter(fan::Column::Email.is_in(emails.iter().cloned()))
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(links
         .into_iter()
-        .map(|fan| {
-            (
-                fan.email,
-                FanLink {
-                    fan_id: fan.id,
-                    score: fan.score,
-                },
-            )
-        })
+        .map(|(fan_id, email, score)| (email, FanLink { fan_id, score }))
         .collect())
 }
 
@@ -359,7 +367,7 @@ pub async fn customer_detail(
         .into_iter()
         .map(|row| {
             Ok(SubscriptionRow {
-                status: effective_status(&row, now)?,
+                status: effective_status(row.id, &row.status, row.current_period_end, now)?,
                 product_name: name_of(row.product_id),
                 product_id: row.product_id,
                 started_at: row.started_at,
