@@ -43,9 +43,14 @@ pub async fn customer_list(
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
+    // The list and the filter's product menu are independent reads: read them together.
+    let (page, products) = tokio::try_join!(
+        customer_queries::list_customers(&state.db, store_id, &query),
+        products::list_products(&state.db, store_id, true),
+    )?;
     Ok(CustomerListView {
-        page: customer_queries::list_customers(&state.db, store_id, &query).await?,
-        products: products::list_products(&state.db, store_id, true).await?,
+        page,
+        products,
         store,
         now: crate::domain::time::now(),
     })

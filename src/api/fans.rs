@@ -20,9 +20,14 @@ pub async fn fan_list(
     use crate::domain::fan_queries;
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
+    // The page and the filter bar's tag suggestions are independent reads: read them together.
+    let (page, tags) = tokio::try_join!(
+        fan_queries::list_fans(&state.db, store_id, &query),
+        fan_queries::list_tags(&state.db, store_id),
+    )?;
     Ok(FanListView {
-        page: fan_queries::list_fans(&state.db, store_id, &query).await?,
-        tags: fan_queries::list_tags(&state.db, store_id).await?,
+        page,
+        tags,
         store,
         now: crate::domain::time::now(),
     })

@@ -33,24 +33,29 @@ pub async fn list_customers(
     store_id: i64,
     query: &CustomerQuery,
 ) -> DomainResult<CustomerPage> {
-    stores::find_active(db, store_id).await?;
     let condition = condition(store_id, query);
     let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
     let keyset = keyset(query.sort, query.direction);
     let walk = keyset.walk(&query.page);
-    let models = keyset
-        .apply(
-            customer::Entity::find().filter(condition.clone()),
-            &walk,
-            limit,
-        )
-        .all(db)
-        .await?;
-    let total = if query.filter == CustomerFilter::default() {
-        store_customers(db, store_id).await?
-    } else {
-        customer::Entity::find().filter(condition).count(db).await?
+    let rows = keyset.apply(
+        customer::Entity::find().filter(condition.clone()),
+        &walk,
+        limit,
+    );
+    let total = async {
+        if query.filter == CustomerFilter::default() {
+            store_customers(db, store_id).await
+        } else {
+            Ok(customer::Entity::find().filter(condition).count(db).await?)
+        }
     };
+    // The store check, the rows and the total do not wait on each other: they run together,
+    // each on its own pooled connection, as the rows' products, subscriptions and fans do.
+    let (_, models, total) = tokio::try_join!(
+        stores::find_active(db, store_id),
+        async { Ok::<_, DomainError>(rows.all(db).await?) },
+        total,
+    )?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
     Ok(CustomerPage {
         rows: customer_rows(db, store_id, paged.rows).await?,
@@ -189,9 +194,11 @@ async fn customer_rows(
 ) -> DomainResult<Vec<CustomerRow>> {
     let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
     let emails: Vec<String> = models.iter().map(|model| model.email.clone()).collect();
-    let mut products = products_by_customer(db, &ids).await?;
-    let subscriptions = subscription_status_by_customer(db, &ids).await?;
-    let fans = fan_links(db, store_id, &emails).await?;
+    let (mut products, subscriptions, fans) = tokio::try_join!(
+        products_by_customer(db, &ids),
+        subscription_status_by_customer(db, &ids),
+        fan_links(db, store_id, &emails),
+    )?;
     Ok(models
         .into_iter()
         .map(|model| CustomerRow {

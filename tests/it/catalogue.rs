@@ -2,9 +2,11 @@
 
 use encore::domain::DomainError;
 use encore::domain::accounts::SignedIn;
+use encore::domain::customer_queries::list_customers;
+use encore::domain::fan_queries::list_fans;
 use encore::domain::products::{ProductEdit, archive_product, edit_product, list_products};
 use encore::domain::stores::{NewStore, archive_store, create_store, list_stores, rename_store};
-use encore::dto::StoreSummary;
+use encore::dto::{CustomerQuery, FanQuery, StoreSummary};
 use encore::error::AppError;
 use encore::server::access::owned_store;
 use encore::server::session::Viewer;
@@ -41,6 +43,16 @@ db_test!(
 
         archive_store(&db, store_id).await.unwrap();
         assert!(list_stores(&db, owner).await.unwrap().is_empty());
+        // The lists check the store at the same time as they read its rows: an archived
+        // store's lists are not found, not empty.
+        assert!(matches!(
+            list_customers(&db, store_id, &CustomerQuery::default()).await,
+            Err(DomainError::NotFound("store"))
+        ));
+        assert!(matches!(
+            list_fans(&db, store_id, &FanQuery::default()).await,
+            Err(DomainError::NotFound("store"))
+        ));
         assert!(matches!(
             archive_store(&db, store_id).await,
             Err(DomainError::NotFound(_))

@@ -195,15 +195,16 @@ struct Driver {
 
 /// The Fans page's reads, as `list_fans` makes them: the store, the tags (with counts),
 /// the top `limit + 1` fans by score, the exact total (a COUNT, or the tag's count for a
-/// one-tag audience), the page's tags and customer badges. The same plan as the app's.
+/// one-tag audience), the page's tags and customer badges. The same plan as the app's, with
+/// the same reads run together: store and tags, rows and total, the rows' tags and badges.
 pub async fn fan_page(
     raw: &Raw,
     store_id: i64,
     filter: &TagFilter,
     limit: i64,
 ) -> anyhow::Result<RawFanPage> {
-    store_exists(raw, store_id).await?;
-    let known = tag_ids(raw, store_id, filter).await?;
+    let ((), known) =
+        tokio::try_join!(store_exists(raw, store_id), tag_ids(raw, store_id, filter))?;
     let driver = driver(raw, filter, &known);
     let small = driver
         .as_ref()
@@ -235,15 +236,18 @@ pub async fn fan_page(
         }
     }
     page.bind(Bind::Int(limit + 1));
-    let mut fans: Vec<FanTuple> = raw.all(&page).await?;
+    let (mut fans, total): (Vec<FanTuple>, i64) = tokio::try_join!(
+        raw.all(&page),
+        exact_total(raw, store_id, filter, &known, driver.as_ref()),
+    )?;
     fans.truncate(usize::try_from(limit).unwrap_or(0));
 
-    let total = exact_total(raw, store_id, filter, &known, driver.as_ref()).await?;
-
     let ids: Vec<i64> = fans.iter().map(|fan| fan.0).collect();
-    let tags = page_tags(raw, &ids).await?;
     let emails: Vec<String> = fans.iter().map(|fan| fan.1.clone()).collect();
-    let badges = customer_badges(raw, store_id, &emails).await?;
+    let (tags, badges) = tokio::try_join!(
+        page_tags(raw, &ids),
+        customer_badges(raw, store_id, &emails),
+    )?;
     let rows = fans
         .into_iter()
         .map(
@@ -663,14 +667,14 @@ type CustomerTuple = (
 
 /// The Customers page's reads, as `list_customers` makes them: the store, a keyset page by
 /// total spent (after `after` = (total, id)), the total, and the page's products,
-/// subscriptions and fan scores.
+/// subscriptions and fan scores. The same reads run together as in the app: store, rows and
+/// total; then products, subscriptions and scores.
 pub async fn customer_page(
     raw: &Raw,
     store_id: i64,
     after: Option<(i64, i64)>,
     limit: i64,
 ) -> anyhow::Result<RawCustomerPage> {
-    store_exists(raw, store_id).await?;
     let mut page = Sql::new(
         "SELECT id, email, name, total_spent_cents, refunded_cents, purchase_count, \
          first_purchase_at, last_purchase_at FROM customers WHERE store_id = ",
@@ -687,8 +691,6 @@ pub async fn customer_page(
     }
     page.push(" ORDER BY total_spent_cents DESC, id DESC LIMIT ")
         .bind(Bind::Int(limit + 1));
-    let mut customers: Vec<CustomerTuple> = raw.all(&page).await?;
-    customers.truncate(usize::try_from(limit).unwrap_or(0));
 
     // The app's total for an unfiltered list: the rollup's first purchases, plus customers
     // without one (none, but the app asks).
@@ -701,54 +703,35 @@ pub async fn customer_page(
         .push(") + (SELECT COUNT(*) FROM customers WHERE store_id = ")
         .bind(Bind::Int(store_id))
         .push(" AND first_purchase_at IS NULL) AS BIGINT)");
-    let total = raw.one_i64(&count).await?;
+
+    let ((), mut customers, total): ((), Vec<CustomerTuple>, i64) = tokio::try_join!(
+        store_exists(raw, store_id),
+        raw.all(&page),
+        raw.one_i64(&count),
+    )?;
+    customers.truncate(usize::try_from(limit).unwrap_or(0));
 
     let ids: Vec<i64> = customers.iter().map(|row| row.0).collect();
     let emails: Vec<String> = customers.iter().map(|row| row.1.clone()).collect();
-    let (products, subscriptions, scores) = if ids.is_empty() {
+    type Products = Vec<(i64, String)>;
+    type Statuses = Vec<(i64, String)>;
+    type Scores = Vec<(String, i64)>;
+    let (products, subscriptions, scores): (Products, Statuses, Scores) = if ids.is_empty() {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        let mut bought = Sql::new(
-            "SELECT DISTINCT customer_id, product_id FROM purchases WHERE customer_id IN (",
-        );
-        bought
-            .bind_list(ids.iter().copied().map(Bind::Int))
-            .push(")");
-        let pairs: Vec<(i64, i64)> = raw.all(&bought).await?;
-        let mut product_ids: Vec<i64> = pairs.iter().map(|pair| pair.1).collect();
-        product_ids.sort_unstable();
-        product_ids.dedup();
-        let mut named = Sql::new("SELECT id, name FROM products WHERE id IN (");
-        named
-            .bind_list(product_ids.into_iter().map(Bind::Int))
-            .push(")");
-        let names: Vec<(i64, String)> = if pairs.is_empty() {
-            Vec::new()
-        } else {
-            raw.all(&named).await?
-        };
-        let products: Vec<(i64, String)> = pairs
-            .iter()
-            .map(|(customer, product)| {
-                let name = names
-                    .iter()
-                    .find(|(id, _)| id == product)
-                    .map(|(_, name)| name.clone())
-                    .unwrap_or_default();
-                (*customer, name)
-            })
-            .collect();
         let mut subscribed =
             Sql::new("SELECT customer_id, status FROM subscriptions WHERE customer_id IN (");
         subscribed
             .bind_list(ids.iter().copied().map(Bind::Int))
             .push(")");
-        let subscriptions: Vec<(i64, String)> = raw.all(&subscribed).await?;
         let mut fans = Sql::new("SELECT email, score FROM fans WHERE store_id = ");
         fans.bind(Bind::Int(store_id)).push(" AND email IN (");
         fans.bind_list(emails.into_iter().map(Bind::Text)).push(")");
-        let scores: Vec<(String, i64)> = raw.all(&fans).await?;
-        (products, subscriptions, scores)
+        tokio::try_join!(
+            products_bought(raw, &ids),
+            raw.all(&subscribed),
+            raw.all(&fans)
+        )?
     };
 
     let rows = customers
@@ -782,6 +765,38 @@ pub async fn customer_page(
         )
         .collect();
     Ok(RawCustomerPage { rows, total })
+}
+
+/// The distinct products each of these customers bought, by name: (customer, product name).
+async fn products_bought(raw: &Raw, customer_ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+    let mut bought =
+        Sql::new("SELECT DISTINCT customer_id, product_id FROM purchases WHERE customer_id IN (");
+    bought
+        .bind_list(customer_ids.iter().copied().map(Bind::Int))
+        .push(")");
+    let pairs: Vec<(i64, i64)> = raw.all(&bought).await?;
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut product_ids: Vec<i64> = pairs.iter().map(|pair| pair.1).collect();
+    product_ids.sort_unstable();
+    product_ids.dedup();
+    let mut named = Sql::new("SELECT id, name FROM products WHERE id IN (");
+    named
+        .bind_list(product_ids.into_iter().map(Bind::Int))
+        .push(")");
+    let names: Vec<(i64, String)> = raw.all(&named).await?;
+    Ok(pairs
+        .iter()
+        .map(|(customer, product)| {
+            let name = names
+                .iter()
+                .find(|(id, _)| id == product)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_default();
+            (*customer, name)
+        })
+        .collect())
 }
 
 /// The customer at `offset` in the total-spent order, as a keyset cursor (total, id).
