@@ -37,9 +37,13 @@ pub async fn fan_list(
 pub async fn fan_profile(store_id: i64, fan_id: i64) -> Result<FanProfileView, AppError> {
     use crate::domain::fan_queries;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let (profile, all_tags) = tokio::try_join!(
+        fan_queries::fan_profile(&state.db, store_id, fan_id, 200),
+        fan_queries::list_tags(&state.db, store_id),
+    )?;
     Ok(FanProfileView {
-        profile: fan_queries::fan_profile(&state.db, store_id, fan_id, 200).await?,
-        all_tags: fan_queries::list_tags(&state.db, store_id).await?,
+        profile,
+        all_tags,
         now: crate::domain::time::now(),
     })
 }

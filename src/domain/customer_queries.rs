@@ -15,7 +15,7 @@ use super::fan_queries::{
     MAX_PAGE_SIZE, parse_required, product_names, purchase_rows, tag_names_by_fan,
 };
 use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
-use super::sql::{bigint_sum, scalar};
+use super::sql::{bigint_sum, read, scalar};
 use super::{DomainError, DomainResult, stores, time};
 use crate::dto::{
     CustomerDetail, CustomerFilter, CustomerPage, CustomerQuery, CustomerRow, CustomerSort,
@@ -51,11 +51,8 @@ pub async fn list_customers(
     };
     // The store check, the rows and the total do not wait on each other: they run together,
     // each on its own pooled connection, as the rows' products, subscriptions and fans do.
-    let (_, models, total) = tokio::try_join!(
-        stores::find_active(db, store_id),
-        async { Ok::<_, DomainError>(rows.all(db).await?) },
-        total,
-    )?;
+    let (_, models, total) =
+        tokio::try_join!(stores::find_active(db, store_id), read(rows.all(db)), total)?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
     Ok(CustomerPage {
         rows: customer_rows(db, store_id, paged.rows).await?,
@@ -330,20 +327,51 @@ pub async fn customer_detail(
     store_id: i64,
     customer_id: i64,
 ) -> DomainResult<CustomerDetail> {
-    let store = stores::find_active(db, store_id).await?;
+    let find_customer = async {
+        customer::Entity::find_by_id(customer_id)
+            .filter(customer::Column::StoreId.eq(store_id))
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("customer"))
+    };
+    let (store, model) = tokio::try_join!(stores::find_active(db, store_id), find_customer)?;
     let currency = stores::currency_of(&store)?;
-    let model = customer::Entity::find_by_id(customer_id)
-        .filter(customer::Column::StoreId.eq(store_id))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))?;
     let email = model.email.clone();
-    let customer = customer_rows(db, store_id, vec![model])
-        .await?
-        .pop()
-        .ok_or(DomainError::NotFound("customer"))?;
+    let now = time::now();
+    // The customer's refunds, through their purchases: one statement.
+    let their_purchases = Query::select()
+        .column(purchase::Column::Id)
+        .from(purchase::Entity)
+        .and_where(Expr::col(purchase::Column::CustomerId).eq(customer_id))
+        .to_owned();
+    // The history's parts do not wait on each other: they are read together, each on its
+    // own pooled connection, and joined to the purchases' product names afterwards.
+    let (mut rows, purchases, enrollments, subscriptions, refunds, fan) = tokio::try_join!(
+        customer_rows(db, store_id, vec![model]),
+        purchase_rows(db, customer_id, currency),
+        read(
+            enrollment::Entity::find()
+                .filter(enrollment::Column::CustomerId.eq(customer_id))
+                .order_by_asc(enrollment::Column::EnrolledAt)
+                .all(db),
+        ),
+        read(
+            subscription::Entity::find()
+                .filter(subscription::Column::CustomerId.eq(customer_id))
+                .order_by_asc(subscription::Column::StartedAt)
+                .all(db),
+        ),
+        read(
+            refund::Entity::find()
+                .filter(refund::Column::PurchaseId.in_subquery(their_purchases))
+                .order_by_desc(refund::Column::RefundedAt)
+                .order_by_desc(refund::Column::Id)
+                .all(db),
+        ),
+        fan_snapshot(db, store_id, &email),
+    )?;
+    let customer = rows.pop().ok_or(DomainError::NotFound("customer"))?;
 
-    let purchases = purchase_rows(db, customer_id, currency).await?;
     let name_of = |product_id: i64| {
         purchases
             .iter()
@@ -351,12 +379,7 @@ pub async fn customer_detail(
             .map(|purchase| purchase.product_name.clone())
             .unwrap_or_default()
     };
-
-    let enrollments = enrollment::Entity::find()
-        .filter(enrollment::Column::CustomerId.eq(customer_id))
-        .order_by_asc(enrollment::Column::EnrolledAt)
-        .all(db)
-        .await?
+    let enrollments = enrollments
         .into_iter()
         .map(|row| EnrollmentRow {
             product_name: name_of(row.product_id),
@@ -364,13 +387,7 @@ pub async fn customer_detail(
             enrolled_at: row.enrolled_at,
         })
         .collect();
-
-    let now = time::now();
-    let subscriptions = subscription::Entity::find()
-        .filter(subscription::Column::CustomerId.eq(customer_id))
-        .order_by_asc(subscription::Column::StartedAt)
-        .all(db)
-        .await?
+    let subscriptions = subscriptions
         .into_iter()
         .map(|row| {
             Ok(SubscriptionRow {
@@ -383,46 +400,21 @@ pub async fn customer_detail(
             })
         })
         .collect::<DomainResult<Vec<_>>>()?;
-
-    let purchase_ids: Vec<i64> = purchases.iter().map(|purchase| purchase.id).collect();
-    let refunds = if purchase_ids.is_empty() {
-        Vec::new()
-    } else {
-        refund::Entity::find()
-            .filter(refund::Column::PurchaseId.is_in(purchase_ids))
-            .order_by_desc(refund::Column::RefundedAt)
-            .order_by_desc(refund::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| RefundRow {
-                product_name: purchases
-                    .iter()
-                    .find(|purchase| purchase.id == row.purchase_id)
-                    .map(|purchase| purchase.product_name.clone())
-                    .unwrap_or_default(),
-                id: row.id,
-                purchase_id: row.purchase_id,
-                amount_cents: row.amount_cents,
-                reason: row.reason,
-                refunded_at: row.refunded_at,
-            })
-            .collect()
-    };
-
-    let fan = match super::fan_sync::find_fan_by_email(db, store_id, &email).await? {
-        Some(fan) => Some(FanSnapshot {
-            tags: tag_names_by_fan(db, &[fan.id])
-                .await?
-                .remove(&fan.id)
+    let refunds = refunds
+        .into_iter()
+        .map(|row| RefundRow {
+            product_name: purchases
+                .iter()
+                .find(|purchase| purchase.id == row.purchase_id)
+                .map(|purchase| purchase.product_name.clone())
                 .unwrap_or_default(),
-            email_status: parse_required(&fan.email_status, "email status", fan.id)?,
-            fan_id: fan.id,
-            score: fan.score,
-            last_open_at: fan.last_open_at,
-        }),
-        None => None,
-    };
+            id: row.id,
+            purchase_id: row.purchase_id,
+            amount_cents: row.amount_cents,
+            reason: row.reason,
+            refunded_at: row.refunded_at,
+        })
+        .collect();
 
     Ok(CustomerDetail {
         customer,
@@ -433,6 +425,27 @@ pub async fn customer_detail(
         refunds,
         fan,
     })
+}
+
+/// The customer's fan side, by email: none when their fan profile was erased.
+async fn fan_snapshot(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    email: &str,
+) -> DomainResult<Option<FanSnapshot>> {
+    let Some(fan) = super::fan_sync::find_fan_by_email(db, store_id, email).await? else {
+        return Ok(None);
+    };
+    Ok(Some(FanSnapshot {
+        tags: tag_names_by_fan(db, &[fan.id])
+            .await?
+            .remove(&fan.id)
+            .unwrap_or_default(),
+        email_status: parse_required(&fan.email_status, "email status", fan.id)?,
+        fan_id: fan.id,
+        score: fan.score,
+        last_open_at: fan.last_open_at,
+    }))
 }
 
 /// The customer a purchase of this store belongs to.

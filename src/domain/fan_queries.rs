@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
+use super::sql::read;
 use super::{DomainError, DomainResult, fan_filter, stores, time};
 use crate::dto::{
     ActivityRow, CustomerBadge, FanDetail, FanPage, FanProfile, FanQuery, FanRow, FanSort,
@@ -48,7 +49,7 @@ pub async fn list_fans(
     };
     let walk = keyset.walk(&query.page);
     let (models, total) = tokio::try_join!(
-        async { Ok::<_, DomainError>(keyset.apply(select, &walk, limit).all(db).await?) },
+        read(keyset.apply(select, &walk, limit).all(db)),
         fan_filter::exact_total(db, audience.total),
     )?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
@@ -248,29 +249,44 @@ pub async fn fan_profile(
     fan_id: i64,
     activity_limit: u64,
 ) -> DomainResult<FanProfile> {
-    let store = stores::find_active(db, store_id).await?;
+    let find_fan = async {
+        fan::Entity::find_by_id(fan_id)
+            .filter(fan::Column::StoreId.eq(store_id))
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("fan"))
+    };
+    let (store, model) = tokio::try_join!(stores::find_active(db, store_id), find_fan)?;
     let currency = stores::currency_of(&store)?;
-    let model = fan::Entity::find_by_id(fan_id)
-        .filter(fan::Column::StoreId.eq(store_id))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("fan"))?;
-
-    let genres = fan_genre::Entity::find()
-        .filter(fan_genre::Column::FanId.eq(fan_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| parse_required(&row.genre, "genre", fan_id))
-        .collect::<DomainResult<Vec<_>>>()?;
-    let mut genres = genres;
-    genres.sort();
 
     let mut with_dates = fan_tag_links(&[fan_id]);
     with_dates.column((fan_tag::Entity, fan_tag::Column::CreatedAt));
-    let tags = db
-        .query_all(&with_dates)
-        .await?
+    // The profile's parts do not wait on each other: they are read together, each on its
+    // own pooled connection.
+    let (genres, tags, activities, (customer, purchases)) = tokio::try_join!(
+        read(
+            fan_genre::Entity::find()
+                .filter(fan_genre::Column::FanId.eq(fan_id))
+                .all(db),
+        ),
+        read(db.query_all(&with_dates)),
+        read(
+            fan_activity::Entity::find()
+                .filter(fan_activity::Column::FanId.eq(fan_id))
+                .order_by_desc(fan_activity::Column::OccurredAt)
+                .order_by_desc(fan_activity::Column::Id)
+                .limit(activity_limit.clamp(1, 1000))
+                .all(db),
+        ),
+        customer_side(db, store_id, &model.email, currency),
+    )?;
+
+    let mut genres = genres
+        .into_iter()
+        .map(|row| parse_required(&row.genre, "genre", fan_id))
+        .collect::<DomainResult<Vec<_>>>()?;
+    genres.sort();
+    let tags = tags
         .into_iter()
         .map(|row| {
             Ok(FanTagRow {
@@ -279,14 +295,7 @@ pub async fn fan_profile(
             })
         })
         .collect::<DomainResult<_>>()?;
-
-    let activities = fan_activity::Entity::find()
-        .filter(fan_activity::Column::FanId.eq(fan_id))
-        .order_by_desc(fan_activity::Column::OccurredAt)
-        .order_by_desc(fan_activity::Column::Id)
-        .limit(activity_limit.clamp(1, 1000))
-        .all(db)
-        .await?
+    let activities = activities
         .into_iter()
         .map(|row| {
             Ok(ActivityRow {
@@ -298,16 +307,6 @@ pub async fn fan_profile(
             })
         })
         .collect::<DomainResult<Vec<_>>>()?;
-
-    let customer = customer::Entity::find()
-        .filter(customer::Column::StoreId.eq(store_id))
-        .filter(customer::Column::Email.eq(model.email.as_str()))
-        .one(db)
-        .await?;
-    let purchases = match &customer {
-        Some(customer) => purchase_rows(db, customer.id, currency).await?,
-        None => Vec::new(),
-    };
 
     Ok(FanProfile {
         currency,
@@ -365,6 +364,25 @@ pub(crate) async fn purchase_rows(
             })
         })
         .collect()
+}
+
+/// The fan's customer record in the store, by email, with its purchases (none without one).
+async fn customer_side(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+    email: &str,
+    currency: Currency,
+) -> DomainResult<(Option<customer::Model>, Vec<PurchaseRow>)> {
+    let customer = customer::Entity::find()
+        .filter(customer::Column::StoreId.eq(store_id))
+        .filter(customer::Column::Email.eq(email))
+        .one(db)
+        .await?;
+    let purchases = match &customer {
+        Some(customer) => purchase_rows(db, customer.id, currency).await?,
+        None => Vec::new(),
+    };
+    Ok((customer, purchases))
 }
 
 /// Product names by id.

@@ -11,3 +11,12 @@ pub(crate) fn bigint_sum(expr: impl Into<Expr>) -> Expr {
 pub(crate) fn scalar(select: SelectStatement) -> Expr {
     Expr::SubQuery(None, Box::new(select.into()))
 }
+
+/// A statement's future as a domain result. `tokio::try_join!` needs one error type, and
+/// the reads a page runs together mix statements (`DbErr`) with domain steps
+/// (`DomainError`).
+pub(crate) async fn read<T>(
+    statement: impl Future<Output = Result<T, sea_orm::DbErr>>,
+) -> super::DomainResult<T> {
+    Ok(statement.await?)
+}

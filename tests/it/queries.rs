@@ -303,6 +303,10 @@ db_test!(
         assert_eq!(detail.purchases.len(), 2);
         assert_eq!(detail.enrollments.len(), 1);
         assert_eq!(detail.subscriptions.len(), 1);
+        assert!(
+            detail.refunds.is_empty(),
+            "Grace's refund is not on Ada's history"
+        );
         let fan = detail.fan.unwrap();
         assert_eq!(
             (fan.score, fan.tags.clone()),
