@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
 use super::sql::read;
-use super::{DomainError, DomainResult, fan_filter, stores, time};
+use super::{DomainError, DomainResult, fan_filter, fans, stores, time};
 use crate::dto::{
     ActivityRow, CustomerBadge, FanDetail, FanPage, FanProfile, FanQuery, FanRow, FanSort,
     FanTagRow, PurchaseRow, TagCount,
@@ -249,14 +249,10 @@ pub async fn fan_profile(
     fan_id: i64,
     activity_limit: u64,
 ) -> DomainResult<FanProfile> {
-    let find_fan = async {
-        fan::Entity::find_by_id(fan_id)
-            .filter(fan::Column::StoreId.eq(store_id))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("fan"))
-    };
-    let (store, model) = tokio::try_join!(stores::find_active(db, store_id), find_fan)?;
+    let (store, model) = tokio::try_join!(
+        stores::find_active(db, store_id),
+        fans::find_in_store(db, store_id, fan_id),
+    )?;
     let currency = stores::currency_of(&store)?;
 
     let mut with_dates = fan_tag_links(&[fan_id]);
