@@ -198,20 +198,54 @@ async fn customer_rows(
     )?;
     Ok(models
         .into_iter()
-        .map(|model| CustomerRow {
-            products: products.remove(&model.id).unwrap_or_default(),
-            subscription: subscriptions.get(&model.id).copied(),
-            fan: fans.get(&model.email).cloned(),
-            id: model.id,
-            email: model.email,
-            name: model.name,
-            total_spent_cents: model.total_spent_cents,
-            refunded_cents: model.refunded_cents,
-            purchase_count: model.purchase_count,
-            first_purchase_at: model.first_purchase_at,
-            last_purchase_at: model.last_purchase_at,
+        .map(|model| {
+            let chips = products.remove(&model.id).unwrap_or_default();
+            let status = subscriptions.get(&model.id).copied();
+            let fan = fans.get(&model.email).cloned();
+            customer_row(model, chips, status, fan)
         })
         .collect())
+}
+
+/// A customer's row as the list shows it. The list and the customer's own page both build it
+/// here, from [`product_chips`] and [`current_status`], so the two cannot disagree.
+fn customer_row(
+    model: customer::Model,
+    products: Vec<ProductChip>,
+    subscription: Option<SubscriptionStatus>,
+    fan: Option<FanLink>,
+) -> CustomerRow {
+    CustomerRow {
+        products,
+        subscription,
+        fan,
+        id: model.id,
+        email: model.email,
+        name: model.name,
+        total_spent_cents: model.total_spent_cents,
+        refunded_cents: model.refunded_cents,
+        purchase_count: model.purchase_count,
+        first_purchase_at: model.first_purchase_at,
+        last_purchase_at: model.last_purchase_at,
+    }
+}
+
+/// A customer's product chips: each product once, by name then id, however often it was
+/// bought.
+fn product_chips(bought: impl IntoIterator<Item = ProductChip>) -> Vec<ProductChip> {
+    let mut chips: Vec<ProductChip> = bought.into_iter().collect();
+    chips.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    // Equal ids have equal names, so sorting made them neighbours.
+    chips.dedup_by_key(|chip| chip.id);
+    chips
+}
+
+/// The most current of a customer's subscription statuses: active, then past due, then
+/// cancelled (the vocabulary's order).
+fn current_status(
+    statuses: impl IntoIterator<Item = SubscriptionStatus>,
+) -> Option<SubscriptionStatus> {
+    statuses.into_iter().min()
 }
 
 /// The distinct products each customer bought, by name.
@@ -242,15 +276,15 @@ async fn products_by_customer(
                 name: names.get(&product_id).cloned().unwrap_or_default(),
             });
     }
-    for chips in by_customer.values_mut() {
-        chips.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    }
-    Ok(by_customer)
+    Ok(by_customer
+        .into_iter()
+        .map(|(customer_id, bought)| (customer_id, product_chips(bought)))
+        .collect())
 }
 
-/// Per customer, the most current subscription status: active, then past due, then cancelled.
-/// An active subscription whose period has ended without renewal is past due. Reads only the
-/// columns the status needs: a page of 50 customers reads this on every view.
+/// Per customer, the most current subscription status ([`current_status`]). An active
+/// subscription whose period has ended without renewal is past due. Reads only the columns
+/// the status needs: a page of 50 customers reads this on every view.
 async fn subscription_status_by_customer(
     db: &impl ConnectionTrait,
     customer_ids: &[i64],
@@ -269,15 +303,17 @@ async fn subscription_status_by_customer(
         .into_tuple()
         .all(db)
         .await?;
-    let mut best: HashMap<i64, SubscriptionStatus> = HashMap::new();
+    let mut by_customer: HashMap<i64, Vec<SubscriptionStatus>> = HashMap::new();
     for (id, customer_id, status, current_period_end) in rows {
-        let status = effective_status(id, &status, current_period_end, now)?;
-        let entry = best.entry(customer_id).or_insert(status);
-        if status < *entry {
-            *entry = status;
-        }
+        by_customer
+            .entry(customer_id)
+            .or_default()
+            .push(effective_status(id, &status, current_period_end, now)?);
     }
-    Ok(best)
+    Ok(by_customer
+        .into_iter()
+        .filter_map(|(customer_id, statuses)| Some((customer_id, current_status(statuses)?)))
+        .collect())
 }
 
 fn effective_status(
@@ -346,8 +382,7 @@ pub async fn customer_detail(
         .to_owned();
     // The history's parts do not wait on each other: they are read together, each on its
     // own pooled connection, and joined to the purchases' product names afterwards.
-    let (mut rows, purchases, enrollments, subscriptions, refunds, fan) = tokio::try_join!(
-        customer_rows(db, store_id, vec![model]),
+    let (purchases, enrollments, subscriptions, refunds, fan) = tokio::try_join!(
         purchase_rows(db, customer_id, currency),
         read(
             enrollment::Entity::find()
@@ -370,7 +405,6 @@ pub async fn customer_detail(
         ),
         fan_snapshot(db, store_id, &email),
     )?;
-    let customer = rows.pop().ok_or(DomainError::NotFound("customer"))?;
 
     let name_of = |product_id: i64| {
         purchases
@@ -399,7 +433,21 @@ pub async fn customer_detail(
                 current_period_end: row.current_period_end,
             })
         })
-        .collect::<DomainResult<Vec<_>>>()?;
+        .collect::<DomainResult<Vec<SubscriptionRow>>>()?;
+    // The list's row, from what this page read anyway: the same chips, status and fan link
+    // the list would read for this customer.
+    let customer = customer_row(
+        model,
+        product_chips(purchases.iter().map(|purchase| ProductChip {
+            id: purchase.product_id,
+            name: purchase.product_name.clone(),
+        })),
+        current_status(subscriptions.iter().map(|subscription| subscription.status)),
+        fan.as_ref().map(|fan| FanLink {
+            fan_id: fan.fan_id,
+            score: fan.score,
+        }),
+    );
     let refunds = refunds
         .into_iter()
         .map(|row| RefundRow {

@@ -196,6 +196,8 @@ db_test!(
         )
         .await
         .unwrap();
+        // Grace buys the same pack again: still one chip.
+        buy(&db, store_id, pack.id, "grace@example.com", 2900, "5").await;
         let mut old = bought_at(
             store_id,
             club.id,
@@ -317,6 +319,29 @@ db_test!(
             .unwrap();
         assert_eq!(grace_detail.refunds.len(), 1);
         assert_eq!(grace_detail.refunds[0].amount_cents, 900);
+        assert_eq!(grace_detail.purchases.len(), 2);
+        let chips: Vec<_> = grace_detail
+            .customer
+            .products
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(chips, ["Drum Kit"], "a product bought twice is one chip");
+
+        // A customer's page shows the list's row for them, chips, status and fan link alike,
+        // also for a customer whose fan profile was erased.
+        erase_fan(&db, store_id, lin.fan.as_ref().unwrap().fan_id)
+            .await
+            .unwrap();
+        let page = list_customers(&db, store_id, &CustomerQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(page.rows.len(), 3);
+        assert!(page.rows.iter().any(|row| row.fan.is_none()));
+        for row in &page.rows {
+            let detail = customer_detail(&db, store_id, row.id).await.unwrap();
+            assert_eq!(&detail.customer, row, "{}", row.email);
+        }
     }
 );
 
