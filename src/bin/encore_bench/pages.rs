@@ -490,16 +490,20 @@ pub async fn run(
     for (name, app_path, bare_path, expected) in &pages {
         let expected = expected.clone().context("the store has no rows")?;
         let mut sizes = [0usize; 2];
-        for (size, (port, path)) in sizes
-            .iter_mut()
-            .zip([(app.port, app_path.as_str()), (bare.port, *bare_path)])
-        {
+        for (size, (server, port, path)) in sizes.iter_mut().zip([
+            ("app", app.port, app_path.as_str()),
+            ("bare", bare.port, *bare_path),
+        ]) {
             let (status, body) = get_once(port, path, &cookie)?;
             ensure!(
                 status == 200 && body.contains(&expected),
                 "{name} at {path}: status {status}, or the top row ({expected}) is missing"
             );
             *size = body.len();
+            // Kept, so that what each server sends can be read after the run.
+            let page = bare_path.trim_start_matches('/');
+            let sample = format!("{BENCH_DIR}/{page}-{engine_tag}-{server}.html");
+            std::fs::write(&sample, &body).with_context(|| format!("writing {sample}"))?;
         }
         weights.push(sizes);
     }
