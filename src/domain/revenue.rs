@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
     QuerySelect,
@@ -20,6 +22,7 @@ use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores, subscriptions, time};
 use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
 use crate::entities::{buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly};
+use crate::money::Currency;
 
 /// How many best sellers the dashboard lists.
 const TOP_PRODUCTS: usize = 5;
@@ -38,7 +41,8 @@ pub fn bucket_for(range: DateRange) -> Bucket {
 }
 
 /// The dashboard: the range and the period of the same length just before it, read at the
-/// same time (two connections), for the cards' changes.
+/// same time (two connections), for the cards' changes. The store is checked once, beside
+/// both periods' reads, rather than at the head of each period's chain of statements.
 ///
 /// # Errors
 /// As [`revenue_summary`].
@@ -48,11 +52,21 @@ pub async fn dashboard(
     range: DateRange,
     now: DateTime<Utc>,
 ) -> DomainResult<Dashboard> {
-    let (current, previous) = tokio::try_join!(
-        revenue_summary(db, store_id, range, now),
-        revenue_summary(db, store_id, previous_period(range), now),
-    )?;
-    Ok(Dashboard { current, previous })
+    check_range(range)?;
+    // `join!`, not `try_join!`: an unknown or archived store must answer `NotFound` whatever
+    // finishes first. (A past period's buyer count may still be kept for an archived store:
+    // a cache of its own data. An unknown store cannot have one: the key is a foreign key.)
+    let (store, current, previous) = tokio::join!(
+        stores::find_active(db, store_id),
+        period_figures(db, store_id, range, now),
+        period_figures(db, store_id, previous_period(range), now),
+    );
+    let currency = stores::currency_of(&store?)?;
+    let (current, previous) = (current?, previous?);
+    Ok(Dashboard {
+        current: current.in_currency(currency),
+        previous: previous.in_currency(currency),
+    })
 }
 
 /// The period of the same length that ends the day before `range` starts.
@@ -64,6 +78,8 @@ pub fn previous_period(range: DateRange) -> DateRange {
     }
 }
 
+/// One period's totals, series and best sellers.
+///
 /// # Errors
 /// `Invalid` when the range ends before it starts; `NotFound` for an unknown store.
 pub async fn revenue_summary(
@@ -72,14 +88,68 @@ pub async fn revenue_summary(
     range: DateRange,
     now: DateTime<Utc>,
 ) -> DomainResult<RevenueSummary> {
+    check_range(range)?;
+    let store = stores::find_active(db, store_id).await?;
+    let figures = period_figures(db, store_id, range, now).await?;
+    Ok(figures.in_currency(stores::currency_of(&store)?))
+}
+
+fn check_range(range: DateRange) -> DomainResult<()> {
     if range.end < range.start {
         return Err(DomainError::invalid(
             "range",
             "The period must end after it starts.",
         ));
     }
-    let store = stores::find_active(db, store_id).await?;
-    let currency = stores::currency_of(&store)?;
+    Ok(())
+}
+
+/// A period's figures, in minor units of a currency the caller reads with the store.
+struct PeriodFigures {
+    range: DateRange,
+    gross_cents: i64,
+    refunds_cents: i64,
+    orders: i64,
+    customers: i64,
+    new_customers: i64,
+    active_subscribers: i64,
+    bucket: Bucket,
+    series: Vec<SeriesPoint>,
+    top_products: Vec<TopProduct>,
+}
+
+impl PeriodFigures {
+    fn in_currency(self, currency: Currency) -> RevenueSummary {
+        let (gross, orders) = (self.gross_cents, self.orders);
+        RevenueSummary {
+            range: self.range,
+            currency,
+            gross_cents: gross,
+            refunds_cents: self.refunds_cents,
+            net_cents: gross - self.refunds_cents,
+            orders,
+            average_order_cents: if orders == 0 {
+                0
+            } else {
+                (gross + orders / 2) / orders
+            },
+            customers: self.customers,
+            new_customers: self.new_customers,
+            active_subscribers: self.active_subscribers,
+            bucket: self.bucket,
+            series: self.series,
+            top_products: self.top_products,
+        }
+    }
+}
+
+/// A period's figures for a store whose caller checks it.
+async fn period_figures(
+    db: &DatabaseConnection,
+    store_id: i64,
+    range: DateRange,
+    now: DateTime<Utc>,
+) -> DomainResult<PeriodFigures> {
     let bucket = bucket_for(range);
     let (mut gross, mut refunds, mut orders) = (0, 0, 0);
     let mut by_day: BTreeMap<NaiveDate, (i64, i64, i64)> = BTreeMap::new();
@@ -106,18 +176,11 @@ pub async fn revenue_summary(
     let active_subscribers =
         subscriptions::active_at(db, store_id, std::cmp::min(end, now)).await?;
 
-    Ok(RevenueSummary {
+    Ok(PeriodFigures {
         range,
-        currency,
         gross_cents: gross,
         refunds_cents: refunds,
-        net_cents: gross - refunds,
         orders,
-        average_order_cents: if orders == 0 {
-            0
-        } else {
-            (gross + orders / 2) / orders
-        },
         customers,
         new_customers,
         active_subscribers,
@@ -136,10 +199,11 @@ struct RollupRow {
     orders: i64,
 }
 
-/// The rollup rows covering the range. A weekly chart reads the weeks wholly inside the range
-/// from `revenue_weekly` (dated their Monday, which is their bucket) and only the days at its
-/// ragged ends from `revenue_daily`: a year is ~60 rows per product instead of 365. Daily
-/// and monthly charts read days (a week can straddle two months).
+/// The rollup rows covering the range, in one statement. A weekly chart reads the weeks
+/// wholly inside the range from `revenue_weekly` (dated their Monday, which is their bucket)
+/// and only the days at its ragged ends from `revenue_daily`, joined by `UNION ALL`: a year
+/// is ~60 rows per product instead of 365, in one round trip instead of three. Daily and
+/// monthly charts read days (a week can straddle two months).
 async fn rollup_rows(
     db: &impl ConnectionTrait,
     store_id: i64,
@@ -150,35 +214,35 @@ async fn rollup_rows(
         Bucket::Week => whole_weeks(range),
         Bucket::Day | Bucket::Month => None,
     };
-    let Some((first_monday, last_monday)) = weeks else {
-        return daily_rows(db, store_id, range.start, range.end).await;
+    let statement = match weeks {
+        None => daily_rows(store_id, range.start, range.end),
+        Some((first_monday, last_monday)) => {
+            let mut statement = weekly_rows(store_id, first_monday, last_monday);
+            if range.start < first_monday {
+                let head = daily_rows(store_id, range.start, first_monday - Days::new(1));
+                statement.union(UnionType::All, head);
+            }
+            let last_sunday = last_monday + Days::new(6);
+            if last_sunday < range.end {
+                let tail = daily_rows(store_id, last_sunday + Days::new(1), range.end);
+                statement.union(UnionType::All, tail);
+            }
+            statement
+        }
     };
-    let mut rows = Vec::new();
-    if range.start < first_monday {
-        rows.extend(daily_rows(db, store_id, range.start, first_monday - Days::new(1)).await?);
-    }
-    use revenue_weekly::Column as W;
-    let weekly: Vec<(NaiveDate, i64, i64, i64, i64)> = revenue_weekly::Entity::find()
-        .select_only()
-        .columns([
-            W::Week,
-            W::ProductId,
-            W::GrossCents,
-            W::RefundsCents,
-            W::Orders,
-        ])
-        .filter(W::StoreId.eq(store_id))
-        .filter(W::Week.gte(first_monday))
-        .filter(W::Week.lte(last_monday))
-        .into_tuple()
-        .all(db)
-        .await?;
-    rows.extend(weekly.into_iter().map(RollupRow::from));
-    let last_sunday = last_monday + Days::new(6);
-    if last_sunday < range.end {
-        rows.extend(daily_rows(db, store_id, last_sunday + Days::new(1), range.end).await?);
-    }
-    Ok(rows)
+    db.query_all(&statement)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RollupRow {
+                day: row.try_get_by_index(0)?,
+                product_id: row.try_get_by_index(1)?,
+                gross: row.try_get_by_index(2)?,
+                refunds: row.try_get_by_index(3)?,
+                orders: row.try_get_by_index(4)?,
+            })
+        })
+        .collect()
 }
 
 /// The Mondays of the first and the last ISO week lying wholly inside the range, if any.
@@ -188,15 +252,28 @@ fn whole_weeks(range: DateRange) -> Option<(NaiveDate, NaiveDate)> {
     (first_monday <= last_monday).then_some((first_monday, last_monday))
 }
 
-async fn daily_rows(
-    db: &impl ConnectionTrait,
-    store_id: i64,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> DomainResult<Vec<RollupRow>> {
+/// The weeks' rows from `first` to `last` (Mondays), in the columns of [`RollupRow`].
+fn weekly_rows(store_id: i64, first: NaiveDate, last: NaiveDate) -> SelectStatement {
+    use revenue_weekly::Column as W;
+    Query::select()
+        .columns([
+            W::Week,
+            W::ProductId,
+            W::GrossCents,
+            W::RefundsCents,
+            W::Orders,
+        ])
+        .from(revenue_weekly::Entity)
+        .and_where(W::StoreId.eq(store_id))
+        .and_where(W::Week.gte(first))
+        .and_where(W::Week.lte(last))
+        .to_owned()
+}
+
+/// The days' rows from `first` to `last`, in the columns of [`RollupRow`].
+fn daily_rows(store_id: i64, first: NaiveDate, last: NaiveDate) -> SelectStatement {
     use revenue_daily::Column as D;
-    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = revenue_daily::Entity::find()
-        .select_only()
+    Query::select()
         .columns([
             D::Day,
             D::ProductId,
@@ -204,25 +281,11 @@ async fn daily_rows(
             D::RefundsCents,
             D::Orders,
         ])
-        .filter(D::StoreId.eq(store_id))
-        .filter(D::Day.gte(first))
-        .filter(D::Day.lte(last))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(RollupRow::from).collect())
-}
-
-impl From<(NaiveDate, i64, i64, i64, i64)> for RollupRow {
-    fn from((day, product_id, gross, refunds, orders): (NaiveDate, i64, i64, i64, i64)) -> Self {
-        RollupRow {
-            day,
-            product_id,
-            gross,
-            refunds,
-            orders,
-        }
-    }
+        .from(revenue_daily::Entity)
+        .and_where(D::StoreId.eq(store_id))
+        .and_where(D::Day.gte(first))
+        .and_where(D::Day.lte(last))
+        .to_owned()
 }
 
 /// Every bucket of the range, empty ones included, so a chart has no gaps.

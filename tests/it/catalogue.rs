@@ -5,8 +5,9 @@ use encore::domain::accounts::SignedIn;
 use encore::domain::customer_queries::list_customers;
 use encore::domain::fan_queries::list_fans;
 use encore::domain::products::{ProductEdit, archive_product, edit_product, list_products};
+use encore::domain::revenue::dashboard;
 use encore::domain::stores::{NewStore, archive_store, create_store, list_stores, rename_store};
-use encore::dto::{CustomerQuery, FanQuery, StoreSummary};
+use encore::dto::{CustomerQuery, DateRange, FanQuery, StoreSummary};
 use encore::error::AppError;
 use encore::server::access::owned_store;
 use encore::server::session::Viewer;
@@ -53,6 +54,20 @@ db_test!(
             list_fans(&db, store_id, &FanQuery::default()).await,
             Err(DomainError::NotFound("store"))
         ));
+        // So does the dashboard, which checks the store beside both periods' reads; and
+        // for a store that never existed its past period's buyer count cannot be kept.
+        let now = chrono::Utc::now();
+        let today = now.date_naive();
+        let month = DateRange {
+            start: today - chrono::Days::new(29),
+            end: today,
+        };
+        for store in [store_id, store_id + 1_000] {
+            assert!(matches!(
+                dashboard(&db, store, month, now).await,
+                Err(DomainError::NotFound("store"))
+            ));
+        }
         assert!(matches!(
             archive_store(&db, store_id).await,
             Err(DomainError::NotFound(_))
