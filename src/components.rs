@@ -1,5 +1,6 @@
 //! Presentational components: props in, view out, no server calls.
 
+pub mod async_view;
 pub mod audience;
 pub mod form;
 pub mod layout;

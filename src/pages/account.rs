@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::auth::{ChangePassword, LogIn, LogOut, SignUp, current_viewer};
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::layout::TopBar;
 use crate::dto::ViewerSummary;
@@ -175,7 +176,7 @@ pub fn SignupPage() -> impl IntoView {
 fn AlreadySignedIn(viewer: Resource<Result<Option<ViewerSummary>, AppError>>) -> impl IntoView {
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {async_view(move || async move {
                 matches!(viewer.await, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
             })}
         </Suspense>
@@ -198,7 +199,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Account" />
         <Suspense fallback=|| view! { <TopBar /> }>
-            {move || Suspend::new(async move {
+            {async_view(move || async move {
                 match viewer.await {
                     Ok(Some(viewer)) => {
                         let email = viewer.email.clone();

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
 
 use crate::api::customers::{Refund, customer_detail, new_request_key};
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{Chip, LoadError, PageHeader, RelativeTime};
 use crate::dto::{CustomerDetailView, PurchaseRow};
@@ -58,7 +59,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
     view! {
         <RequireStore>
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading customer…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     match detail.await {
                         Ok(view) => view! { <CustomerDetail view store_id=store_id.get().unwrap_or_default() refunded=refunded() /> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
@@ -239,7 +240,7 @@ pub fn RefundPage() -> impl IntoView {
         <RequireStore>
             <Title text="Refund" />
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading purchase…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let purchase_id = ids.get().1;
                     let loaded = match (detail.await, request_key.await) {
                         (Ok(view), Ok(key)) => Ok((view, key)),

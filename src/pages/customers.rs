@@ -8,6 +8,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query;
 
 use crate::api::customers::{customer_list, revenue_dashboard};
+use crate::components::async_view::async_view;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
 use crate::components::widgets::{Chip, EmptyState, LoadError, PageHeader, Pager, RelativeTime};
 use crate::dto::{CustomerListView, CustomerRow, CustomerSort, SortDirection};
@@ -60,7 +61,7 @@ pub fn CustomersPage() -> impl IntoView {
                     <PeriodPicker params store_id />
                 </div>
                 <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading revenue…"</p> }>
-                    {move || Suspend::new(async move {
+                    {async_view(move || async move {
                         match dashboard.await {
                             Ok(dashboard) => {
                                 let currency = dashboard.current.currency;
@@ -91,7 +92,7 @@ pub fn CustomersPage() -> impl IntoView {
             <section aria-labelledby="list-heading" class="mt-10">
                 <h2 id="list-heading" class="text-lg font-semibold">"All customers"</h2>
                 <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading customers…"</p> }>
-                    {move || Suspend::new(async move {
+                    {async_view(move || async move {
                         match list.await {
                             Ok(view) => view! { <CustomerList view params=params.get() /> }.into_any(),
                             Err(error) => view! { <div class="mt-4"><LoadError error /></div> }.into_any(),

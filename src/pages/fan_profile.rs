@@ -12,6 +12,7 @@ use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 use crate::api::fans::{EraseFan, SetFanStatus, TagFan, UntagFan, UpdateFanProfile, fan_profile};
+use crate::components::async_view::async_view;
 use crate::components::audience::{
     ActivityTimeline, CustomerBadgeLink, EmailStatusBadge, PurchaseHistory, SCORE_SCALE,
     TagSuggestions, display_name, is_customer_tag,
@@ -89,7 +90,7 @@ pub fn FanProfilePage() -> impl IntoView {
     view! {
         <RequireStore>
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading the fan…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let store_id = store_id.get_untracked().unwrap_or_default();
                     match profile.await {
                         Ok(view) => view! { <FanProfileBody store_id view actions /> }.into_any(),

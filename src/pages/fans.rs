@@ -19,6 +19,7 @@ pub use add::AddFanPage;
 pub use bulk::BulkTagPage;
 
 use crate::api::fans::fan_list;
+use crate::components::async_view::async_view;
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::error::AppError;
 use crate::pages::store::{RequireStore, use_store_id};
@@ -83,7 +84,7 @@ pub fn FansPage() -> impl IntoView {
                 }}
             </PageHeader>
             <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading fans…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let (params, result) = list.await;
                     let store_id = store_id.get_untracked().unwrap_or_default();
                     match result {

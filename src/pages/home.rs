@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::auth::current_viewer;
 use crate::api::stores::CreateStore;
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::layout::TopBar;
 use crate::dto::StoreSummary;
@@ -21,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Your stores" />
         <Transition fallback=|| view! { <TopBar /> }>
-            {move || Suspend::new(async move {
+            {async_view(move || async move {
                 match viewer.await {
                     Ok(Some(viewer)) => {
                         let stores = viewer.stores.clone();

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::products::{ArchiveProduct, CreateProduct, EditProduct, list_products};
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader};
 use crate::dto::ProductSummary;
@@ -52,7 +53,7 @@ pub fn ProductsPage() -> impl IntoView {
             </div>
             <FormAlert message=edit_error />
             <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     match products.await {
                         Ok(products) if products.is_empty() => view! {
                             <div class="mt-6">

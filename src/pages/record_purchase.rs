@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::customers::{RecordManualPurchase, new_request_key};
 use crate::api::products::list_products;
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::dto::ProductSummary;
@@ -34,7 +35,7 @@ pub fn RecordPurchasePage() -> impl IntoView {
             <Title text="Record purchase" />
             <PageHeader title="Record purchase".to_owned() subtitle="A sale made outside your store: a bank transfer, cash at a workshop, a custom deal." />
             <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading products…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let loaded = match (products.await, request_key.await, store_id.get()) {
                         (Ok(products), Ok(key), Some(store_id)) => Ok((products, key, store_id)),
                         (Err(error), _, _) | (_, Err(error), _) => Err(error),

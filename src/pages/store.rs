@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 use crate::api::auth::current_viewer;
+use crate::components::async_view::async_view;
 use crate::components::layout::{StoreNav, TopBar};
 use crate::components::widgets::LoadError;
 use crate::dto::{StoreSummary, ViewerSummary};
@@ -57,10 +58,10 @@ impl StoreFrame {
 /// The frame around a store's pages: the top bar with the store switcher, the navigation,
 /// and the page.
 ///
-/// The page (`<Outlet/>`) sits outside the frame's `<Transition>` on purpose. On the server
-/// Leptos walks a Suspense's children more than once (to find resources read behind other
-/// resources), and a page built inside one is built, and loads its data, once per walk: one
-/// to three times per request, measured. Each page instead wraps what it shows in
+/// The page (`<Outlet/>`) sits outside the frame's `<Transition>` on purpose. A page built
+/// inside one is built again whenever the content is (on the server, up to three times per
+/// request before [`async_view`]; in the browser, whenever the frame reloads), and creates
+/// its resources, and loads its data, each time. Each page instead wraps what it shows in
 /// [`RequireStore`], under resources it created once, outside any Suspense.
 #[component]
 pub fn StoreLayout() -> impl IntoView {
@@ -73,7 +74,7 @@ pub fn StoreLayout() -> impl IntoView {
 
     view! {
         <Transition fallback=|| view! { <TopBar /> }>
-            {move || Suspend::new(async move {
+            {async_view(move || async move {
                 match frame.read().await {
                     Ok((viewer, store)) => {
                         let stores = viewer.stores.clone();
@@ -104,7 +105,7 @@ pub fn StoreLayout() -> impl IntoView {
             <aside>
                 // No navigation around "not found": its links would lead nowhere.
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {async_view(move || async move {
                         frame
                             .read()
                             .await
@@ -122,16 +123,16 @@ pub fn StoreLayout() -> impl IntoView {
 
 /// What a store page shows once the frame knows the store is the viewer's: `children`, with
 /// the store (name, currency) in context; or "not found" (404), the log-in redirect, or the
-/// error. The children are built again whenever the frame is read, so a page creates its
-/// resources before this, never inside it.
+/// error. In the browser the children are built again whenever the frame is read, so a page
+/// creates its resources before this, never inside it.
 #[component]
 pub fn RequireStore(children: ChildrenFn) -> impl IntoView {
     let frame = expect_context::<StoreFrame>();
     view! {
         <Transition fallback=|| ()>
-            {move || {
+            {async_view(move || {
                 let children = children.clone();
-                Suspend::new(async move {
+                async move {
                     match frame.read().await {
                         Ok((_, store)) => {
                             provide_context(store);
@@ -141,8 +142,8 @@ pub fn RequireStore(children: ChildrenFn) -> impl IntoView {
                         Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
                         Err(error) => view! { <LoadError error /> }.into_any(),
                     }
-                })
-            }}
+                }
+            })}
         </Transition>
     }
 }

@@ -11,6 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::fans::{DeleteTag, RenameTag, list_tags};
+use crate::components::async_view::async_view;
 use crate::components::audience::is_customer_tag;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{EmptyState, LoadError, Notice, PageHeader};
@@ -99,7 +100,7 @@ pub fn TagsPage() -> impl IntoView {
                 <Notice message=done />
             </div>
             <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading tags…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let store_id = store_id.get_untracked().unwrap_or_default();
                     let step = step.get();
                     match tags.await {

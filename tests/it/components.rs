@@ -150,3 +150,50 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
     assert!(!html.contains("<script>alert(1)"), "names are escaped");
     assert!(html.contains("&lt;script&gt;"));
 }
+
+/// On the server a Suspense boundary walks its content up to three times (to register the
+/// resources it reads, to look for more once they load, and to render it). `async_view`
+/// gives it content that keeps what it built, so a page's table is built once per request.
+#[tokio::test]
+async fn the_server_builds_the_content_of_a_transition_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use encore::components::async_view::async_view;
+    use futures::StreamExt;
+
+    // Ignored when another test of this binary set the executor up first.
+    let _ = any_spawner::Executor::init_tokio();
+    let builds = Arc::new(AtomicUsize::new(0));
+    let owner = Owner::new_root(Some(Arc::new(hydration_context::SsrSharedContext::new())));
+    let html = owner.with(|| {
+        // Loads on another task, like a server function, so the first walk finds it pending.
+        let rows = Resource::new(
+            || (),
+            |_| async {
+                tokio::task::yield_now().await;
+                vec![1, 2, 3]
+            },
+        );
+        let counter = Arc::clone(&builds);
+        view! {
+            <Transition>
+                {async_view(move || {
+                    let counter = Arc::clone(&counter);
+                    async move {
+                        let rows = rows.await;
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        rows.into_iter().map(|row| view! { <p>{row}</p> }).collect_view()
+                    }
+                })}
+            </Transition>
+        }
+        .to_html_stream_in_order()
+    });
+    let html: String = html.collect::<Vec<_>>().await.concat();
+    assert!(
+        html.replace("<!>", "").contains("<p>1</p><p>2</p><p>3</p>"),
+        "{html}"
+    );
+    assert_eq!(builds.load(Ordering::SeqCst), 1, "built more than once");
+}

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use super::fans_path;
 use crate::api::fans::{AddFan, list_tags};
+use crate::components::async_view::async_view;
 use crate::components::audience::TagSuggestions;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
@@ -37,7 +38,7 @@ pub fn AddFanPage() -> impl IntoView {
                 subtitle="Someone who signed up in person, or wrote to you. Buyers are added automatically."
             />
             <Suspense>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let tags = tags.await;
                     view! { <TagSuggestions id=TAG_SUGGESTIONS tags /> }
                 })}

@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{fans_path, use_fan_list_params};
 use crate::api::fans::{ApplyBulkTag, preview_bulk_tag};
+use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, Notice};
 use crate::dto::BulkPreview;
@@ -117,7 +118,7 @@ pub fn BulkTagPage() -> impl IntoView {
             <Title text="Tag fans" />
             <h1 class="text-2xl font-semibold tracking-tight">"Tag fans"</h1>
             <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Counting fans…"</p> }>
-                {move || Suspend::new(async move {
+                {async_view(move || async move {
                     let result = preview.await;
                     let store_id = store_id.get_untracked().unwrap_or_default();
                     let params = params.get_untracked();
