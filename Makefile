@@ -81,15 +81,19 @@ postgres-check:
 # L = 1M fans (the size the targets are set for); SIZE=M or SIZE=S for quicker runs.
 SIZE ?= L
 BENCH_ENGINES ?= sqlite,postgres
+# BENCH_WORKLOADS=instructions counts the pages' instructions per request under callgrind,
+# which the machine's load does not move (see docs/BENCHMARKS.md).
+BENCH_WORKLOADS ?= queries,ingest,pages,bundle
 
 # Release build: timings of an unoptimised binary would say nothing. Generated data is kept
 # in target/bench (SQLite) and encore_bench_<size> (PostgreSQL) and reused while its spec
 # is unchanged, so only the first run at a size pays for generation.
 .PHONY: bench
-bench: wrk bundles
+bench: wrk valgrind bundles
 	cargo build --release --features ssr --bin encore-bench
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" $(TARGET_DIR)/release/encore-bench \
-	  --size $(SIZE) --engines $(BENCH_ENGINES) --out target/bench/results-$(SIZE).md \
+	  --size $(SIZE) --engines $(BENCH_ENGINES) --workloads $(BENCH_WORKLOADS) \
+	  --out target/bench/results-$(SIZE).md \
 	  --wasm $(BUNDLES)/encore/encore_bg.wasm --baseline-wasm $(BUNDLES)/counter/counter_app_bg.wasm
 
 # The hydration bundle and its baseline, a counter app (tests/counter-app), built the same
@@ -117,7 +121,7 @@ bundles: tools
 # an app result and its baseline disagree, which is what keeps the suite honest. Without a
 # PostgreSQL server it runs on SQLite only and says so (CI requires the server).
 .PHONY: bench-smoke
-bench-smoke: wrk
+bench-smoke: wrk valgrind
 	@engines=sqlite,postgres; \
 	if ! psql "$(TEST_DATABASE_URL)" -Atqc 'select 1' >/dev/null 2>&1; then \
 	  if [ "$${CI:-}" = "true" ]; then \
@@ -128,7 +132,8 @@ bench-smoke: wrk
 	  engines=sqlite; \
 	fi; \
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" cargo run --features ssr --bin encore-bench -- \
-	  --size S --smoke --engines $$engines --out target/bench/results-smoke.md
+	  --size S --smoke --engines $$engines --out target/bench/results-smoke.md \
+	  --workloads queries,ingest,pages,bundle,instructions
 
 # ---------------------------------------------------------------------------------------
 # Tools, installed only when missing or at the wrong version.
@@ -166,20 +171,25 @@ style/node_modules/.package-lock.json: style/package.json style/package-lock.jso
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
+# $(call debian_package,COMMAND,PACKAGE,PURPOSE): installs Debian's PACKAGE when COMMAND is
+# missing (as root, or through sudo).
+debian_package = if ! command -v $(1) >/dev/null; then \
+	  echo "Installing Debian's $(2) for $(3)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(2); \
+	fi
+
 # The benchmark's HTTP load generator.
 .PHONY: wrk
 wrk:
-	@if ! command -v wrk >/dev/null; then \
-	  echo "Installing Debian's wrk for the benchmarks"; \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq wrk; \
-	fi
+	@$(call debian_package,wrk,wrk,the benchmarks)
+
+# valgrind's callgrind, for the benchmark's instruction counts.
+.PHONY: valgrind
+valgrind:
+	@$(call debian_package,callgrind_control,valgrind,the benchmarks)
 
 # Playwright cannot download a browser here; it drives Debian's chromium.
 .PHONY: chromium
 chromium:
-	@if ! command -v chromium >/dev/null; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium; \
-	fi
+	@$(call debian_package,chromium,chromium,the browser tests)

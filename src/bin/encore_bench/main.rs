@@ -7,6 +7,7 @@
 
 mod data;
 mod ingest;
+mod instructions;
 mod pages;
 mod queries;
 mod raw;
@@ -94,6 +95,10 @@ enum Workload {
     Pages,
     /// The hydration bundle against a counter app.
     Bundle,
+    /// The pages' instructions per request under valgrind's callgrind, app against bare:
+    /// a count the machine's load does not move. Not in the default run (it needs
+    /// valgrind, and a few minutes at L); the smoke run includes it.
+    Instructions,
 }
 
 #[derive(Subcommand)]
@@ -158,6 +163,7 @@ struct Budget {
     queries: Plan,
     ingest: ingest::IngestPlan,
     load: pages::LoadPlan,
+    count: instructions::CountPlan,
 }
 
 impl Budget {
@@ -176,6 +182,10 @@ impl Budget {
                     seconds: 1,
                     rounds: 1,
                 },
+                count: instructions::CountPlan {
+                    warm_up: 1,
+                    counted: 2,
+                },
             }
         } else {
             Budget {
@@ -191,6 +201,10 @@ impl Budget {
                     seconds: 8,
                     rounds: 3,
                 },
+                count: instructions::CountPlan {
+                    warm_up: 5,
+                    counted: 20,
+                },
             }
         }
     }
@@ -201,13 +215,18 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         anyhow::bail!("--engines needs at least one of sqlite, postgres");
     }
     if args.workloads.is_empty() {
-        anyhow::bail!("--workloads needs at least one of queries, ingest, pages, bundle");
+        anyhow::bail!(
+            "--workloads needs at least one of queries, ingest, pages, bundle, instructions"
+        );
     }
     let runs = |workload| args.workloads.contains(&workload);
     // Checked before any data is generated, so a long run cannot fail at its last step;
     // generating data alone needs no load generator.
     if runs(Workload::Pages) && !args.prepare_only {
         pages::check_wrk()?;
+    }
+    if runs(Workload::Instructions) && !args.prepare_only {
+        instructions::check_valgrind()?;
     }
     let budget = Budget::new(args.smoke);
     let started = Instant::now();
@@ -247,6 +266,13 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             eprintln!("{}: pages over HTTP…", engine.label());
             let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
             rows.extend(pages::run(&db, &fixture, &tag, &args.leptos_config, budget.load).await?);
+        }
+        if runs(Workload::Instructions) {
+            eprintln!("{}: instructions per page request…", engine.label());
+            let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
+            rows.extend(
+                instructions::run(&db, &fixture, &tag, &args.leptos_config, budget.count).await?,
+            );
         }
         db.close().await.ok();
         sections.push(Section {
@@ -294,10 +320,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         ),
     ];
-    if !Workload::value_variants()
-        .iter()
-        .all(|workload| runs(*workload))
-    {
+    // The default run (`make bench`) is the full table; instruction counts are extra.
+    let full_run = [
+        Workload::Queries,
+        Workload::Ingest,
+        Workload::Pages,
+        Workload::Bundle,
+    ];
+    if !full_run.iter().all(|workload| runs(*workload)) {
         let names: Vec<String> = args
             .workloads
             .iter()

@@ -254,18 +254,35 @@ fn escape(text: &str) -> String {
 }
 
 /// A child server, stopped when dropped (by its own handle, never by name).
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Server {
-    fn start(args: &[String], log: &Path) -> anyhow::Result<Server> {
-        let port = free_port()?;
+    /// This binary with `args` (a `serve-…` command), on a free port.
+    pub fn start(args: &[String], log: &Path) -> anyhow::Result<Server> {
         let exe = std::env::current_exe().context("cannot find the benchmark's own binary")?;
+        Self::spawn(Command::new(exe), args, log)
+    }
+
+    /// The same, run by valgrind's callgrind, which counts every instruction the server
+    /// executes (all threads) and writes the counts to `counts` on each dump.
+    pub fn start_counted(args: &[String], counts: &Path, log: &Path) -> anyhow::Result<Server> {
+        let exe = std::env::current_exe().context("cannot find the benchmark's own binary")?;
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", counts.display()))
+            .arg(exe);
+        Self::spawn(valgrind, args, log)
+    }
+
+    fn spawn(mut command: Command, args: &[String], log: &Path) -> anyhow::Result<Server> {
+        let port = free_port()?;
         let log_file = std::fs::File::create(log)
             .with_context(|| format!("cannot create {}", log.display()))?;
-        let child = Command::new(exe)
+        let child = command
             .args(args)
             .arg("--port")
             .arg(port.to_string())
@@ -280,7 +297,8 @@ impl Server {
     }
 
     fn wait_until_listening(&mut self, log: &Path) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        // A server under callgrind starts several times slower than on its own.
+        let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait()? {
                 bail!(
@@ -294,9 +312,13 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         bail!(
-            "a page server did not listen within 60 s; see {}",
+            "a page server did not listen within 120 s; see {}",
             log.display()
         )
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// CPU time the server has used so far, all threads, user and system, from /proc.
@@ -348,7 +370,7 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 /// One GET with `Connection: close`: the status code and the raw response.
-fn get_once(port: u16, path: &str, cookie: &str) -> anyhow::Result<(u16, String)> {
+pub fn get_once(port: u16, path: &str, cookie: &str) -> anyhow::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     write!(
@@ -431,64 +453,20 @@ pub async fn run(
 ) -> anyhow::Result<Vec<Row>> {
     let token = start_session(db, fixture.owner_id).await?;
     let cookie = format!("{COOKIE}={}", token.as_str());
-    let store = fixture.store_id.to_string();
     let log = |name: &str| PathBuf::from(format!("{BENCH_DIR}/{name}-{engine_tag}.log"));
-    let app = Server::start(
-        &[
-            "serve-app".into(),
-            "--database-url".into(),
-            fixture.url.clone(),
-            "--leptos-config".into(),
-            leptos_config.display().to_string(),
-        ],
-        &log("serve-app"),
-    )?;
-    let bare = Server::start(
-        &[
-            "serve-bare".into(),
-            "--database-url".into(),
-            fixture.url.clone(),
-            "--store".into(),
-            store.clone(),
-        ],
-        &log("serve-bare"),
-    )?;
-
-    // Both servers must show the same first rows before their speed means anything.
-    let raw = Raw::of(db)?;
-    let app_tags: Vec<(i64, String, i64)> = list_tags(db, fixture.store_id)
-        .await?
-        .into_iter()
-        .map(|tag| (tag.id, tag.name, i64::try_from(tag.fans).unwrap_or(-1)))
-        .collect();
-    ensure!(
-        raw::store_tags(&raw, fixture.store_id).await? == app_tags,
-        "the bare Fans page's tag suggestions differ from the app's"
-    );
-    let top_fan = raw::fan_page(&raw, fixture.store_id, &TagFilter::default(), 1).await?;
-    let top_customer = raw::customer_page(&raw, fixture.store_id, None, 1).await?;
-    let pages = [
-        (
-            "Fans page",
-            format!("/store/{store}/contacts"),
-            "/fans",
-            top_fan.rows.first().map(|fan| fan.email.clone()),
-        ),
-        (
-            "Customers page",
-            format!("/store/{store}/customers"),
-            "/customers",
-            top_customer
-                .rows
-                .first()
-                .map(|customer| customer.email.clone()),
-        ),
-    ];
+    let app = Server::start(&app_args(fixture, leptos_config), &log("serve-app"))?;
+    let bare = Server::start(&bare_args(fixture), &log("serve-bare"))?;
+    let pages = pages(db, fixture).await?;
     // Page weight (bytes of HTML sent per request) beside each rate: it is most of what a
     // full SSR page costs beyond the bare handler's.
     let mut weights = Vec::new();
-    for (name, app_path, bare_path, expected) in &pages {
-        let expected = expected.clone().context("the store has no rows")?;
+    for Page {
+        name,
+        app_path,
+        bare_path,
+        expected,
+    } in &pages
+    {
         let mut sizes = [0usize; 2];
         for (size, (server, port, path)) in sizes.iter_mut().zip([
             ("app", app.port, app_path.as_str()),
@@ -496,7 +474,7 @@ pub async fn run(
         ]) {
             let (status, body) = get_once(port, path, &cookie)?;
             ensure!(
-                status == 200 && body.contains(&expected),
+                status == 200 && body.contains(expected.as_str()),
                 "{name} at {path}: status {status}, or the top row ({expected}) is missing"
             );
             *size = body.len();
@@ -509,7 +487,16 @@ pub async fn run(
     }
 
     let mut rows = Vec::new();
-    for ((name, app_path, bare_path, _), [app_bytes, bare_bytes]) in pages.iter().zip(weights) {
+    for (
+        Page {
+            name,
+            app_path,
+            bare_path,
+            ..
+        },
+        [app_bytes, bare_bytes],
+    ) in pages.iter().zip(weights)
+    {
         let (mut app_runs, mut bare_runs) = (Runs::default(), Runs::default());
         for round in 0..plan.rounds {
             let mut app_run = || app_runs.load(&app, app_path, &cookie, plan.seconds);
@@ -578,6 +565,77 @@ pub async fn run(
         verdict: Verdict::of(ratio <= 2.0),
     });
     Ok(rows)
+}
+
+/// One page as both servers serve it.
+pub struct Page {
+    pub name: &'static str,
+    pub app_path: String,
+    pub bare_path: &'static str,
+    /// The top row's email: both servers' answers must show it.
+    pub expected: String,
+}
+
+/// The Fans and Customers pages, after checking that the bare handler's raw SQL reads the
+/// same rows as the app: their speed means nothing otherwise.
+pub async fn pages(db: &DatabaseConnection, fixture: &Fixture) -> anyhow::Result<[Page; 2]> {
+    let raw = Raw::of(db)?;
+    let app_tags: Vec<(i64, String, i64)> = list_tags(db, fixture.store_id)
+        .await?
+        .into_iter()
+        .map(|tag| (tag.id, tag.name, i64::try_from(tag.fans).unwrap_or(-1)))
+        .collect();
+    ensure!(
+        raw::store_tags(&raw, fixture.store_id).await? == app_tags,
+        "the bare Fans page's tag suggestions differ from the app's"
+    );
+    let top_fan = raw::fan_page(&raw, fixture.store_id, &TagFilter::default(), 1).await?;
+    let top_customer = raw::customer_page(&raw, fixture.store_id, None, 1).await?;
+    let store = fixture.store_id;
+    Ok([
+        Page {
+            name: "Fans page",
+            app_path: format!("/store/{store}/contacts"),
+            bare_path: "/fans",
+            expected: top_fan
+                .rows
+                .first()
+                .map(|fan| fan.email.clone())
+                .context("the store has no fans")?,
+        },
+        Page {
+            name: "Customers page",
+            app_path: format!("/store/{store}/customers"),
+            bare_path: "/customers",
+            expected: top_customer
+                .rows
+                .first()
+                .map(|customer| customer.email.clone())
+                .context("the store has no customers")?,
+        },
+    ])
+}
+
+/// `serve-app` on the fixture's database.
+pub fn app_args(fixture: &Fixture, leptos_config: &Path) -> Vec<String> {
+    vec![
+        "serve-app".into(),
+        "--database-url".into(),
+        fixture.url.clone(),
+        "--leptos-config".into(),
+        leptos_config.display().to_string(),
+    ]
+}
+
+/// `serve-bare` on the fixture's database and store.
+pub fn bare_args(fixture: &Fixture) -> Vec<String> {
+    vec![
+        "serve-bare".into(),
+        "--database-url".into(),
+        fixture.url.clone(),
+        "--store".into(),
+        fixture.store_id.to_string(),
+    ]
 }
 
 /// The load rounds of one server on one page.
