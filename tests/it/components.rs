@@ -117,10 +117,16 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         purchase_count: 1,
         first_purchase_at: Some(now),
         last_purchase_at: Some("2026-11-23T12:00:00Z".parse().unwrap()),
-        products: vec![ProductChip {
-            id: 1,
-            name: "Mixing Masterclass".into(),
-        }],
+        products: vec![
+            ProductChip {
+                id: 1,
+                name: "Mixing Masterclass".into(),
+            },
+            ProductChip {
+                id: 2,
+                name: "Drums <b>& Bass</b>".into(),
+            },
+        ],
         subscription: Some(SubscriptionStatus::Active),
         fan: Some(FanLink {
             fan_id: 42,
@@ -148,6 +154,12 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         "clicking the sorted column reverses it"
     );
     assert!(!html.contains("<script>alert(1)"), "names are escaped");
+    assert!(
+        html.contains(
+            r#"<div class="chips"><span class="chip">Mixing Masterclass</span><span class="chip">Drums &lt;b&gt;&amp; Bass&lt;/b&gt;</span></div>"#
+        ),
+        "a chip per product, names escaped: {html}"
+    );
     assert!(html.contains("&lt;script&gt;"));
 }
 
