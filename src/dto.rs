@@ -182,12 +182,6 @@ impl Default for CustomerQuery {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductChip {
-    pub id: i64,
-    pub name: String,
-}
-
 /// The fan behind a customer (same store, same email): the unified view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanLink {
@@ -206,10 +200,28 @@ pub struct CustomerRow {
     pub purchase_count: i32,
     pub first_purchase_at: Option<DateTime<Utc>>,
     pub last_purchase_at: Option<DateTime<Utc>>,
-    pub products: Vec<ProductChip>,
+    /// The products the customer bought, each once, by id (ascending). Pages name them from
+    /// the store's products ([`CustomerRow::product_names`]), which they read anyway: a page
+    /// of rows carries each name once instead of on every row that bought it.
+    pub products: Vec<i64>,
     /// The most current status among the customer's subscriptions.
     pub subscription: Option<SubscriptionStatus>,
     pub fan: Option<FanLink>,
+}
+
+impl CustomerRow {
+    /// The names of the products this customer bought, in the order of `products`: the
+    /// store's products as `list_products` reads them (archived ones included), by name then
+    /// id. A product missing from `products` is left out.
+    pub fn product_names<'a>(
+        &self,
+        products: &'a [ProductSummary],
+    ) -> impl Iterator<Item = &'a str> + use<'a, '_> {
+        products
+            .iter()
+            .filter(|product| self.products.binary_search(&product.id).is_ok())
+            .map(|product| product.name.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

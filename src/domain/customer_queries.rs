@@ -11,15 +11,13 @@ use sea_orm::{
 };
 
 use super::fan_filter::contains_pattern;
-use super::fan_queries::{
-    MAX_PAGE_SIZE, parse_required, product_names, purchase_rows, tag_names_by_fan,
-};
+use super::fan_queries::{MAX_PAGE_SIZE, parse_required, purchase_rows, tag_names_by_fan};
 use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
 use super::sql::{bigint_sum, read, scalar};
 use super::{DomainError, DomainResult, stores, time};
 use crate::dto::{
     CustomerDetail, CustomerFilter, CustomerPage, CustomerQuery, CustomerRow, CustomerSort,
-    EnrollmentRow, FanLink, FanSnapshot, ProductChip, RefundRow, SortDirection, SubscriptionRow,
+    EnrollmentRow, FanLink, FanSnapshot, RefundRow, SortDirection, SubscriptionRow,
 };
 use crate::entities::{customer, customer_daily, enrollment, fan, purchase, refund, subscription};
 use crate::vocab::SubscriptionStatus;
@@ -199,19 +197,19 @@ async fn customer_rows(
     Ok(models
         .into_iter()
         .map(|model| {
-            let chips = products.remove(&model.id).unwrap_or_default();
+            let bought = products.remove(&model.id).unwrap_or_default();
             let status = subscriptions.get(&model.id).copied();
             let fan = fans.get(&model.email).cloned();
-            customer_row(model, chips, status, fan)
+            customer_row(model, bought, status, fan)
         })
         .collect())
 }
 
 /// A customer's row as the list shows it. The list and the customer's own page both build it
-/// here, from [`product_chips`] and [`current_status`], so the two cannot disagree.
+/// here, from [`products_bought`] and [`current_status`], so the two cannot disagree.
 fn customer_row(
     model: customer::Model,
-    products: Vec<ProductChip>,
+    products: Vec<i64>,
     subscription: Option<SubscriptionStatus>,
     fan: Option<FanLink>,
 ) -> CustomerRow {
@@ -230,14 +228,12 @@ fn customer_row(
     }
 }
 
-/// A customer's product chips: each product once, by name then id, however often it was
-/// bought.
-fn product_chips(bought: impl IntoIterator<Item = ProductChip>) -> Vec<ProductChip> {
-    let mut chips: Vec<ProductChip> = bought.into_iter().collect();
-    chips.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    // Equal ids have equal names, so sorting made them neighbours.
-    chips.dedup_by_key(|chip| chip.id);
-    chips
+/// The products a customer bought: each once, by id, however often it was bought.
+fn products_bought(product_ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = product_ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// The most current of a customer's subscription statuses: active, then past due, then
@@ -248,11 +244,11 @@ fn current_status(
     statuses.into_iter().min()
 }
 
-/// The distinct products each customer bought, by name.
+/// The distinct products each customer bought ([`products_bought`]).
 async fn products_by_customer(
     db: &impl ConnectionTrait,
     customer_ids: &[i64],
-) -> DomainResult<HashMap<i64, Vec<ProductChip>>> {
+) -> DomainResult<HashMap<i64, Vec<i64>>> {
     if customer_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -265,20 +261,13 @@ async fn products_by_customer(
         .into_tuple()
         .all(db)
         .await?;
-    let names = product_names(db, pairs.iter().map(|(_, product_id)| *product_id)).await?;
-    let mut by_customer: HashMap<i64, Vec<ProductChip>> = HashMap::new();
+    let mut by_customer: HashMap<i64, Vec<i64>> = HashMap::new();
     for (customer_id, product_id) in pairs {
-        by_customer
-            .entry(customer_id)
-            .or_default()
-            .push(ProductChip {
-                id: product_id,
-                name: names.get(&product_id).cloned().unwrap_or_default(),
-            });
+        by_customer.entry(customer_id).or_default().push(product_id);
     }
     Ok(by_customer
         .into_iter()
-        .map(|(customer_id, bought)| (customer_id, product_chips(bought)))
+        .map(|(customer_id, bought)| (customer_id, products_bought(bought)))
         .collect())
 }
 
@@ -438,10 +427,7 @@ pub async fn customer_detail(
     // the list would read for this customer.
     let customer = customer_row(
         model,
-        product_chips(purchases.iter().map(|purchase| ProductChip {
-            id: purchase.product_id,
-            name: purchase.product_name.clone(),
-        })),
+        products_bought(purchases.iter().map(|purchase| purchase.product_id)),
         current_status(subscriptions.iter().map(|subscription| subscription.status)),
         fan.as_ref().map(|fan| FanLink {
             fan_id: fan.fan_id,

@@ -10,6 +10,7 @@ use super::session::Viewer;
 use super::state::AppState;
 use crate::domain::customer_queries::list_customers;
 use crate::domain::fan_queries::MAX_PAGE_SIZE;
+use crate::domain::products::list_products;
 use crate::dto::PageAt;
 use crate::error::AppError;
 use crate::params::CustomerListParams;
@@ -76,10 +77,12 @@ async fn build(
             "fan_score",
         ])
         .map_err(fail)?;
+    // Rows name their products by id; archived products are still what was bought.
+    let products = list_products(&state.db, store_id, true).await?;
     loop {
         let page = list_customers(&state.db, store_id, &query).await?;
         for row in &page.rows {
-            let products: Vec<&str> = row.products.iter().map(|p| p.name.as_str()).collect();
+            let products: Vec<&str> = row.product_names(&products).collect();
             let record = [
                 row.name.clone(),
                 row.email.clone(),

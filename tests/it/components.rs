@@ -3,13 +3,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use encore::components::revenue::{MetricCards, RevenueChart, TopProducts};
 use encore::dto::{
-    Bucket, CustomerRow, Dashboard, DateRange, FanLink, ProductChip, RevenueSummary, SeriesPoint,
-    TopProduct,
+    Bucket, CustomerRow, Dashboard, DateRange, FanLink, ProductSummary, RevenueSummary,
+    SeriesPoint, TopProduct,
 };
 use encore::money::Currency;
 use encore::pages::customers::CustomerTable;
 use encore::params::CustomerListParams;
-use encore::vocab::SubscriptionStatus;
+use encore::vocab::{ProductKind, SubscriptionStatus};
 use leptos::prelude::*;
 
 fn usd() -> Currency {
@@ -117,25 +117,30 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         purchase_count: 1,
         first_purchase_at: Some(now),
         last_purchase_at: Some("2026-11-23T12:00:00Z".parse().unwrap()),
-        products: vec![
-            ProductChip {
-                id: 1,
-                name: "Mixing Masterclass".into(),
-            },
-            ProductChip {
-                id: 2,
-                name: "Drums <b>& Bass</b>".into(),
-            },
-        ],
+        products: vec![1, 2],
         subscription: Some(SubscriptionStatus::Active),
         fan: Some(FanLink {
             fan_id: 42,
             score: 9,
         }),
     }];
+    // The store's products by name, as list_products reads them; the row bought 1 and 2.
+    let product = |id: i64, name: &str| ProductSummary {
+        id,
+        name: name.into(),
+        kind: ProductKind::Course,
+        price_cents: 9900,
+        is_subscription: false,
+        archived: false,
+    };
+    let products = vec![
+        product(2, "Drums <b>& Bass</b>"),
+        product(3, "Mastering"),
+        product(1, "Mixing Masterclass"),
+    ];
     let html = render(move || {
         view! {
-            <CustomerTable rows params=CustomerListParams::default() path="/store/3/customers".to_owned() currency=usd() now />
+            <CustomerTable rows products params=CustomerListParams::default() path="/store/3/customers".to_owned() currency=usd() now />
         }
         .into_any()
     });
@@ -156,9 +161,9 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
     assert!(!html.contains("<script>alert(1)"), "names are escaped");
     assert!(
         html.contains(
-            r#"<div class="chips"><span class="chip">Mixing Masterclass</span><span class="chip">Drums &lt;b&gt;&amp; Bass&lt;/b&gt;</span></div>"#
+            r#"<div class="chips"><span class="chip">Drums &lt;b&gt;&amp; Bass&lt;/b&gt;</span><span class="chip">Mixing Masterclass</span></div>"#
         ),
-        "a chip per product, names escaped: {html}"
+        "a chip per product bought, by name, names escaped: {html}"
     );
     assert!(html.contains("&lt;script&gt;"));
 }

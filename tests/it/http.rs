@@ -388,6 +388,29 @@ app_test!(
             lines[1]
         );
         assert!(lines[2].starts_with("Bo,b@x.io,25.00,USD"), "{}", lines[2]);
+        assert!(
+            lines[2].contains(",Kit,"),
+            "the products column: {}",
+            lines[2]
+        );
+
+        // What was bought stays named after its product is archived.
+        encore::domain::products::archive_product(&app.db, store_id, product.id)
+            .await
+            .unwrap();
+        let body = app
+            .client
+            .get(app.url(&format!("/store/{store_id}/customers.csv")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.lines().skip(1).all(|line| line.contains(",Kit,")),
+            "{body}"
+        );
 
         let missing = app
             .client
