@@ -78,11 +78,11 @@ async fn build(
         ])
         .map_err(fail)?;
     // Rows name their products by id; archived products are still what was bought.
-    let products = list_products(&state.db, store_id, true).await?;
+    let store_products = list_products(&state.db, store_id, true).await?;
     loop {
         let page = list_customers(&state.db, store_id, &query).await?;
         for row in &page.rows {
-            let products: Vec<&str> = row.product_names(&products).collect();
+            let products: Vec<&str> = row.product_names(&store_products).collect();
             let record = [
                 row.name.clone(),
                 row.email.clone(),
