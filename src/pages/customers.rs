@@ -383,7 +383,7 @@ pub fn CustomerTable(
 /// string of HTML with the names escaped. A page of 50 customers has a few hundred chips, a
 /// third of the page's elements, and the server renders each element of a view on its own
 /// (a boxed view, its attributes, its drop): written as one string per row, the chips cost
-/// the Customers page a fraction of that (measured in docs/BENCHMARKS.md, item 38). The
+/// the Customers page a fraction of that (measured in docs/BENCHMARKS.md, item 39). The
 /// browser leaves the server's chips in place when it hydrates.
 fn product_chips_html<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut html = String::new();

@@ -10,8 +10,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use encore::domain::accounts::start_session;
-use encore::server::session::COOKIE;
 use sea_orm::DatabaseConnection;
 
 use super::data::{BENCH_DIR, Fixture};
@@ -50,8 +48,7 @@ pub async fn run(
     leptos_config: &Path,
     plan: CountPlan,
 ) -> anyhow::Result<Vec<Row>> {
-    let token = start_session(db, fixture.owner_id).await?;
-    let cookie = format!("{COOKIE}={}", token.as_str());
+    let cookie = pages::session_cookie(db, fixture).await?;
     let pages = pages::pages(db, fixture).await?;
     let app = count_pages(
         "app",

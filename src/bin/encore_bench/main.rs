@@ -262,14 +262,14 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             eprintln!("{}: ingest…", engine.label());
             rows.push(ingest::run(&databases, budget.ingest).await?);
         }
+        // Names the files the page servers leave in target/bench.
+        let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
         if runs(Workload::Pages) {
             eprintln!("{}: pages over HTTP…", engine.label());
-            let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
             rows.extend(pages::run(&db, &fixture, &tag, &args.leptos_config, budget.load).await?);
         }
         if runs(Workload::Instructions) {
             eprintln!("{}: instructions per page request…", engine.label());
-            let tag = format!("{}-{}", args.size.name().to_lowercase(), engine_tag(engine));
             rows.extend(
                 instructions::run(&db, &fixture, &tag, &args.leptos_config, budget.count).await?,
             );

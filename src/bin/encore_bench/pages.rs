@@ -451,8 +451,7 @@ pub async fn run(
     leptos_config: &Path,
     plan: LoadPlan,
 ) -> anyhow::Result<Vec<Row>> {
-    let token = start_session(db, fixture.owner_id).await?;
-    let cookie = format!("{COOKIE}={}", token.as_str());
+    let cookie = session_cookie(db, fixture).await?;
     let log = |name: &str| PathBuf::from(format!("{BENCH_DIR}/{name}-{engine_tag}.log"));
     let app = Server::start(&app_args(fixture, leptos_config), &log("serve-app"))?;
     let bare = Server::start(&bare_args(fixture), &log("serve-bare"))?;
@@ -565,6 +564,12 @@ pub async fn run(
         verdict: Verdict::of(ratio <= 2.0),
     });
     Ok(rows)
+}
+
+/// A `Cookie` header value signing requests in as the store's owner, on a fresh session.
+pub async fn session_cookie(db: &DatabaseConnection, fixture: &Fixture) -> anyhow::Result<String> {
+    let token = start_session(db, fixture.owner_id).await?;
+    Ok(format!("{COOKIE}={}", token.as_str()))
 }
 
 /// One page as both servers serve it.
