@@ -44,12 +44,17 @@ async fn connections_the_server_ended_fail_at_most_once_each_and_are_replaced() 
     assert!(test_db.destroy().await, "the pool closed");
 }
 
-/// SQLite's memory statistics take one process-wide mutex on every allocation and free, which
-/// the server's connection threads and request threads then queue on. The bundled SQLite is
-/// built without them (`LIBSQLITE3_FLAGS` in `.cargo/config.toml`); a build that lost the
-/// flag would still work, only slower, so this checks the library the tests link.
+/// The bundled SQLite is built with two options (`LIBSQLITE3_FLAGS` in `.cargo/config.toml`).
+/// A build that lost either would still work, only slower, so this checks the library the
+/// tests link:
+/// * `DEFAULT_MEMSTATUS=0`: SQLite's memory statistics take one process-wide mutex on every
+///   allocation and free, which the server's connection threads and request threads then
+///   queue on.
+/// * `ENABLE_QPSG`: without the query planner stability guarantee, a statement whose plan
+///   could depend on a bound value (every `LIMIT ?` and `LIKE ?`) is parsed and planned again
+///   each time it runs with new bindings, which for a pooled statement is every time.
 #[tokio::test]
-async fn the_embedded_sqlite_keeps_no_memory_statistics() {
+async fn the_embedded_sqlite_is_built_with_encores_options() {
     let Some(test_db) = TestDb::create(Engine::Sqlite).await else {
         return;
     };
@@ -65,9 +70,11 @@ async fn the_embedded_sqlite_keeps_no_memory_statistics() {
         .iter()
         .map(|row| row.try_get_by_index::<String>(0).unwrap())
         .collect();
-    assert!(
-        options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"),
-        "SQLite was built with memory statistics: {options:?}"
-    );
+    for wanted in ["DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+        assert!(
+            options.iter().any(|option| option == wanted),
+            "SQLite was built without {wanted}: {options:?}"
+        );
+    }
     assert!(test_db.destroy().await, "the pool closed");
 }
