@@ -330,10 +330,10 @@ pub struct TopProduct {
     pub net_cents: i64,
 }
 
+/// A period's totals: the dashboard's cards, for the period shown and the one before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevenueSummary {
+pub struct PeriodTotals {
     pub range: DateRange,
-    pub currency: Currency,
     pub gross_cents: i64,
     pub refunds_cents: i64,
     pub net_cents: i64,
@@ -346,6 +346,13 @@ pub struct RevenueSummary {
     pub new_customers: i64,
     /// Subscriptions active at the end of the range.
     pub active_subscribers: i64,
+}
+
+/// A period's totals with its chart and best sellers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevenueSummary {
+    pub currency: Currency,
+    pub totals: PeriodTotals,
     pub bucket: Bucket,
     pub series: Vec<SeriesPoint>,
     /// Best sellers by net revenue.
@@ -539,8 +546,9 @@ pub struct TagChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub current: RevenueSummary,
-    /// The period of the same length just before, for the cards' changes.
-    pub previous: RevenueSummary,
+    /// The totals of the period of the same length just before, for the cards' changes.
+    /// Its chart and best sellers are not shown, so they are neither read nor sent.
+    pub previous: PeriodTotals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::dto::{Bucket, Dashboard, RevenueSummary, SeriesPoint, TopProduct};
+use crate::dto::{Bucket, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct};
 use crate::format;
 use crate::money::Currency;
 
@@ -37,21 +37,24 @@ pub fn MetricCard(
     }
 }
 
-/// The eight cards of the dashboard.
+/// The eight cards of the dashboard: the period's totals, each with its change against the
+/// period before.
 #[component]
-pub fn MetricCards(dashboard: Dashboard) -> impl IntoView {
-    let Dashboard { current, previous } = dashboard;
-    let money = current.currency;
+pub fn MetricCards(
+    current: PeriodTotals,
+    previous: PeriodTotals,
+    currency: Currency,
+) -> impl IntoView {
     let card = |label, value: String, now: i64, before: i64, rise_is_good| {
         view! { <MetricCard label value change=format::change(now, before) rise_is_good /> }
     };
     view! {
         <dl class="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            {card("Net revenue", money.format(current.net_cents), current.net_cents, previous.net_cents, true)}
-            {card("Gross revenue", money.format(current.gross_cents), current.gross_cents, previous.gross_cents, true)}
-            {card("Refunds", money.format(current.refunds_cents), current.refunds_cents, previous.refunds_cents, false)}
+            {card("Net revenue", currency.format(current.net_cents), current.net_cents, previous.net_cents, true)}
+            {card("Gross revenue", currency.format(current.gross_cents), current.gross_cents, previous.gross_cents, true)}
+            {card("Refunds", currency.format(current.refunds_cents), current.refunds_cents, previous.refunds_cents, false)}
             {card("Orders", format::count(current.orders.unsigned_abs()), current.orders, previous.orders, true)}
-            {card("Average order", money.format(current.average_order_cents), current.average_order_cents, previous.average_order_cents, true)}
+            {card("Average order", currency.format(current.average_order_cents), current.average_order_cents, previous.average_order_cents, true)}
             {card("Customers", format::count(current.customers.unsigned_abs()), current.customers, previous.customers, true)}
             {card("New customers", format::count(current.new_customers.unsigned_abs()), current.new_customers, previous.new_customers, true)}
             {card("Active subscribers", format::count(current.active_subscribers.unsigned_abs()), current.active_subscribers, previous.active_subscribers, true)}
@@ -89,7 +92,7 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
             Bucket::Week => "week",
             Bucket::Month => "month",
         },
-        currency.format(summary.net_cents)
+        currency.format(summary.totals.net_cents)
     );
     let tooltip_points = points.clone();
 

@@ -20,7 +20,9 @@ use super::fan_queries::product_names;
 use super::sql::bigint_sum;
 use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores, subscriptions, time};
-use crate::dto::{Bucket, Dashboard, DateRange, RevenueSummary, SeriesPoint, TopProduct};
+use crate::dto::{
+    Bucket, Dashboard, DateRange, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct,
+};
 use crate::entities::{buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly};
 use crate::money::Currency;
 
@@ -58,14 +60,20 @@ pub async fn dashboard(
     // a cache of its own data. An unknown store cannot have one: the key is a foreign key.)
     let (store, current, previous) = tokio::join!(
         stores::find_active(db, store_id),
-        period_figures(db, store_id, range, now),
-        period_figures(db, store_id, previous_period(range), now),
+        period_figures(db, store_id, range, now, Detail::SeriesAndBestSellers),
+        period_figures(
+            db,
+            store_id,
+            previous_period(range),
+            now,
+            Detail::TotalsOnly
+        ),
     );
     let currency = stores::currency_of(&store?)?;
     let (current, previous) = (current?, previous?);
     Ok(Dashboard {
         current: current.in_currency(currency),
-        previous: previous.in_currency(currency),
+        previous: previous.totals,
     })
 }
 
@@ -90,7 +98,7 @@ pub async fn revenue_summary(
 ) -> DomainResult<RevenueSummary> {
     check_range(range)?;
     let store = stores::find_active(db, store_id).await?;
-    let figures = period_figures(db, store_id, range, now).await?;
+    let figures = period_figures(db, store_id, range, now, Detail::SeriesAndBestSellers).await?;
     Ok(figures.in_currency(stores::currency_of(&store)?))
 }
 
@@ -104,15 +112,19 @@ fn check_range(range: DateRange) -> DomainResult<()> {
     Ok(())
 }
 
-/// A period's figures, in minor units of a currency the caller reads with the store.
+/// What a period's read includes besides its totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// The totals alone: the previous period, which the cards compare against.
+    TotalsOnly,
+    /// The chart's series and the best sellers too (one more statement).
+    SeriesAndBestSellers,
+}
+
+/// A period's figures, in minor units of a currency the caller reads with the store. With
+/// [`Detail::TotalsOnly`], `series` and `top_products` are left empty.
 struct PeriodFigures {
-    range: DateRange,
-    gross_cents: i64,
-    refunds_cents: i64,
-    orders: i64,
-    customers: i64,
-    new_customers: i64,
-    active_subscribers: i64,
+    totals: PeriodTotals,
     bucket: Bucket,
     series: Vec<SeriesPoint>,
     top_products: Vec<TopProduct>,
@@ -120,22 +132,9 @@ struct PeriodFigures {
 
 impl PeriodFigures {
     fn in_currency(self, currency: Currency) -> RevenueSummary {
-        let (gross, orders) = (self.gross_cents, self.orders);
         RevenueSummary {
-            range: self.range,
             currency,
-            gross_cents: gross,
-            refunds_cents: self.refunds_cents,
-            net_cents: gross - self.refunds_cents,
-            orders,
-            average_order_cents: if orders == 0 {
-                0
-            } else {
-                (gross + orders / 2) / orders
-            },
-            customers: self.customers,
-            new_customers: self.new_customers,
-            active_subscribers: self.active_subscribers,
+            totals: self.totals,
             bucket: self.bucket,
             series: self.series,
             top_products: self.top_products,
@@ -149,6 +148,7 @@ async fn period_figures(
     store_id: i64,
     range: DateRange,
     now: DateTime<Utc>,
+    detail: Detail,
 ) -> DomainResult<PeriodFigures> {
     let bucket = bucket_for(range);
     let (mut gross, mut refunds, mut orders) = (0, 0, 0);
@@ -158,32 +158,46 @@ async fn period_figures(
         gross += row.gross;
         refunds += row.refunds;
         orders += row.orders;
-        let day = by_day.entry(row.day).or_default();
-        day.0 += row.gross;
-        day.1 += row.refunds;
-        day.2 += row.orders;
-        let product = by_product.entry(row.product_id).or_default();
-        product.0 += row.orders;
-        product.1 += row.gross - row.refunds;
+        if detail == Detail::SeriesAndBestSellers {
+            let day = by_day.entry(row.day).or_default();
+            day.0 += row.gross;
+            day.1 += row.refunds;
+            day.2 += row.orders;
+            let product = by_product.entry(row.product_id).or_default();
+            product.0 += row.orders;
+            product.1 += row.gross - row.refunds;
+        }
     }
-    let series = series(range, bucket, &by_day);
-    let top_products = top_products(db, by_product).await?;
+    let (series, top_products) = match detail {
+        Detail::TotalsOnly => (Vec::new(), Vec::new()),
+        Detail::SeriesAndBestSellers => (
+            series(range, bucket, &by_day),
+            top_products(db, by_product).await?,
+        ),
+    };
 
     let end = time::day_start(range.end + Days::new(1));
     let people = people_days(db, store_id, range).await?;
     let customers = distinct_buyers(db, store_id, range, now, &people).await?;
-    let new_customers = people.new_customers;
     let active_subscribers =
         subscriptions::active_at(db, store_id, std::cmp::min(end, now)).await?;
 
     Ok(PeriodFigures {
-        range,
-        gross_cents: gross,
-        refunds_cents: refunds,
-        orders,
-        customers,
-        new_customers,
-        active_subscribers,
+        totals: PeriodTotals {
+            range,
+            gross_cents: gross,
+            refunds_cents: refunds,
+            net_cents: gross - refunds,
+            orders,
+            average_order_cents: if orders == 0 {
+                0
+            } else {
+                (gross + orders / 2) / orders
+            },
+            customers,
+            new_customers: people.new_customers,
+            active_subscribers,
+        },
         bucket,
         series,
         top_products,

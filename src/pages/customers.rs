@@ -11,7 +11,9 @@ use crate::api::customers::{customer_list, revenue_dashboard};
 use crate::components::async_view::async_view;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager, RelativeTime};
-use crate::dto::{CustomerListView, CustomerRow, CustomerSort, ProductSummary, SortDirection};
+use crate::dto::{
+    CustomerListView, CustomerRow, CustomerSort, Dashboard, ProductSummary, SortDirection,
+};
 use crate::error::AppError;
 use crate::format;
 use crate::pages::store::{RequireStore, use_store_id};
@@ -63,23 +65,21 @@ pub fn CustomersPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading revenue…"</p> }>
                     {async_view(move || async move {
                         match dashboard.await {
-                            Ok(dashboard) => {
-                                let currency = dashboard.current.currency;
-                                let summary = dashboard.current.clone();
+                            Ok(Dashboard { current, previous }) => {
+                                let range = current.totals.range;
+                                let currency = current.currency;
+                                let totals = current.totals.clone();
+                                let top_products = current.top_products.clone();
                                 view! {
                                     <p class="mt-1 text-sm text-slate-500">
-                                        {format!(
-                                            "{} – {}",
-                                            format::date(summary.range.start),
-                                            format::date(summary.range.end)
-                                        )}
+                                        {format!("{} – {}", format::date(range.start), format::date(range.end))}
                                     </p>
                                     <div class="mt-4">
-                                        <MetricCards dashboard />
+                                        <MetricCards current=totals previous currency />
                                     </div>
                                     <div class="mt-4 grid gap-4 lg:grid-cols-[2fr_1fr]">
-                                        <RevenueChart summary=summary.clone() />
-                                        <TopProducts products=summary.top_products currency />
+                                        <RevenueChart summary=current />
+                                        <TopProducts products=top_products currency />
                                     </div>
                                 }
                                     .into_any()

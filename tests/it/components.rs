@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use encore::components::revenue::{MetricCards, RevenueChart, TopProducts};
 use encore::dto::{
-    Bucket, CustomerRow, Dashboard, DateRange, FanLink, ProductSummary, RevenueSummary,
+    Bucket, CustomerRow, DateRange, FanLink, PeriodTotals, ProductSummary, RevenueSummary,
     SeriesPoint, TopProduct,
 };
 use encore::money::Currency;
@@ -20,13 +20,12 @@ fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-fn summary(net: i64, orders: i64) -> RevenueSummary {
-    RevenueSummary {
+fn totals(net: i64, orders: i64) -> PeriodTotals {
+    PeriodTotals {
         range: DateRange {
             start: day("2026-11-20"),
             end: day("2026-11-26"),
         },
-        currency: usd(),
         gross_cents: net + 500,
         refunds_cents: 500,
         net_cents: net,
@@ -35,6 +34,13 @@ fn summary(net: i64, orders: i64) -> RevenueSummary {
         customers: orders,
         new_customers: 1,
         active_subscribers: 3,
+    }
+}
+
+fn summary(net: i64, orders: i64) -> RevenueSummary {
+    RevenueSummary {
+        currency: usd(),
+        totals: totals(net, orders),
         bucket: Bucket::Day,
         series: vec![
             SeriesPoint {
@@ -68,11 +74,10 @@ fn render(view: impl FnOnce() -> AnyView) -> String {
 
 #[test]
 fn the_cards_show_amounts_and_changes_against_the_previous_period() {
-    let dashboard = Dashboard {
-        current: summary(9400, 2),
-        previous: summary(4700, 1),
-    };
-    let html = render(move || view! { <MetricCards dashboard /> }.into_any());
+    let html = render(move || {
+        view! { <MetricCards current=totals(9400, 2) previous=totals(4700, 1) currency=usd() /> }
+            .into_any()
+    });
     assert!(html.contains("Net revenue"));
     assert!(
         html.contains("$94.00"),

@@ -100,6 +100,7 @@ db_test!(
                 revenue_summary(&db, store_id, range, now)
                     .await
                     .unwrap()
+                    .totals
                     .active_subscribers
             }
         };

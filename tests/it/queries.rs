@@ -14,7 +14,7 @@ use encore::domain::fans::{NewFan, add_fan, erase_fan};
 use encore::domain::products::list_products;
 use encore::domain::purchases::{RecordPurchase, record_purchase};
 use encore::domain::refunds::{RefundPurchase, refund_purchase};
-use encore::domain::revenue::revenue_summary;
+use encore::domain::revenue::{dashboard, revenue_summary};
 use encore::domain::scoring::Engagement;
 use encore::domain::tags::TagName;
 use encore::domain::time::at_db_precision;
@@ -878,6 +878,22 @@ db_test!(
             for range in ranges(days) {
                 assert_summary_equals_raw_sums(&db, store_id, range).await;
             }
+            // The dashboard shows the current period in full and compares it with the
+            // previous period's totals, read without that period's chart or best sellers.
+            let [current, previous] = ranges(days);
+            let now = Utc::now();
+            let shown = dashboard(&db, store_id, current, now).await.unwrap();
+            assert_eq!(
+                shown.current,
+                revenue_summary(&db, store_id, current, now).await.unwrap()
+            );
+            assert_eq!(
+                shown.previous,
+                revenue_summary(&db, store_id, previous, now)
+                    .await
+                    .unwrap()
+                    .totals
+            );
         }
 
         let [_, previous] = ranges(30);
@@ -962,6 +978,7 @@ db_test!(
                 revenue_summary(&db, store_id, range, Utc::now())
                     .await
                     .unwrap()
+                    .totals
                     .active_subscribers
             }
         };
@@ -1010,6 +1027,7 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
     let within = |at: &DateTime<Utc>| (range.start..=range.end).contains(&at.date_naive());
     let now = Utc::now();
     let summary = revenue_summary(db, store_id, range, now).await.unwrap();
+    let totals = &summary.totals;
 
     let gross: i64 = purchases
         .iter()
@@ -1043,17 +1061,17 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         .count() as i64;
 
     let label = format!("{} to {}", range.start, range.end);
-    assert_eq!(summary.gross_cents, gross, "{label}: gross");
-    assert_eq!(summary.refunds_cents, refunded, "{label}: refunds");
-    assert_eq!(summary.net_cents, gross - refunded, "{label}: net");
-    assert_eq!(summary.orders, orders, "{label}: orders");
-    assert_eq!(summary.customers, buyers.len() as i64, "{label}: buyers");
+    assert_eq!(totals.gross_cents, gross, "{label}: gross");
+    assert_eq!(totals.refunds_cents, refunded, "{label}: refunds");
+    assert_eq!(totals.net_cents, gross - refunded, "{label}: net");
+    assert_eq!(totals.orders, orders, "{label}: orders");
+    assert_eq!(totals.customers, buyers.len() as i64, "{label}: buyers");
     assert_eq!(
-        summary.new_customers, new_customers,
+        totals.new_customers, new_customers,
         "{label}: new customers"
     );
     assert_eq!(
-        summary.active_subscribers, subscribers,
+        totals.active_subscribers, subscribers,
         "{label}: subscribers"
     );
     let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
@@ -1070,7 +1088,7 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         (gross + orders / 2) / orders
     };
     assert_eq!(
-        summary.average_order_cents, expected_aov,
+        totals.average_order_cents, expected_aov,
         "{label}: average order"
     );
 }

@@ -194,7 +194,7 @@ async fn bare_customers(State(bare): State<Arc<Bare>>) -> BareResult {
 
 /// The dashboard's cards (with the previous period's figure), its series and best sellers.
 fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
-    let (now, before) = (&dashboard.current, &dashboard.previous);
+    let (now, before) = (&dashboard.current.totals, &dashboard.previous);
     let cards = [
         ("Net revenue", now.net_cents, before.net_cents),
         ("Gross", now.gross_cents, before.gross_cents),
@@ -220,14 +220,14 @@ fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
         ));
     }
     html.push_str("</dl><table><tr><th>From</th><th>Net</th><th>Orders</th></tr>");
-    for point in &now.series {
+    for point in &dashboard.current.series {
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             point.start, point.net_cents, point.orders
         ));
     }
     html.push_str("</table><ol>");
-    for product in &now.top_products {
+    for product in &dashboard.current.top_products {
         html.push_str(&format!(
             "<li>{}: {} sold, {} net</li>",
             escape(&product.name),

@@ -335,8 +335,17 @@ async fn dashboard(
             time::day_start(range.end + Days::new(1)),
         )
     };
-    for range in periods {
-        let app = revenue::revenue_summary(db, store, range, now).await?;
+    // The dashboard itself: the current period in full, the previous one as totals alone.
+    let shown = revenue::dashboard(db, store, current, now).await?;
+    for (range, app) in periods
+        .into_iter()
+        .zip([shown.current.totals, shown.previous])
+    {
+        ensure!(
+            app.range == range,
+            "the dashboard read {:?}, not {range:?}",
+            app.range
+        );
         let (start_at, end_at) = bounds(range);
         let base = raw::revenue(raw, store, start_at, end_at, now).await?;
         let app_figures = (
