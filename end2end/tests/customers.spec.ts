@@ -57,6 +57,36 @@ test.describe("customers", () => {
     await expect(fanPanel).toContainText("customer");
   });
 
+  test("the chart gives each bar's figures: as a tooltip, and on hover or focus once hydrated", async ({
+    page,
+    request,
+    javaScriptEnabled,
+  }, testInfo) => {
+    const storeId = await createStore(request, unique("Chart", testInfo));
+    const productId = await createProduct(request, storeId, "Mixing Masterclass", "course", "99");
+    await recordPurchase(request, storeId, productId, "ada@example.com", "99", "chart1");
+    await open(page, `/store/${storeId}/customers`, javaScriptEnabled);
+    const chart = page.getByRole("img", { name: "Net revenue by day: $99.00 in total" });
+    const bars = chart.locator("g[data-bar]");
+    await expect(bars).toHaveCount(30);
+    const today = bars.last();
+    const sale = /: \$99\.00 net \(\$99\.00 gross, \$0\.00 refunded\), 1 order$/;
+    // Without JavaScript the figures are the bar's native tooltip.
+    await expect(today.locator("title")).toHaveText(sale);
+    if (!javaScriptEnabled) return;
+
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    const readout = page.locator("figure p[aria-live]");
+    await today.hover();
+    await expect(readout).toHaveText(sale);
+    await bars.first().hover();
+    await expect(readout).toHaveText(/: \$0\.00 net \(\$0\.00 gross, \$0\.00 refunded\), 0 orders$/);
+    await page.getByRole("heading", { name: "Revenue", exact: true }).hover();
+    await expect(readout).toHaveText("");
+    await today.focus();
+    await expect(readout).toHaveText(sale);
+  });
+
   test("a double submit records one purchase", async ({ page, request, javaScriptEnabled }, testInfo) => {
     const storeId = await createStore(request, unique("Double", testInfo));
     const productId = await createProduct(request, storeId, "Drum Kit", "sample_pack", "29");

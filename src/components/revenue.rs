@@ -70,21 +70,18 @@ const TOP: f64 = 12.0;
 
 /// Net revenue per bucket as bars, with a labelled axis. Every bar has a `<title>` (a native
 /// tooltip without JavaScript) and, once hydrated, hovering or focusing it shows its figures.
+///
+/// The gridlines and bars are static SVG, written as one string ([`chart_drawing`]) rather
+/// than as a Leptos view per bar: a 30-day chart is some 150 elements, which the server
+/// would otherwise build, render and drop one by one on every Customers page (measured in
+/// docs/BENCHMARKS.md, item 43). One listener on the `<svg>` finds the bar under the pointer
+/// or focus by its `data-bar` index, where each bar had four listeners of its own.
 #[component]
 pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
     let currency = summary.currency;
     let bucket = summary.bucket;
     let points = summary.series;
     let active = RwSignal::new(None::<usize>);
-    let highest = points.iter().map(|p| p.net_cents).max().unwrap_or(0).max(0);
-    let lowest = points.iter().map(|p| p.net_cents).min().unwrap_or(0).min(0);
-    let ticks = axis_ticks(lowest, highest, currency);
-    let (min, max) = (ticks[0], ticks[ticks.len() - 1]);
-    let plot_height = HEIGHT - BOTTOM - TOP;
-    let y = move |cents: i64| TOP + (max - cents) as f64 / (max - min) as f64 * plot_height;
-    let slot = (WIDTH - LEFT) / points.len().max(1) as f64;
-    let bar_width = (slot * 0.7).max(1.0);
-    let label_every = (points.len() / 6).max(1);
     let caption = format!(
         "Net revenue by {}: {} in total",
         match bucket {
@@ -94,7 +91,7 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
         },
         currency.format(summary.totals.net_cents)
     );
-    let tooltip_points = points.clone();
+    let drawing = chart_drawing(&points, bucket, currency);
 
     view! {
         <figure class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
@@ -104,56 +101,17 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
                 class="mt-2 h-auto w-full"
                 role="img"
                 aria-label=caption
-            >
-                {ticks
-                    .iter()
-                    .map(|tick| {
-                        view! {
-                            <g>
-                                <line x1=LEFT x2=WIDTH y1=y(*tick) y2=y(*tick) class="stroke-slate-200" />
-                                <text x=LEFT - 8.0 y=y(*tick) + 4.0 text-anchor="end" class="fill-slate-500 text-[10px]">
-                                    {axis_money(currency, *tick)}
-                                </text>
-                            </g>
-                        }
-                    })
-                    .collect_view()}
-                {points
-                    .iter()
-                    .enumerate()
-                    .map(|(i, point)| {
-                        let x = LEFT + slot * i as f64 + (slot - bar_width) / 2.0;
-                        let top = y(point.net_cents.max(0));
-                        let height = (y(point.net_cents.min(0)) - top).max(if point.net_cents == 0 { 0.0 } else { 1.0 });
-                        view! {
-                            <g
-                                tabindex="0"
-                                on:mouseenter=move |_| active.set(Some(i))
-                                on:focus=move |_| active.set(Some(i))
-                                on:mouseleave=move |_| active.set(None)
-                                on:blur=move |_| active.set(None)
-                            >
-                                <title>{point_summary(point, bucket, currency)}</title>
-                                <rect x=x y=TOP width=bar_width height=plot_height class="fill-transparent" />
-                                <rect x=x y=top width=bar_width height=height rx="1.5" class="fill-violet-500" />
-                                {(i % label_every == 0)
-                                    .then(|| {
-                                        view! {
-                                            <text x=x + bar_width / 2.0 y=HEIGHT - 8.0 text-anchor="middle" class="fill-slate-500 text-[10px]">
-                                                {short_date(point, bucket)}
-                                            </text>
-                                        }
-                                    })}
-                            </g>
-                        }
-                    })
-                    .collect_view()}
-            </svg>
+                inner_html=drawing
+                on:mouseover=move |event| active.set(bar_index(&event))
+                on:focusin=move |event| active.set(bar_index(&event))
+                on:mouseleave=move |_| active.set(None)
+                on:focusout=move |_| active.set(None)
+            />
             <p class="mt-2 min-h-5 text-sm text-slate-700" aria-live="polite">
                 {move || {
                     active
                         .get()
-                        .and_then(|i| tooltip_points.get(i))
+                        .and_then(|i| points.get(i))
                         .map(|point| point_summary(point, bucket, currency))
                 }}
             </p>
@@ -161,11 +119,77 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
     }
 }
 
+/// The index of the bar an event happened in (its `<g data-bar="i">`), if any.
+fn bar_index(event: &leptos::ev::Event) -> Option<usize> {
+    use leptos::wasm_bindgen::JsCast;
+    let target = event
+        .target()?
+        .dyn_into::<leptos::web_sys::Element>()
+        .ok()?;
+    let bar = target.closest("[data-bar]").ok()??;
+    bar.get_attribute("data-bar")?.parse().ok()
+}
+
+/// The chart's gridlines with their labels, and one focusable `<g data-bar="i">` per point:
+/// its `<title>`, a transparent full-height rect (so the whole column answers the pointer),
+/// the bar, and every few bars a date label. Text is HTML-escaped.
+fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> String {
+    use std::fmt::Write;
+
+    let highest = points.iter().map(|p| p.net_cents).max().unwrap_or(0).max(0);
+    let lowest = points.iter().map(|p| p.net_cents).min().unwrap_or(0).min(0);
+    let ticks = axis_ticks(lowest, highest, currency);
+    let (min, max) = (ticks[0], ticks[ticks.len() - 1]);
+    let plot_height = HEIGHT - BOTTOM - TOP;
+    let y = |cents: i64| TOP + (max - cents) as f64 / (max - min) as f64 * plot_height;
+    let slot = (WIDTH - LEFT) / points.len().max(1) as f64;
+    let bar_width = (slot * 0.7).max(1.0);
+    let label_every = (points.len() / 6).max(1);
+
+    // `write!` into a String cannot fail.
+    let mut svg = String::with_capacity(600 * points.len() + 200 * ticks.len());
+    for tick in &ticks {
+        let _ = write!(
+            svg,
+            r#"<g><line x1="{LEFT}" x2="{WIDTH}" y1="{y1}" y2="{y1}" class="stroke-slate-200"></line><text x="{x}" y="{y2}" text-anchor="end" class="fill-slate-500 text-[10px]">{label}</text></g>"#,
+            y1 = y(*tick),
+            x = LEFT - 8.0,
+            y2 = y(*tick) + 4.0,
+            label = html_escape::encode_text(&axis_money(currency, *tick)),
+        );
+    }
+    for (i, point) in points.iter().enumerate() {
+        let x = LEFT + slot * i as f64 + (slot - bar_width) / 2.0;
+        let top = y(point.net_cents.max(0));
+        let height =
+            (y(point.net_cents.min(0)) - top).max(if point.net_cents == 0 { 0.0 } else { 1.0 });
+        let _ = write!(
+            svg,
+            r#"<g tabindex="0" data-bar="{i}"><title>{title}</title><rect x="{x}" y="{TOP}" width="{bar_width}" height="{plot_height}" class="fill-transparent"></rect><rect x="{x}" y="{top}" width="{bar_width}" height="{height}" rx="1.5" class="fill-violet-500"></rect>"#,
+            title = html_escape::encode_text(&point_summary(point, bucket, currency)),
+        );
+        if i % label_every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text x="{label_x}" y="{label_y}" text-anchor="middle" class="fill-slate-500 text-[10px]">{date}</text>"#,
+                label_x = x + bar_width / 2.0,
+                label_y = HEIGHT - 8.0,
+                date = html_escape::encode_text(&short_date(point, bucket)),
+            );
+        }
+        svg.push_str("</g>");
+    }
+    svg
+}
+
 fn point_summary(point: &SeriesPoint, bucket: Bucket, currency: Currency) -> String {
     let when = match bucket {
         Bucket::Day => format::date(point.start),
         Bucket::Week => format!("Week of {}", format::date(point.start)),
-        Bucket::Month => point.start.format("%B %Y").to_string(),
+        Bucket::Month => point
+            .start
+            .format_with_items(MONTH_YEAR.items())
+            .to_string(),
     };
     format!(
         "{when}: {} net ({} gross, {} refunded), {}",
@@ -179,7 +203,10 @@ fn point_summary(point: &SeriesPoint, bucket: Bucket, currency: Currency) -> Str
 fn short_date(point: &SeriesPoint, bucket: Bucket) -> String {
     match bucket {
         Bucket::Day | Bucket::Week => point.start.format("%-d %b").to_string(),
-        Bucket::Month => point.start.format("%b %Y").to_string(),
+        Bucket::Month => point
+            .start
+            .format_with_items(SHORT_MONTH_YEAR.items())
+            .to_string(),
     }
 }
 

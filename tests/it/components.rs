@@ -104,6 +104,9 @@ fn the_chart_is_readable_without_javascript() {
         html.contains("-$5.00 net"),
         "a day of refunds shows below the line"
     );
+    // Each bar is focusable and carries its index, which the chart's one listener reads.
+    assert_eq!(html.matches(r#"<g tabindex="0" data-bar="#).count(), 2);
+    assert!(html.contains(r#"data-bar="1"><title>26 Nov 2026: -$5.00 net"#));
     let top = render(|| {
         view! { <TopProducts products=summary(0, 0).top_products currency=usd() /> }.into_any()
     });
