@@ -1,7 +1,37 @@
 //! How numbers, dates and times read on Encore's pages. Pure functions, shared by the server
 //! and the browser so both render the same text (hydration compares them).
 
+use std::sync::OnceLock;
+
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, Utc};
+
+/// A strftime pattern, parsed the first time it is used instead of on every date it formats:
+/// a list page formats a few dates per row, and chrono's `format(&str)` parses its pattern
+/// again each time.
+pub struct Pattern {
+    text: &'static str,
+    items: OnceLock<Vec<Item<'static>>>,
+}
+
+impl Pattern {
+    pub const fn new(text: &'static str) -> Pattern {
+        Pattern {
+            text,
+            items: OnceLock::new(),
+        }
+    }
+
+    /// The parsed pattern, for chrono's `format_with_items`.
+    pub fn items(&self) -> std::slice::Iter<'_, Item<'static>> {
+        self.items
+            .get_or_init(|| StrftimeItems::new(self.text).collect())
+            .iter()
+    }
+}
+
+static DATE: Pattern = Pattern::new("%-d %b %Y");
+static DATE_TIME: Pattern = Pattern::new("%-d %b %Y, %H:%M UTC");
 
 /// `1284` → `"1,284"`.
 pub fn count(n: u64) -> String {
@@ -23,12 +53,12 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 
 /// `26 Nov 2026`: day, month name, year reads the same in every locale.
 pub fn date(day: NaiveDate) -> String {
-    day.format("%-d %b %Y").to_string()
+    day.format_with_items(DATE.items()).to_string()
 }
 
 /// `26 Nov 2026, 14:05 UTC`: the exact time, shown on hover.
 pub fn date_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
+    at.format_with_items(DATE_TIME.items()).to_string()
 }
 
 /// "just now", "5 minutes ago", "3 days ago", "in 2 days", then the date past a month.
@@ -110,6 +140,11 @@ mod tests {
             date_time(at("2026-11-26T14:05:09Z")),
             "26 Nov 2026, 14:05 UTC"
         );
+        // A pattern is parsed once and then reused: the second date formats with the
+        // items the first one parsed.
+        for (day, expected) in [("2027-01-05", "5 Jan 2027"), ("2026-12-31", "31 Dec 2026")] {
+            assert_eq!(date(day.parse().unwrap()), expected);
+        }
     }
 
     #[test]

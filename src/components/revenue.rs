@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::dto::{Bucket, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct};
-use crate::format;
+use crate::format::{self, Pattern};
 use crate::money::Currency;
 
 /// One number on the dashboard.
@@ -182,6 +182,10 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
     svg
 }
 
+static MONTH_YEAR: Pattern = Pattern::new("%B %Y");
+static DAY_MONTH: Pattern = Pattern::new("%-d %b");
+static SHORT_MONTH_YEAR: Pattern = Pattern::new("%b %Y");
+
 fn point_summary(point: &SeriesPoint, bucket: Bucket, currency: Currency) -> String {
     let when = match bucket {
         Bucket::Day => format::date(point.start),
@@ -202,7 +206,7 @@ fn point_summary(point: &SeriesPoint, bucket: Bucket, currency: Currency) -> Str
 
 fn short_date(point: &SeriesPoint, bucket: Bucket) -> String {
     match bucket {
-        Bucket::Day | Bucket::Week => point.start.format("%-d %b").to_string(),
+        Bucket::Day | Bucket::Week => point.start.format_with_items(DAY_MONTH.items()).to_string(),
         Bucket::Month => point
             .start
             .format_with_items(SHORT_MONTH_YEAR.items())
