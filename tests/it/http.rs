@@ -398,19 +398,17 @@ app_test!(
         encore::domain::products::archive_product(&app.db, store_id, product.id)
             .await
             .unwrap();
-        let body = app
+        let response = app
             .client
             .get(app.url(&format!("/store/{store_id}/customers.csv")))
             .send()
             .await
-            .unwrap()
-            .text()
-            .await
             .unwrap();
-        assert!(
-            body.lines().skip(1).all(|line| line.contains(",Kit,")),
-            "{body}"
-        );
+        assert_eq!(response.status(), 200);
+        let body = response.text().await.unwrap();
+        let rows: Vec<&str> = body.lines().skip(1).collect();
+        assert_eq!(rows.len(), 2, "{body}");
+        assert!(rows.iter().all(|row| row.contains(",Kit,")), "{body}");
 
         let missing = app
             .client
