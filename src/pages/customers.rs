@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query;
 use crate::api::customers::{customer_list, revenue_dashboard};
 use crate::components::async_view::async_view;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
-use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager, RelativeTime};
+use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager};
 use crate::dto::{
     CustomerListView, CustomerRow, CustomerSort, Dashboard, ProductSummary, SortDirection,
 };
@@ -335,62 +335,89 @@ pub fn CustomerTable(
                         <th scope="col" class="text-right">"Fan score"</th>
                     </tr>
                 </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| {
-                            let detail = format!("{path}/{}", row.id);
-                            let fan = row.fan.clone();
-                            view! {
-                                <tr>
-                                    <td>
-                                        <a href=detail class="row-link">
-                                            {if row.name.is_empty() { row.email.clone() } else { row.name.clone() }}
-                                        </a>
-                                        {(!row.name.is_empty()).then(|| view! { <div class="row-note">{row.email.clone()}</div> })}
-                                    </td>
-                                    <td class="text-right font-medium tabular-nums">{currency.format(row.total_spent_cents)}</td>
-                                    <td class="text-right tabular-nums">{row.purchase_count}</td>
-                                    <td class="whitespace-nowrap text-slate-600">
-                                        {row.last_purchase_at.map(|at| view! { <RelativeTime at now /> })}
-                                    </td>
-                                    <td>
-                                        <div class="chips" inner_html=product_chips_html(row.product_names(&products)) />
-                                    </td>
-                                    <td class="text-slate-600">{row.subscription.map(|status| status.label())}</td>
-                                    <td class="text-right tabular-nums">
-                                        {match fan {
-                                            Some(fan) => view! {
-                                                <a href=format!("{store_path}/contacts/{}", fan.fan_id) class="text-link" title="Open the fan profile">
-                                                    {fan.score}
-                                                </a>
-                                            }
-                                                .into_any(),
-                                            None => view! { <span class="text-slate-400" title="No fan profile (erased)">"—"</span> }.into_any(),
-                                        }}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
+                <tbody inner_html=customer_rows_html(&rows, &products, &path, &store_path, currency, now) />
             </table>
         </div>
     }
 }
 
-/// A row's product chips (the markup of [`Chip`](crate::components::widgets::Chip)), as one
-/// string of HTML with the names escaped. A page of 50 customers has a few hundred chips, a
-/// third of the page's elements, and the server renders each element of a view on its own
-/// (a boxed view, its attributes, its drop): written as one string per row, the chips cost
-/// the Customers page a fraction of that (measured in docs/BENCHMARKS.md, item 39). The
-/// browser leaves the server's chips in place when it hydrates.
-fn product_chips_html<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let mut html = String::new();
-    for name in names {
-        html.push_str(r#"<span class="chip">"#);
-        html.push_str(&html_escape::encode_text(name));
-        html.push_str("</span>");
+/// The table's rows, as one string of HTML. Nothing in a row is reactive: its links are
+/// plain `<a href>`s, which the router follows wherever they came from, and its relative time
+/// is a function of the row and the server's `now`. Written as views, a page of 50 rows is
+/// some 650 elements and 800 attributes, each built, boxed, rendered and dropped on its own,
+/// the largest part of the Customers page's rendering (docs/BENCHMARKS.md, item 45; item 39
+/// did the same for the rows' chips, item 43 for the chart). Every text and attribute value
+/// is HTML-escaped here, and the markup is the one the views wrote. The browser leaves the
+/// server's rows in place when it hydrates, and writes them again from the same function
+/// when the page changes.
+fn customer_rows_html(
+    rows: &[CustomerRow],
+    products: &[ProductSummary],
+    path: &str,
+    store_path: &str,
+    currency: crate::money::Currency,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
+    use std::fmt::Write;
+
+    let path = attribute(path);
+    let store_path = attribute(store_path);
+    // `write!` into a String cannot fail.
+    let mut html = String::with_capacity(1_000 * rows.len());
+    for row in rows {
+        let label = if row.name.is_empty() {
+            &row.email
+        } else {
+            &row.name
+        };
+        let _ = write!(
+            html,
+            r#"<tr><td><a href="{path}/{id}" class="row-link">{label}</a>"#,
+            id = row.id,
+            label = text(label),
+        );
+        if !row.name.is_empty() {
+            let _ = write!(html, r#"<div class="row-note">{}</div>"#, text(&row.email));
+        }
+        let _ = write!(
+            html,
+            r#"</td><td class="text-right font-medium tabular-nums">{total}</td><td class="text-right tabular-nums">{purchases}</td><td class="whitespace-nowrap text-slate-600">"#,
+            total = text(&currency.format(row.total_spent_cents)),
+            purchases = row.purchase_count,
+        );
+        if let Some(at) = row.last_purchase_at {
+            let _ = write!(
+                html,
+                r#"<time datetime="{datetime}" title="{exact}">{relative}</time>"#,
+                datetime = attribute(&at.to_rfc3339()),
+                exact = attribute(&format::date_time(at)),
+                relative = text(&format::relative(at, now)),
+            );
+        }
+        html.push_str(r#"</td><td><div class="chips">"#);
+        for name in row.product_names(products) {
+            let _ = write!(html, r#"<span class="chip">{}</span>"#, text(name));
+        }
+        let _ = write!(
+            html,
+            r#"</div></td><td class="text-slate-600">{subscription}</td><td class="text-right tabular-nums">"#,
+            subscription = row.subscription.map_or("", |status| status.label()),
+        );
+        match &row.fan {
+            Some(fan) => {
+                let _ = write!(
+                    html,
+                    r#"<a href="{store_path}/contacts/{id}" class="text-link" title="Open the fan profile">{score}</a>"#,
+                    id = fan.fan_id,
+                    score = fan.score,
+                );
+            }
+            None => html.push_str(
+                r#"<span class="text-slate-400" title="No fan profile (erased)">—</span>"#,
+            ),
+        }
+        html.push_str("</td></tr>");
     }
     html
 }

@@ -116,7 +116,7 @@ fn the_chart_is_readable_without_javascript() {
 #[test]
 fn the_customer_table_links_sorts_and_shows_the_unified_view() {
     let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
-    let rows = vec![CustomerRow {
+    let mut rows = vec![CustomerRow {
         id: 7,
         email: "ada@example.com".into(),
         name: "Ada <script>alert(1)</script>".into(),
@@ -132,6 +132,20 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
             score: 9,
         }),
     }];
+    // A buyer with no name, no purchase date, no subscription and an erased fan profile.
+    rows.push(CustomerRow {
+        id: 8,
+        email: "o'brien+1@example.com".into(),
+        name: String::new(),
+        total_spent_cents: 0,
+        refunded_cents: 500,
+        purchase_count: 0,
+        first_purchase_at: None,
+        last_purchase_at: None,
+        products: vec![],
+        subscription: None,
+        fan: None,
+    });
     // The store's products by name, as list_products reads them; the row bought 1 and 2.
     let product = |id: i64, name: &str| ProductSummary {
         id,
@@ -174,6 +188,29 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         "a chip per product bought, by name, names escaped: {html}"
     );
     assert!(html.contains("&lt;script&gt;"));
+    assert!(
+        html.contains(
+            r#"<a href="/store/3/customers/7" class="row-link">Ada &lt;script&gt;alert(1)&lt;/script&gt;</a><div class="row-note">ada@example.com</div>"#
+        ),
+        "a named customer's link says the name, with the email under it"
+    );
+    assert!(
+        html.contains(
+            r#"<time datetime="2026-11-23T12:00:00+00:00" title="23 Nov 2026, 12:00 UTC">3 days ago</time>"#
+        ),
+        "the last purchase, relative, with the exact time on hover"
+    );
+    assert!(
+        html.contains(
+            r#"<tr><td><a href="/store/3/customers/8" class="row-link">o'brien+1@example.com</a></td><td class="text-right font-medium tabular-nums">$0.00</td><td class="text-right tabular-nums">0</td><td class="whitespace-nowrap text-slate-600"></td><td><div class="chips"></div></td><td class="text-slate-600"></td><td class="text-right tabular-nums"><span class="text-slate-400" title="No fan profile (erased)">—</span></td></tr>"#
+        ),
+        "a customer without a name, date, subscription or fan: {html}"
+    );
+    assert_eq!(
+        html.matches("<tr>").count(),
+        3,
+        "the header row and two customers"
+    );
 }
 
 /// On the server a Suspense boundary walks its content up to three times (to register the
