@@ -11,13 +11,10 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement, UnionType,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait};
 
 use super::fan_queries::product_names;
-use super::sql::bigint_sum;
+use super::sql::{bigint_sum, scalar};
 use super::tx::{begin_write, with_retries};
 use super::{DomainError, DomainResult, stores, subscriptions, time};
 use crate::dto::{
@@ -177,10 +174,8 @@ async fn period_figures(
     };
 
     let end = time::day_start(range.end + Days::new(1));
-    let people = people_days(db, store_id, range).await?;
+    let people = period_people(db, store_id, range, std::cmp::min(end, now)).await?;
     let customers = distinct_buyers(db, store_id, range, now, &people).await?;
-    let active_subscribers =
-        subscriptions::active_at(db, store_id, std::cmp::min(end, now)).await?;
 
     Ok(PeriodFigures {
         totals: PeriodTotals {
@@ -196,7 +191,7 @@ async fn period_figures(
             },
             customers,
             new_customers: people.new_customers,
-            active_subscribers,
+            active_subscribers: people.active_subscribers,
         },
         bucket,
         series,
@@ -367,90 +362,120 @@ async fn top_products(
 /// * when no purchase is dated after the range (any range ending today, the dashboard's
 ///   usual question), a customer bought in it exactly when their latest purchase is on or
 ///   after its first day: a sum over the `customer_daily` rollup, read with the rest of
-///   [`PeopleDays`];
+///   [`PeriodPeople`];
 /// * when the range is wholly in the past (the "previous period"), the count is computed
-///   once and kept in `buyer_counts` until a purchase dated inside or before it changes;
+///   once and kept in `buyer_counts` until a purchase dated inside or before it changes
+///   (the kept count is read with the rest of [`PeriodPeople`]);
 /// * otherwise (a range ending today with purchases dated after it) it is counted.
 async fn distinct_buyers(
     db: &DatabaseConnection,
     store_id: i64,
     range: DateRange,
     now: DateTime<Utc>,
-    people: &PeopleDays,
+    people: &PeriodPeople,
 ) -> DomainResult<i64> {
     if people.latest_day.is_none_or(|latest| latest <= range.end) {
         return Ok(people.buyers_since_start);
     }
     if range.end < now.date_naive() {
-        return past_buyers(db, store_id, range).await;
+        return match people.kept_buyers {
+            Some(kept) => Ok(kept),
+            None => keep_buyers(db, store_id, range).await,
+        };
     }
     count_buyers(db, store_id, range).await
 }
 
-/// What `customer_daily` tells about a range, read in one statement over its days and after.
-struct PeopleDays {
+/// A period's counts of people, read in one statement (one round trip, which is most of a
+/// statement's cost on PostgreSQL): `customer_daily` over the range's days and after, the
+/// subscribers at its end, and the distinct buyers `buyer_counts` keeps for it.
+#[derive(Default)]
+struct PeriodPeople {
     /// Customers whose first purchase is in the range.
     new_customers: i64,
     /// Customers whose latest purchase is on or after the range's first day.
     buyers_since_start: i64,
     /// The day of the store's newest purchase, when it is on or after the range's first day.
     latest_day: Option<NaiveDate>,
+    /// Subscribers at the range's end (or now, for a range that ends today).
+    active_subscribers: i64,
+    /// The range's distinct buyers as `buyer_counts` keeps them, if it does.
+    kept_buyers: Option<i64>,
 }
 
-async fn people_days(
+async fn period_people(
     db: &impl ConnectionTrait,
     store_id: i64,
     range: DateRange,
-) -> DomainResult<PeopleDays> {
+    subscribers_at: DateTime<Utc>,
+) -> DomainResult<PeriodPeople> {
+    use buyer_count::Column as B;
     use customer_daily::Column as C;
-    let (new_customers, buyers, latest_day): (Option<i64>, Option<i64>, Option<NaiveDate>) =
-        customer_daily::Entity::find()
-            .select_only()
-            .column_as(
-                bigint_sum(
-                    Expr::case(Expr::col(C::Day).lte(range.end), Expr::col(C::NewCustomers))
-                        .finally(0),
-                ),
-                "new_customers",
-            )
-            .column_as(bigint_sum(Expr::col(C::LastBuyers)), "buyers")
-            .column_as(
-                Expr::FunctionCall(Func::max(Expr::case(
-                    Expr::col(C::LastBuyers).gt(0),
-                    Expr::col(C::Day),
-                ))),
-                "latest_day",
-            )
-            .filter(C::StoreId.eq(store_id))
-            .filter(C::Day.gte(range.start))
-            .into_tuple()
-            .one(db)
-            .await?
-            .unwrap_or_default();
-    Ok(PeopleDays {
-        new_customers: new_customers.unwrap_or(0),
-        buyers_since_start: buyers.unwrap_or(0),
-        latest_day,
+    let days = Query::select()
+        .expr_as(
+            bigint_sum(
+                Expr::case(Expr::col(C::Day).lte(range.end), Expr::col(C::NewCustomers)).finally(0),
+            ),
+            Alias::new("new_customers"),
+        )
+        .expr_as(bigint_sum(Expr::col(C::LastBuyers)), Alias::new("buyers"))
+        .expr_as(
+            Expr::FunctionCall(Func::max(Expr::case(
+                Expr::col(C::LastBuyers).gt(0),
+                Expr::col(C::Day),
+            ))),
+            Alias::new("latest_day"),
+        )
+        .from(customer_daily::Entity)
+        .and_where(Expr::col(C::StoreId).eq(store_id))
+        .and_where(Expr::col(C::Day).gte(range.start))
+        .to_owned();
+    let kept = Query::select()
+        .column(B::Buyers)
+        .from(buyer_count::Entity)
+        .and_where(Expr::col(B::StoreId).eq(store_id))
+        .and_where(Expr::col(B::EndDay).eq(range.end))
+        .and_where(Expr::col(B::StartDay).eq(range.start))
+        .to_owned();
+    let statement = Query::select()
+        .columns([
+            Alias::new("new_customers"),
+            Alias::new("buyers"),
+            Alias::new("latest_day"),
+        ])
+        .expr_as(
+            subscriptions::subscribers_at(store_id, subscribers_at),
+            Alias::new("subscribers"),
+        )
+        .expr_as(scalar(kept), Alias::new("kept_buyers"))
+        .from_subquery(days, Alias::new("days"))
+        .to_owned();
+    // Aggregates without GROUP BY always make one row; none would mean nothing to count.
+    let Some(row) = db.query_one(&statement).await? else {
+        return Ok(PeriodPeople::default());
+    };
+    Ok(PeriodPeople {
+        new_customers: row
+            .try_get::<Option<i64>>("", "new_customers")?
+            .unwrap_or(0),
+        buyers_since_start: row.try_get::<Option<i64>>("", "buyers")?.unwrap_or(0),
+        latest_day: row.try_get("", "latest_day")?,
+        active_subscribers: row.try_get::<Option<i64>>("", "subscribers")?.unwrap_or(0),
+        kept_buyers: row.try_get("", "kept_buyers")?,
     })
 }
 
-/// Distinct buyers of a past range from `buyer_counts`, counting and keeping it on a miss.
+/// Counts a past range's distinct buyers and keeps the count in `buyer_counts`.
 ///
 /// The count and its row are written in one write transaction that first excludes purchase
 /// writers (`BEGIN IMMEDIATE` on SQLite; on PostgreSQL a lock that conflicts with the
 /// invalidation triggers' DELETE), so a purchase dated inside the range either is counted or
 /// deletes the row after it is written: a stale count cannot be kept.
-async fn past_buyers(
+async fn keep_buyers(
     db: &DatabaseConnection,
     store_id: i64,
     range: DateRange,
 ) -> DomainResult<i64> {
-    let kept = buyer_count::Entity::find_by_id((store_id, range.end, range.start))
-        .one(db)
-        .await?;
-    if let Some(kept) = kept {
-        return Ok(kept.buyers);
-    }
     with_retries(|| async {
         let tx = begin_write(db).await?;
         if tx.get_database_backend() == DbBackend::Postgres {
