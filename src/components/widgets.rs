@@ -72,10 +72,15 @@ pub fn Pager(previous: Option<String>, next: Option<String>) -> impl IntoView {
     }
 }
 
+/// How full a score's bar is, in percent: full at `scale` points, empty at zero or below.
+pub fn score_percent(score: i64, scale: i64) -> i64 {
+    (score.max(0) * 100 / scale.max(1)).min(100)
+}
+
 /// An engagement score with a small bar (full at `scale` points).
 #[component]
 pub fn ScoreBar(score: i64, scale: i64) -> impl IntoView {
-    let percent = (score.max(0) * 100 / scale.max(1)).min(100);
+    let percent = score_percent(score, scale);
     // An SVG bar rather than an inline `style` width: the Content Security Policy allows no
     // inline styles.
     view! {

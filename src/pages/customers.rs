@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query;
 use crate::api::customers::{customer_list, revenue_dashboard};
 use crate::components::async_view::async_view;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
+use crate::components::row_html;
 use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager};
 use crate::dto::{
     CustomerListView, CustomerRow, CustomerSort, Dashboard, ProductSummary, SortDirection,
@@ -341,15 +342,7 @@ pub fn CustomerTable(
     }
 }
 
-/// The table's rows, as one string of HTML. Nothing in a row is reactive: its links are
-/// plain `<a href>`s, which the router follows wherever they came from, and its relative time
-/// is a function of the row and the server's `now`. Written as views, a page of 50 rows is
-/// some 650 elements and 800 attributes, each built, boxed, rendered and dropped on its own,
-/// the largest part of the Customers page's rendering (docs/BENCHMARKS.md, item 45; item 39
-/// did the same for the rows' chips, item 43 for the chart). Every text and attribute value
-/// is HTML-escaped here, and the markup is the one the views wrote. The browser leaves the
-/// server's rows in place when it hydrates, and writes them again from the same function
-/// when the page changes.
+/// The table's rows, as one string of HTML (see [`row_html`] for why).
 fn customer_rows_html(
     rows: &[CustomerRow],
     products: &[ProductSummary],
@@ -361,25 +354,17 @@ fn customer_rows_html(
     use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
     use std::fmt::Write;
 
-    let path = attribute(path);
     let store_path = attribute(store_path);
     // `write!` into a String cannot fail.
     let mut html = String::with_capacity(1_000 * rows.len());
     for row in rows {
-        let label = if row.name.is_empty() {
-            &row.email
-        } else {
-            &row.name
-        };
-        let _ = write!(
-            html,
-            r#"<tr><td><a href="{path}/{id}" class="row-link">{label}</a>"#,
-            id = row.id,
-            label = text(label),
+        html.push_str("<tr><td>");
+        row_html::row_link(
+            &mut html,
+            &format!("{path}/{}", row.id),
+            &row.name,
+            &row.email,
         );
-        if !row.name.is_empty() {
-            let _ = write!(html, r#"<div class="row-note">{}</div>"#, text(&row.email));
-        }
         let _ = write!(
             html,
             r#"</td><td class="text-right font-medium tabular-nums">{total}</td><td class="text-right tabular-nums">{purchases}</td><td class="whitespace-nowrap text-slate-600">"#,
@@ -387,17 +372,11 @@ fn customer_rows_html(
             purchases = row.purchase_count,
         );
         if let Some(at) = row.last_purchase_at {
-            let _ = write!(
-                html,
-                r#"<time datetime="{datetime}" title="{exact}">{relative}</time>"#,
-                datetime = attribute(&at.to_rfc3339()),
-                exact = attribute(&format::date_time(at)),
-                relative = text(&format::relative(at, now)),
-            );
+            row_html::relative_time(&mut html, at, now);
         }
         html.push_str(r#"</td><td><div class="chips">"#);
         for name in row.product_names(products) {
-            let _ = write!(html, r#"<span class="chip">{}</span>"#, text(name));
+            row_html::chip(&mut html, name);
         }
         let _ = write!(
             html,

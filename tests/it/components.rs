@@ -1,10 +1,13 @@
 //! Components rendered to HTML with sample data, without a browser or a database.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use encore::components::audience::CustomerBadgeLink;
 use encore::components::revenue::{MetricCards, RevenueChart, TopProducts};
+use encore::components::row_html;
+use encore::components::widgets::{Chip, RelativeTime, ScoreBar};
 use encore::dto::{
-    Bucket, CustomerRow, DateRange, FanLink, PeriodTotals, ProductSummary, RevenueSummary,
-    SeriesPoint, TopProduct,
+    Bucket, CustomerBadge, CustomerRow, DateRange, FanLink, PeriodTotals, ProductSummary,
+    RevenueSummary, SeriesPoint, TopProduct,
 };
 use encore::money::Currency;
 use encore::pages::customers::CustomerTable;
@@ -111,6 +114,82 @@ fn the_chart_is_readable_without_javascript() {
         view! { <TopProducts products=summary(0, 0).top_products currency=usd() /> }.into_any()
     });
     assert!(top.contains("Mixing Masterclass") && top.contains("$99.00"));
+}
+
+/// A view's HTML without Leptos's hydration markers (`<!>` and `<!--…-->`), which only the
+/// browser's hydration reads.
+fn without_markers(html: &str) -> String {
+    let mut out = html.replace("<!>", "");
+    while let Some(start) = out.find("<!--") {
+        let end = out[start..]
+            .find("-->")
+            .map_or(out.len(), |end| start + end + 3);
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+/// The widgets that list rows write as strings (`row_html`) write what their components
+/// render, escaping included.
+#[test]
+fn row_widgets_write_what_their_components_render() {
+    let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+    let at: DateTime<Utc> = "2026-11-23T08:30:00Z".parse().unwrap();
+    let written = |write: &dyn Fn(&mut String)| {
+        let mut html = String::new();
+        write(&mut html);
+        html
+    };
+    let cases: Vec<(String, String)> = vec![
+        (
+            render(move || view! { <RelativeTime at now /> }.into_any()),
+            written(&|html| row_html::relative_time(html, at, now)),
+        ),
+        (
+            render(|| view! { <Chip text="Drums <b>& \"Bass\"</b>" /> }.into_any()),
+            written(&|html| row_html::chip(html, "Drums <b>& \"Bass\"</b>")),
+        ),
+        (
+            render(|| view! { <ScoreBar score=37 scale=200 /> }.into_any()),
+            written(&|html| row_html::score_bar(html, 37, 200)),
+        ),
+        (
+            render(|| view! { <ScoreBar score=-4 scale=200 /> }.into_any()),
+            written(&|html| row_html::score_bar(html, -4, 200)),
+        ),
+        (
+            render(|| {
+                let badge = CustomerBadge {
+                    customer_id: 12,
+                    total_spent_cents: 129_999,
+                };
+                view! { <CustomerBadgeLink store_id=3 badge currency=usd() /> }.into_any()
+            }),
+            written(&|html| {
+                let badge = CustomerBadge {
+                    customer_id: 12,
+                    total_spent_cents: 129_999,
+                };
+                row_html::customer_badge_link(html, 3, &badge, usd());
+            }),
+        ),
+    ];
+    for (component, string) in cases {
+        assert_eq!(without_markers(&component), string);
+    }
+    // The row link: the name, with the email under it; the email alone without a name.
+    let mut html = String::new();
+    row_html::row_link(
+        &mut html,
+        "/store/3/contacts/9",
+        "Ada <i>",
+        "ada@example.com",
+    );
+    row_html::row_link(&mut html, "/store/3/contacts/10", "  ", "solo@example.com");
+    assert_eq!(
+        html,
+        r#"<a href="/store/3/contacts/9" class="row-link">Ada &lt;i&gt;</a><div class="row-note">ada@example.com</div><a href="/store/3/contacts/10" class="row-link">solo@example.com</a>"#
+    );
 }
 
 #[test]

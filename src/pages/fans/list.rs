@@ -7,8 +7,9 @@ use leptos_router::components::Form;
 
 use super::fans_path;
 use super::filter_bar::{FILTER_KEYS, TAG_SUGGESTIONS, skip_empty_fields};
-use crate::components::audience::{CustomerBadgeLink, SCORE_SCALE, TagChips, display_name};
-use crate::components::widgets::{EmptyState, Pager, RelativeTime, ScoreBar};
+use crate::components::audience::{SCORE_SCALE, display_name};
+use crate::components::row_html;
+use crate::components::widgets::{EmptyState, Pager};
 use crate::dto::{FanListView, FanRow, FanSort, SortDirection};
 use crate::format;
 use crate::money::Currency;
@@ -246,59 +247,105 @@ fn FanTable(
                         <th scope="col">"Customer"</th>
                     </tr>
                 </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| view! { <FanTableRow store_id currency row now /> })
-                        .collect_view()}
-                </tbody>
+                <tbody inner_html=fan_rows_html(store_id, currency, &rows, now) />
             </table>
         </div>
     }
 }
 
-#[component]
-fn FanTableRow(
-    store_id: i64,
-    currency: Currency,
-    row: FanRow,
-    now: DateTime<Utc>,
-) -> impl IntoView {
-    let name = display_name(&row.name, &row.email);
-    let has_name = !row.name.trim().is_empty();
-    view! {
-        <tr>
-            <td>
-                <input
-                    type="checkbox"
-                    name="ids"
-                    value=row.id
-                    aria-label=format!("Select {name}")
-                    class="row-check"
-                />
-            </td>
-            <td>
-                <a href=format!("/store/{store_id}/contacts/{}", row.id) class="row-link">
-                    {name}
-                </a>
-                {has_name.then(|| view! { <div class="row-note">{row.email}</div> })}
-            </td>
-            <td>
-                <ScoreBar score=row.score scale=SCORE_SCALE />
-            </td>
-            <td>
-                <TagChips tags=row.tags />
-            </td>
-            <td class="whitespace-nowrap">{row.daw.map_or("—", |daw| daw.label())}</td>
-            <td class="whitespace-nowrap">
-                {match row.last_open_at {
-                    Some(at) => view! { <RelativeTime at now /> }.into_any(),
-                    None => view! { <span class="text-slate-400">"Never"</span> }.into_any(),
-                }}
-            </td>
-            <td class="whitespace-nowrap">
-                {row.customer.map(|badge| view! { <CustomerBadgeLink store_id badge currency /> })}
-            </td>
-        </tr>
+/// The table's rows, as one string of HTML (see [`row_html`] for why).
+fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTime<Utc>) -> String {
+    use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
+    use std::fmt::Write;
+
+    // `write!` into a String cannot fail.
+    let mut html = String::with_capacity(1_500 * rows.len());
+    for row in rows {
+        let _ = write!(
+            html,
+            r#"<tr><td><input type="checkbox" name="ids" value="{id}" aria-label="Select {name}" class="row-check"></td><td>"#,
+            id = row.id,
+            name = attribute(&display_name(&row.name, &row.email)),
+        );
+        row_html::row_link(
+            &mut html,
+            &format!("/store/{store_id}/contacts/{}", row.id),
+            &row.name,
+            &row.email,
+        );
+        html.push_str("</td><td>");
+        row_html::score_bar(&mut html, row.score, SCORE_SCALE);
+        html.push_str(r#"</td><td><span class="chips">"#);
+        for tag in &row.tags {
+            row_html::chip(&mut html, tag);
+        }
+        let _ = write!(
+            html,
+            r#"</span></td><td class="whitespace-nowrap">{daw}</td><td class="whitespace-nowrap">"#,
+            daw = text(row.daw.map_or("—", |daw| daw.label())),
+        );
+        match row.last_open_at {
+            Some(at) => row_html::relative_time(&mut html, at, now),
+            None => html.push_str(r#"<span class="text-slate-400">Never</span>"#),
+        }
+        html.push_str(r#"</td><td class="whitespace-nowrap">"#);
+        if let Some(badge) = &row.customer {
+            row_html::customer_badge_link(&mut html, store_id, badge, currency);
+        }
+        html.push_str("</td></tr>");
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::CustomerBadge;
+    use crate::vocab::{Daw, EmailStatus};
+
+    #[test]
+    fn fan_rows_are_escaped_and_say_what_is_missing() {
+        let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        let row = |id: i64, name: &str| FanRow {
+            id,
+            email: format!("fan{id}@example.com"),
+            name: name.to_owned(),
+            score: 42,
+            tags: vec!["trap".to_owned(), "<script>x</script>".to_owned()],
+            daw: None,
+            email_status: EmailStatus::Subscribed,
+            last_open_at: None,
+            last_activity_at: now,
+            created_at: now,
+            customer: None,
+        };
+        let mut named = row(7, r#"Ada "<b>""#);
+        named.daw = Some(Daw::AbletonLive);
+        named.last_open_at = Some("2026-11-23T12:00:00Z".parse().unwrap());
+        named.customer = Some(CustomerBadge {
+            customer_id: 3,
+            total_spent_cents: 9_900,
+        });
+        let usd = Currency::from_code("USD").unwrap();
+        let html = fan_rows_html(5, usd, &[named, row(8, "")], now);
+
+        assert_eq!(html.matches("<tr>").count(), 2, "{html}");
+        assert!(html.contains(
+            r#"<input type="checkbox" name="ids" value="7" aria-label="Select Ada &quot;&lt;b&gt;&quot;" class="row-check">"#
+        ));
+        assert!(html.contains(
+            r#"<a href="/store/5/contacts/7" class="row-link">Ada "&lt;b&gt;"</a><div class="row-note">fan7@example.com</div>"#
+        ));
+        assert!(html.contains(r#"<span class="chip">&lt;script&gt;x&lt;/script&gt;</span>"#));
+        assert!(!html.contains("<script>"), "tags are escaped: {html}");
+        assert!(html.contains("Ableton Live") && html.contains("3 days ago"));
+        assert!(html.contains(r#"href="/store/5/customers/3""#) && html.contains("$99.00"));
+        // The second fan: no name, no DAW, never opened an email, not a customer.
+        assert!(html.contains(
+            r#"<a href="/store/5/contacts/8" class="row-link">fan8@example.com</a></td>"#
+        ));
+        assert!(html.ends_with(
+            r#"<td class="whitespace-nowrap">—</td><td class="whitespace-nowrap"><span class="text-slate-400">Never</span></td><td class="whitespace-nowrap"></td></tr>"#
+        ));
     }
 }
