@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::components::widgets::{Chip, RelativeTime};
+use crate::components::widgets::RelativeTime;
 use crate::dto::{ActivityRow, CustomerBadge, PurchaseRow, TagCount};
 use crate::format;
 use crate::money::Currency;
@@ -25,12 +25,13 @@ pub fn is_customer_tag(name: &str) -> bool {
 }
 
 /// What a fan is called on screen: their name, or their email when they gave none.
-pub fn display_name(name: &str, email: &str) -> String {
-    if name.trim().is_empty() {
-        email.to_owned()
-    } else {
-        name.to_owned()
-    }
+pub fn display_name<'a>(name: &'a str, email: &'a str) -> &'a str {
+    if has_name(name) { name } else { email }
+}
+
+/// Whether a fan or customer gave a name (not just spaces).
+pub fn has_name(name: &str) -> bool {
+    !name.trim().is_empty()
 }
 
 /// The store's tags as type-ahead suggestions for any input with `list=id`.
@@ -46,16 +47,6 @@ pub fn TagSuggestions(id: &'static str, tags: Vec<TagCount>) -> impl IntoView {
                 })
                 .collect_view()}
         </datalist>
-    }
-}
-
-/// A fan's tags as chips.
-#[component]
-pub fn TagChips(tags: Vec<String>) -> impl IntoView {
-    view! {
-        <span class="chips">
-            {tags.into_iter().map(|tag| view! { <Chip text=tag /> }).collect_view()}
-        </span>
     }
 }
 

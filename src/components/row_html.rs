@@ -19,6 +19,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
 
+use super::audience::{display_name, has_name};
 use crate::dto::CustomerBadge;
 use crate::format;
 use crate::money::Currency;
@@ -28,14 +29,13 @@ use crate::money::Currency;
 /// A link to a row's page, labelled with the name or, without one, the email; the email
 /// goes under a name.
 pub fn row_link(html: &mut String, href: &str, name: &str, email: &str) {
-    let named = !name.trim().is_empty();
     let _ = write!(
         html,
         r#"<a href="{href}" class="row-link">{label}</a>"#,
         href = attribute(href),
-        label = text(if named { name } else { email }),
+        label = text(display_name(name, email)),
     );
-    if named {
+    if has_name(name) {
         let _ = write!(html, r#"<div class="row-note">{}</div>"#, text(email));
     }
 }

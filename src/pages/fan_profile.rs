@@ -111,7 +111,7 @@ fn FanProfileBody(store_id: i64, view: FanProfileView, actions: ProfileActions) 
         now,
     } = view;
     let fan = profile.fan;
-    let name = display_name(&fan.name, &fan.email);
+    let name = display_name(&fan.name, &fan.email).to_owned();
     let (fan_id, email, status) = (fan.id, fan.email.clone(), fan.email_status);
     let (score, source) = (fan.score, fan.source);
     let (created_at, last_activity_at, last_open_at) =

@@ -265,7 +265,7 @@ fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTi
             html,
             r#"<tr><td><input type="checkbox" name="ids" value="{id}" aria-label="Select {name}" class="row-check"></td><td>"#,
             id = row.id,
-            name = attribute(&display_name(&row.name, &row.email)),
+            name = attribute(display_name(&row.name, &row.email)),
         );
         row_html::row_link(
             &mut html,
