@@ -98,24 +98,31 @@ bench: wrk valgrind bundles
 
 # The hydration bundle and its baseline, a counter app (tests/counter-app), built the same
 # way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags cargo-leptos
-# passes for a release build. The bench reports both gzipped.
+# passes for a release build. The bench reports them gzipped, and beside them, for scale,
+# tests/islands-app: what Leptos's islands mode ships, a counter island alone and with a
+# form calling a server function (docs/BENCHMARKS.md, "What the bundle target would take").
 BUNDLES := $(TARGET_DIR)/bundles
 WASM_OUT := wasm32-unknown-unknown/wasm-release
+WASM_APP_BUILD := cargo build --lib --target wasm32-unknown-unknown --profile wasm-release
 .PHONY: bundles
 bundles: tools
-	LEPTOS_OUTPUT_NAME=encore cargo build -p encore --lib --features hydrate \
-	  --target wasm32-unknown-unknown --profile wasm-release
-	cd tests/counter-app && cargo build --lib --target wasm32-unknown-unknown \
-	  --profile wasm-release --target-dir $(abspath $(TARGET_DIR))/counter-app
-	@for app in encore:$(TARGET_DIR)/$(WASM_OUT)/encore.wasm \
-	            counter:$(TARGET_DIR)/counter-app/$(WASM_OUT)/counter_app.wasm; do \
-	  name=$${app%%:*}; wasm=$${app#*:}; \
-	  rm -rf $(BUNDLES)/$$name && mkdir -p $(BUNDLES)/$$name; \
-	  wasm-bindgen --target web --no-typescript --out-dir $(BUNDLES)/$$name $$wasm; \
-	  bg=$$(ls $(BUNDLES)/$$name/*_bg.wasm); \
-	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $$bg $$bg; \
-	  echo "$$name: $$(gzip -9 -c $$bg | wc -c) bytes gzipped"; \
-	done
+	LEPTOS_OUTPUT_NAME=encore $(WASM_APP_BUILD) -p encore --features hydrate
+	$(call bundle,encore,$(TARGET_DIR)/$(WASM_OUT)/encore.wasm)
+	cd tests/counter-app && $(WASM_APP_BUILD) --target-dir $(abspath $(TARGET_DIR))/counter-app
+	$(call bundle,counter,$(TARGET_DIR)/counter-app/$(WASM_OUT)/counter_app.wasm)
+	cd tests/islands-app && $(WASM_APP_BUILD) --target-dir $(abspath $(TARGET_DIR))/islands-app
+	$(call bundle,islands,$(TARGET_DIR)/islands-app/$(WASM_OUT)/islands_app.wasm)
+	cd tests/islands-app && $(WASM_APP_BUILD) --target-dir $(abspath $(TARGET_DIR))/islands-app \
+	  --features server-action
+	$(call bundle,islands-action,$(TARGET_DIR)/islands-app/$(WASM_OUT)/islands_app.wasm)
+
+# $(call bundle,NAME,WASM): wasm-bindgen and wasm-opt WASM into $(BUNDLES)/NAME, and print
+# its gzipped size.
+bundle = @out=$(BUNDLES)/$(1); rm -rf $$out && mkdir -p $$out \
+	  && wasm-bindgen --target web --no-typescript --out-dir $$out $(2) \
+	  && bg=$$(ls $$out/*_bg.wasm) \
+	  && wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $$bg $$bg \
+	  && echo "$(1): $$(gzip -9 -c $$bg | wc -c) bytes gzipped"
 
 # Part of `make test`: size S, minimal rounds, no timing assertions. It still fails when
 # an app result and its baseline disagree, which is what keeps the suite honest. Without a

@@ -82,6 +82,15 @@ struct RunArgs {
     /// The counter app's bundle, built the same way (`make bundles`): the baseline.
     #[arg(long, default_value = "target/bundles/counter/counter_app_bg.wasm")]
     baseline_wasm: PathBuf,
+    /// For scale: tests/islands-app's counter island, in Leptos's islands mode.
+    #[arg(long, default_value = "target/bundles/islands/islands_app_bg.wasm")]
+    islands_wasm: PathBuf,
+    /// For scale: the same with a form that calls a server function (`server-action`).
+    #[arg(
+        long,
+        default_value = "target/bundles/islands-action/islands_app_bg.wasm"
+    )]
+    islands_action_wasm: PathBuf,
 }
 
 /// The benchmark's groups of rows.
@@ -287,9 +296,19 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     if runs(Workload::Bundle)
         && let Some(first) = sections.first_mut()
     {
-        first
-            .rows
-            .push(pages::bundle_row(&args.wasm, &args.baseline_wasm)?);
+        first.rows.extend([
+            pages::bundle_row(&args.wasm, &args.baseline_wasm)?,
+            pages::reference_bundle_row(
+                "islands mode, one counter island",
+                &args.islands_wasm,
+                &args.baseline_wasm,
+            )?,
+            pages::reference_bundle_row(
+                "islands mode, a counter island and a form island calling a server function",
+                &args.islands_action_wasm,
+                &args.baseline_wasm,
+            )?,
+        ]);
     }
     if args.smoke {
         // A smoke run checks results, not speed: its few debug-build rounds judge nothing.

@@ -683,7 +683,34 @@ fn median(values: &mut [f64]) -> f64 {
 /// (`make bundles`), when both have been built.
 pub fn bundle_row(app_wasm: &Path, baseline_wasm: &Path) -> anyhow::Result<Row> {
     let workload = "Hydration bundle (wasm-release, wasm-opt -Oz, gzip -9) vs a counter app";
-    let target = "≤ 2× the counter app".to_owned();
+    let row = compare_bundles(workload, app_wasm, baseline_wasm, "≤ 2× the counter app")?;
+    Ok(match row.ratio {
+        Some(ratio) => Row {
+            verdict: Verdict::of(ratio <= 2.0),
+            ..row
+        },
+        None => row,
+    })
+}
+
+/// A reference bundle (tests/islands-app) against the same counter app, for scale: what
+/// Leptos's islands mode ships, which no target judges.
+pub fn reference_bundle_row(
+    what: &str,
+    reference_wasm: &Path,
+    baseline_wasm: &Path,
+) -> anyhow::Result<Row> {
+    let workload = format!("Reference, not Encore: {what} vs the counter app");
+    compare_bundles(&workload, reference_wasm, baseline_wasm, "for scale")
+}
+
+/// Two bundles' gzip sizes and their ratio, or which of them is not built.
+fn compare_bundles(
+    workload: &str,
+    app_wasm: &Path,
+    baseline_wasm: &Path,
+    target: &str,
+) -> anyhow::Result<Row> {
     let not_built = |path: &Path| Figure::Text(format!("not built ({} missing)", path.display()));
     let (app, baseline) = (gzip_size(app_wasm)?, gzip_size(baseline_wasm)?);
     let (Some(app), Some(baseline)) = (app, baseline) else {
@@ -692,18 +719,17 @@ pub fn bundle_row(app_wasm: &Path, baseline_wasm: &Path) -> anyhow::Result<Row> 
             app: app.map_or_else(|| not_built(app_wasm), Figure::Bytes),
             baseline: baseline.map_or_else(|| not_built(baseline_wasm), Figure::Bytes),
             ratio: None,
-            target,
+            target: target.to_owned(),
             verdict: Verdict::Info,
         });
     };
-    let ratio = app as f64 / baseline as f64;
     Ok(Row {
         workload: workload.to_owned(),
         app: Figure::Bytes(app),
         baseline: Figure::Bytes(baseline),
-        ratio: Some(ratio),
-        target,
-        verdict: Verdict::of(ratio <= 2.0),
+        ratio: Some(app as f64 / baseline as f64),
+        target: target.to_owned(),
+        verdict: Verdict::Info,
     })
 }
 

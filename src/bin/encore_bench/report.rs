@@ -93,7 +93,9 @@ pub fn markdown(title: &str, preamble: &[String], sections: &[Section]) -> Strin
     for line in preamble {
         let _ = writeln!(out, "{line}");
     }
-    for section in sections {
+    // An engine with no rows (a run of the bundle alone, which is on the first engine's
+    // table) gets no empty table.
+    for section in sections.iter().filter(|section| !section.rows.is_empty()) {
         let _ = writeln!(out, "\n### {}\n", section.engine);
         let _ = writeln!(
             out,
@@ -124,4 +126,46 @@ pub fn missed(sections: &[Section]) -> usize {
         .flat_map(|section| &section.rows)
         .filter(|row| row.verdict == Verdict::Missed)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle_row(verdict: Verdict) -> Row {
+        Row {
+            workload: "Bundle".to_owned(),
+            app: Figure::Bytes(3 * 1024),
+            baseline: Figure::Bytes(1024),
+            ratio: Some(3.0),
+            target: "≤ 2×".to_owned(),
+            verdict,
+        }
+    }
+
+    #[test]
+    fn tables_show_each_row_and_skip_engines_without_rows() {
+        let sections = [
+            Section {
+                engine: "SQLite".to_owned(),
+                rows: vec![bundle_row(Verdict::Missed), bundle_row(Verdict::Info)],
+            },
+            Section {
+                engine: "PostgreSQL".to_owned(),
+                rows: Vec::new(),
+            },
+        ];
+        let table = markdown("Run", &["Size S.".to_owned()], &sections);
+        assert!(
+            table.starts_with("## Run\n\nSize S.\n\n### SQLite\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| Bundle | 3.0 KiB | 1.0 KiB | 3.00× | ≤ 2× | **missed** |"),
+            "{table}"
+        );
+        assert!(table.contains("| 3.00× | ≤ 2× | - |"), "{table}");
+        assert!(!table.contains("PostgreSQL"), "{table}");
+        assert_eq!(missed(&sections), 1);
+    }
 }
