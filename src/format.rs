@@ -4,7 +4,9 @@
 use std::sync::OnceLock;
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 /// A strftime pattern, parsed the first time it is used instead of on every date it formats:
 /// a list page formats a few dates per row, and chrono's `format(&str)` parses its pattern
@@ -31,19 +33,50 @@ impl Pattern {
 }
 
 static DATE: Pattern = Pattern::new("%-d %b %Y");
-static DATE_TIME: Pattern = Pattern::new("%-d %b %Y, %H:%M UTC");
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `1284` → `"1,284"`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+    let mut out = String::with_capacity(26);
+    push_count(&mut out, n);
+    out
+}
+
+/// Writes `n` with a comma between groups of three digits: 1234567 → "1,234,567".
+pub fn push_count(out: &mut String, n: u64) {
+    // Least significant first; u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let (mut len, mut rest) = (0, n);
+    loop {
+        digits[len] = ascii_digit(rest);
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for place in (0..len).rev() {
+        out.push(char::from(digits[place]));
+        if place > 0 && place % 3 == 0 {
             out.push(',');
         }
-        out.push(digit);
     }
-    out
+}
+
+/// Writes the last `width` decimal digits of `n`, zero-padded: (5, 2) → "05".
+pub fn push_zero_padded(out: &mut String, n: u64, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(ascii_digit(n / 10u64.pow(place))));
+    }
+}
+
+/// The ASCII digit of `n`'s ones place.
+fn ascii_digit(n: u64) -> u8 {
+    // The remainder is below 10, so the cast cannot truncate.
+    b'0' + (n % 10) as u8
 }
 
 /// "1 fan", "1,284 fans".
@@ -53,37 +86,81 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 
 /// `26 Nov 2026`: day, month name, year reads the same in every locale.
 pub fn date(day: NaiveDate) -> String {
-    day.format_with_items(DATE.items()).to_string()
+    let mut out = String::with_capacity(12);
+    push_date(&mut out, day);
+    out
 }
 
 /// `26 Nov 2026, 14:05 UTC`: the exact time, shown on hover.
 pub fn date_time(at: DateTime<Utc>) -> String {
-    at.format_with_items(DATE_TIME.items()).to_string()
+    let mut out = String::with_capacity(24);
+    push_date_time(&mut out, at);
+    out
+}
+
+/// Writes [`date`]'s text. By hand rather than through chrono's formatting, which cost
+/// about 2,400 instructions a date on list pages that write several per row
+/// (docs/BENCHMARKS.md, item 48); a year outside 0–9999 (which chrono writes with a sign)
+/// takes chrono's way, and a property test holds the two to the same text.
+pub fn push_date(out: &mut String, day: NaiveDate) {
+    let Ok(year) = u64::try_from(day.year()) else {
+        let _ = write!(out, "{}", day.format_with_items(DATE.items()));
+        return;
+    };
+    if year > 9999 {
+        let _ = write!(out, "{}", day.format_with_items(DATE.items()));
+        return;
+    }
+    push_count(out, u64::from(day.day()));
+    out.push(' ');
+    out.push_str(MONTHS[day.month0() as usize]);
+    out.push(' ');
+    push_zero_padded(out, year, 4);
+}
+
+/// Writes [`date_time`]'s text; see [`push_date`].
+pub fn push_date_time(out: &mut String, at: DateTime<Utc>) {
+    push_date(out, at.date_naive());
+    out.push_str(", ");
+    push_zero_padded(out, u64::from(at.hour()), 2);
+    out.push(':');
+    push_zero_padded(out, u64::from(at.minute()), 2);
+    out.push_str(" UTC");
 }
 
 /// "just now", "5 minutes ago", "3 days ago", "in 2 days", then the date past a month.
 /// `now` comes from the server with the data, so the server and the browser agree.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(16);
+    push_relative(&mut out, at, now);
+    out
+}
+
+/// Writes [`relative`]'s text.
+pub fn push_relative(out: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
     let seconds = (now - at).num_seconds();
     let (amount, future) = (seconds.unsigned_abs(), seconds < 0);
-    let phrase = |n: u64, unit: &str| {
-        let unit = if n == 1 {
-            unit.to_owned()
-        } else {
-            format!("{unit}s")
-        };
-        if future {
-            format!("in {n} {unit}")
-        } else {
-            format!("{n} {unit} ago")
+    let (n, unit) = match amount {
+        0..60 => {
+            out.push_str("just now");
+            return;
         }
+        60..3_600 => (amount / 60, "minute"),
+        3_600..86_400 => (amount / 3_600, "hour"),
+        86_400..2_592_000 => (amount / 86_400, "day"),
+        _ => return push_date(out, at.date_naive()),
     };
-    match amount {
-        0..60 => "just now".to_owned(),
-        60..3_600 => phrase(amount / 60, "minute"),
-        3_600..86_400 => phrase(amount / 3_600, "hour"),
-        86_400..2_592_000 => phrase(amount / 86_400, "day"),
-        _ => date(at.date_naive()),
+    if future {
+        out.push_str("in ");
+    }
+    push_count(out, n);
+    out.push(' ');
+    out.push_str(unit);
+    if n != 1 {
+        out.push('s');
+    }
+    if !future {
+        out.push_str(" ago");
     }
 }
 
@@ -129,6 +206,9 @@ mod tests {
             ("2026-11-26T11:59:30Z", "just now"),
             ("2026-11-26T11:55:00Z", "5 minutes ago"),
             ("2026-11-26T11:00:00Z", "1 hour ago"),
+            ("2026-11-26T09:00:00Z", "3 hours ago"),
+            ("2026-11-25T12:00:00Z", "1 day ago"),
+            ("2026-11-26T12:01:00Z", "in 1 minute"),
             ("2026-11-23T12:00:00Z", "3 days ago"),
             ("2026-11-28T12:00:00Z", "in 2 days"),
             ("2026-09-01T08:00:00Z", "1 Sep 2026"),
@@ -145,6 +225,37 @@ mod tests {
         for (day, expected) in [("2027-01-05", "5 Jan 2027"), ("2026-12-31", "31 Dec 2026")] {
             assert_eq!(date(day.parse().unwrap()), expected);
         }
+    }
+
+    proptest::proptest! {
+        /// The hand-written dates read exactly as chrono's patterns write them, over the
+        /// whole range chrono supports (signed years included).
+        #[test]
+        fn dates_read_as_their_patterns_write_them(
+            seconds in -8_000_000_000_000i64..8_000_000_000_000i64,
+        ) {
+            let at = DateTime::from_timestamp(seconds, 0).unwrap();
+            proptest::prop_assert_eq!(
+                date(at.date_naive()),
+                at.date_naive().format("%-d %b %Y").to_string()
+            );
+            proptest::prop_assert_eq!(
+                date_time(at),
+                at.format("%-d %b %Y, %H:%M UTC").to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn years_outside_four_digits_keep_chronos_sign() {
+        let far = NaiveDate::from_ymd_opt(12_345, 1, 2).unwrap();
+        assert_eq!(date(far), "2 Jan +12345");
+        let before = NaiveDate::from_ymd_opt(-44, 3, 15).unwrap();
+        assert_eq!(date(before), "15 Mar -0044");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(7, 7, 7).unwrap()),
+            "7 Jul 0007"
+        );
     }
 
     #[test]
