@@ -1,11 +1,10 @@
 //! How numbers, dates and times read on Encore's pages. Pure functions, shared by the server
 //! and the browser so both render the same text (hydration compares them).
 
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use chrono::format::{Item, StrftimeItems};
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 /// A strftime pattern, parsed the first time it is used instead of on every date it formats:
@@ -103,14 +102,13 @@ pub fn date_time(at: DateTime<Utc>) -> String {
 /// (docs/BENCHMARKS.md, item 48); a year outside 0–9999 (which chrono writes with a sign)
 /// takes chrono's way, and a property test holds the two to the same text.
 pub fn push_date(out: &mut String, day: NaiveDate) {
-    let Ok(year) = u64::try_from(day.year()) else {
-        let _ = write!(out, "{}", day.format_with_items(DATE.items()));
-        return;
+    let year = match u64::try_from(day.year()) {
+        Ok(year) if year <= 9999 => year,
+        _ => {
+            let _ = write!(out, "{}", day.format_with_items(DATE.items()));
+            return;
+        }
     };
-    if year > 9999 {
-        let _ = write!(out, "{}", day.format_with_items(DATE.items()));
-        return;
-    }
     push_count(out, u64::from(day.day()));
     out.push(' ');
     out.push_str(MONTHS[day.month0() as usize]);
