@@ -94,7 +94,9 @@ bench: wrk valgrind bundles
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" $(TARGET_DIR)/release/encore-bench \
 	  --size $(SIZE) --engines $(BENCH_ENGINES) --workloads $(BENCH_WORKLOADS) \
 	  --out target/bench/results-$(SIZE).md \
-	  --wasm $(BUNDLES)/encore/encore_bg.wasm --baseline-wasm $(BUNDLES)/counter/counter_app_bg.wasm
+	  --wasm $(BUNDLES)/encore/encore_bg.wasm --baseline-wasm $(BUNDLES)/counter/counter_app_bg.wasm \
+	  --islands-wasm $(BUNDLES)/islands/islands_app_bg.wasm \
+	  --islands-action-wasm $(BUNDLES)/islands-action/islands_app_bg.wasm
 
 # The hydration bundle and its baseline, a counter app (tests/counter-app), built the same
 # way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags cargo-leptos
