@@ -1,5 +1,10 @@
 //! Plain serde types that cross the wire between server functions and pages.
 //! They never contain SeaORM models; the domain layer builds them.
+//!
+//! Times cross the wire as whole microseconds since the Unix epoch (chrono's
+//! `ts_microseconds`), the precision Encore keeps them at ([`crate::domain::time`]), so the
+//! round trip is exact. An RFC 3339 string takes nearly twice the bytes in a list's hydration
+//! data, and about 3,000 instructions each to write on the server.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +20,7 @@ pub struct StoreSummary {
     pub id: i64,
     pub name: String,
     pub currency: Currency,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -198,7 +204,9 @@ pub struct CustomerRow {
     pub total_spent_cents: i64,
     pub refunded_cents: i64,
     pub purchase_count: i32,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub first_purchase_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub last_purchase_at: Option<DateTime<Utc>>,
     /// The products the customer bought, each once, by id (ascending). Pages name them from
     /// the store's products ([`CustomerRow::product_names`]), which they read anyway: a page
@@ -242,6 +250,7 @@ pub struct PurchaseRow {
     pub refunded_cents: i64,
     pub currency: Currency,
     pub source: PurchaseSource,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub purchased_at: DateTime<Utc>,
 }
 
@@ -252,6 +261,7 @@ pub struct RefundRow {
     pub product_name: String,
     pub amount_cents: i64,
     pub reason: String,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub refunded_at: DateTime<Utc>,
 }
 
@@ -259,6 +269,7 @@ pub struct RefundRow {
 pub struct EnrollmentRow {
     pub product_id: i64,
     pub product_name: String,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub enrolled_at: DateTime<Utc>,
 }
 
@@ -267,8 +278,11 @@ pub struct SubscriptionRow {
     pub product_id: i64,
     pub product_name: String,
     pub status: SubscriptionStatus,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub started_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub renewed_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub current_period_end: DateTime<Utc>,
 }
 
@@ -277,6 +291,7 @@ pub struct FanSnapshot {
     pub fan_id: i64,
     pub score: i64,
     pub tags: Vec<String>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub last_open_at: Option<DateTime<Utc>>,
     pub email_status: EmailStatus,
 }
@@ -463,8 +478,11 @@ pub struct FanRow {
     pub tags: Vec<String>,
     pub daw: Option<Daw>,
     pub email_status: EmailStatus,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub last_open_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub last_activity_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
     pub customer: Option<CustomerBadge>,
 }
@@ -490,15 +508,20 @@ pub struct FanDetail {
     pub goals: String,
     pub email_status: EmailStatus,
     pub source: FanSource,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub last_activity_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub last_open_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub last_click_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanTagRow {
     pub name: String,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub added_at: DateTime<Utc>,
 }
 
@@ -508,6 +531,7 @@ pub struct ActivityRow {
     pub kind: ActivityKind,
     pub detail: String,
     pub points: i64,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub occurred_at: DateTime<Utc>,
 }
 
@@ -556,12 +580,14 @@ pub struct CustomerListView {
     pub store: StoreSummary,
     pub page: CustomerPage,
     pub products: Vec<ProductSummary>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub now: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerDetailView {
     pub detail: CustomerDetail,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub now: DateTime<Utc>,
 }
 
@@ -570,6 +596,7 @@ pub struct FanListView {
     pub store: StoreSummary,
     pub page: FanPage,
     pub tags: Vec<TagCount>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub now: DateTime<Utc>,
 }
 
@@ -577,6 +604,7 @@ pub struct FanListView {
 pub struct FanProfileView {
     pub profile: FanProfile,
     pub all_tags: Vec<TagCount>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub now: DateTime<Utc>,
 }
 
@@ -585,4 +613,48 @@ pub struct FanProfileView {
 pub struct BulkPreview {
     pub fans: u64,
     pub tag: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    #[test]
+    fn times_cross_the_wire_as_microseconds_and_come_back_equal() {
+        let row = FanTagRow {
+            name: "customer".to_owned(),
+            added_at: at("2026-11-28T08:51:54.123456Z"),
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(json, r#"{"name":"customer","added_at":1795855914123456}"#);
+        assert_eq!(serde_json::from_str::<FanTagRow>(&json).unwrap(), row);
+    }
+
+    #[test]
+    fn optional_times_cross_the_wire_as_microseconds_or_null() {
+        let snapshot = |last_open_at| FanSnapshot {
+            fan_id: 7,
+            score: 12,
+            tags: Vec::new(),
+            last_open_at,
+            email_status: EmailStatus::Subscribed,
+        };
+        // Before the epoch too: a negative count.
+        let moon_landing = at("1969-07-20T20:17:40.000001Z");
+        for (value, wire) in [(None, "null"), (Some(moon_landing), "-14182939999999")] {
+            let json = serde_json::to_string(&snapshot(value)).unwrap();
+            assert!(
+                json.contains(&format!(r#""last_open_at":{wire},"#)),
+                "{json}"
+            );
+            assert_eq!(
+                serde_json::from_str::<FanSnapshot>(&json).unwrap(),
+                snapshot(value)
+            );
+        }
+    }
 }
