@@ -11,5 +11,6 @@ pub mod not_built;
 pub mod not_found;
 pub mod products;
 pub mod record_purchase;
+pub mod resource;
 pub mod store;
 pub mod tags;

@@ -12,6 +12,7 @@ use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::layout::TopBar;
 use crate::dto::ViewerSummary;
 use crate::error::AppError;
+use crate::pages::resource::page_resource;
 use crate::url::with_query;
 
 /// Sends an anonymous visitor to the log-in page, coming back here afterwards.
@@ -87,7 +88,7 @@ pub fn StoreSwitcher(
 
 /// Loads who is signed in; anonymous visitors see `anonymous`, others `signed_in`.
 fn use_viewer() -> Resource<Result<Option<ViewerSummary>, AppError>> {
-    Resource::new(|| (), |_| current_viewer())
+    page_resource(|| (), |_| current_viewer())
 }
 
 #[component]

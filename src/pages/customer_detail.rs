@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::money::Currency;
 use crate::pages::not_found::NotFoundMessage;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 
 #[derive(Params, Clone, Debug, PartialEq)]
@@ -38,7 +39,7 @@ fn use_customer_params() -> Memo<(Option<i64>, Option<i64>)> {
 fn use_detail() -> Resource<Result<CustomerDetailView, AppError>> {
     let store_id = use_store_id();
     let ids = use_customer_params();
-    Resource::new(
+    page_resource(
         move || (store_id.get(), ids.get().0),
         |(store_id, customer_id)| async move {
             match (store_id, customer_id) {
@@ -235,7 +236,7 @@ pub fn RefundPage() -> impl IntoView {
     let ids = use_customer_params();
     let store_id = use_store_id();
     // One key per page load: a successful refund leaves the page.
-    let request_key = Resource::new(|| (), |_| new_request_key());
+    let request_key = page_resource(|| (), |_| new_request_key());
     view! {
         <RequireStore>
             <Title text="Refund" />

@@ -17,6 +17,7 @@ use crate::dto::{
 };
 use crate::error::AppError;
 use crate::format;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::{CustomerListParams, PERIODS};
 
@@ -26,7 +27,7 @@ pub fn CustomersPage() -> impl IntoView {
     let query = use_query::<CustomerListParams>();
     let params = Memo::new(move |_| query.get().unwrap_or_default());
 
-    let dashboard = Resource::new(
+    let dashboard = page_resource(
         move || (store_id.get(), params.get()),
         |(store_id, params)| async move {
             match store_id {
@@ -35,7 +36,7 @@ pub fn CustomersPage() -> impl IntoView {
             }
         },
     );
-    let list = Resource::new(
+    let list = page_resource(
         move || (store_id.get(), params.get()),
         |(store_id, params)| async move {
             match store_id {

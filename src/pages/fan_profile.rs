@@ -23,6 +23,7 @@ use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
 use crate::error::AppError;
 use crate::pages::not_found::NotFoundMessage;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 use crate::vocab::EmailStatus;
 
@@ -68,7 +69,7 @@ pub fn FanProfilePage() -> impl IntoView {
     };
     // The page stays mounted when it moves to another fan: last fan's messages go.
     Effect::watch(move || fan_id.get(), move |_, _, _| actions.clear(), false);
-    let profile = Resource::new(
+    let profile = page_resource(
         move || {
             (
                 store_id.get(),

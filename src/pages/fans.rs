@@ -22,6 +22,7 @@ use crate::api::fans::fan_list;
 use crate::components::async_view::async_view;
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::error::AppError;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::FanListParams;
 use filter_bar::FilterBar;
@@ -44,7 +45,7 @@ pub fn FansPage() -> impl IntoView {
     let params = use_fan_list_params();
     // The key travels with the data, so the filter bar always shows the filter the list was
     // loaded for.
-    let list = Resource::new(
+    let list = page_resource(
         move || (store_id.get(), params.get()),
         |(store_id, params)| async move {
             let result = match store_id {

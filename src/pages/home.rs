@@ -12,12 +12,13 @@ use crate::dto::StoreSummary;
 use crate::error::AppError;
 use crate::money::CURRENCIES;
 use crate::pages::account::{AccountMenu, LogInFirst};
+use crate::pages::resource::page_resource;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let create_store = ServerAction::<CreateStore>::new();
     // Re-fetched whenever a store is created (JS on); a plain reload does it with JS off.
-    let viewer = Resource::new(move || create_store.version().get(), |_| current_viewer());
+    let viewer = page_resource(move || create_store.version().get(), |_| current_viewer());
 
     view! {
         <Title text="Your stores" />

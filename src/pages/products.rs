@@ -10,6 +10,7 @@ use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader};
 use crate::dto::ProductSummary;
 use crate::error::AppError;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, store_currency, use_store_id};
 use crate::vocab::ProductKind;
 
@@ -19,7 +20,7 @@ pub fn ProductsPage() -> impl IntoView {
     let create = ServerAction::<CreateProduct>::new();
     let edit = ServerAction::<EditProduct>::new();
     let archive = ServerAction::<ArchiveProduct>::new();
-    let products = Resource::new(
+    let products = page_resource(
         move || {
             (
                 store_id.get(),

@@ -12,13 +12,14 @@ use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::dto::ProductSummary;
 use crate::error::AppError;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, store_currency, use_store_id};
 use crate::vocab::ProductKind;
 
 #[component]
 pub fn RecordPurchasePage() -> impl IntoView {
     let store_id = use_store_id();
-    let products = Resource::new(
+    let products = page_resource(
         move || store_id.get(),
         |store_id| async move {
             match store_id {
@@ -29,7 +30,7 @@ pub fn RecordPurchasePage() -> impl IntoView {
     );
     // One key per page load: a failed submission keeps it (nothing was recorded), a
     // successful one leaves the page.
-    let request_key = Resource::new(|| (), |_| new_request_key());
+    let request_key = page_resource(|| (), |_| new_request_key());
     view! {
         <RequireStore>
             <Title text="Record purchase" />

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::money::{CURRENCIES, Currency};
 use crate::pages::account::{AccountMenu, LogInFirst, StoreSwitcher};
 use crate::pages::not_found::NotFoundMessage;
+use crate::pages::resource::page_resource;
 
 #[derive(Params, Clone, Debug, PartialEq)]
 pub struct StoreParams {
@@ -67,7 +68,7 @@ impl StoreFrame {
 pub fn StoreLayout() -> impl IntoView {
     let store_id = use_store_id();
     let frame = StoreFrame {
-        viewer: Resource::new(move || store_id.get(), |_| current_viewer()),
+        viewer: page_resource(move || store_id.get(), |_| current_viewer()),
         store_id,
     };
     provide_context(frame);

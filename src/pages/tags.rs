@@ -18,6 +18,7 @@ use crate::components::widgets::{EmptyState, LoadError, Notice, PageHeader};
 use crate::dto::TagCount;
 use crate::error::AppError;
 use crate::format;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 use crate::url::with_query;
 
@@ -60,7 +61,7 @@ pub fn TagsPage() -> impl IntoView {
     });
     let rename = ServerAction::<RenameTag>::new();
     let delete = ServerAction::<DeleteTag>::new();
-    let tags = Resource::new(
+    let tags = page_resource(
         move || {
             (
                 store_id.get(),

@@ -11,6 +11,7 @@ use crate::components::audience::TagSuggestions;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::PageHeader;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 
 const TAG_SUGGESTIONS: &str = "add-fan-tag-suggestions";
@@ -20,7 +21,7 @@ pub fn AddFanPage() -> impl IntoView {
     let store_id = use_store_id();
     let add = ServerAction::<AddFan>::new();
     // Suggestions only: the form works without them.
-    let tags = Resource::new(
+    let tags = page_resource(
         move || store_id.get(),
         |store_id| async move {
             match store_id {

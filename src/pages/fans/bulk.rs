@@ -19,6 +19,7 @@ use crate::components::widgets::{LoadError, Notice};
 use crate::dto::BulkPreview;
 use crate::error::AppError;
 use crate::format;
+use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
 use crate::params::FanListParams;
 
@@ -97,7 +98,7 @@ pub fn BulkTagPage() -> impl IntoView {
         }
     });
     let apply = ServerAction::<ApplyBulkTag>::new();
-    let preview = Resource::new(
+    let preview = page_resource(
         move || (store_id.get(), params.get(), request.get()),
         |(store_id, params, request)| async move {
             // A finished change shows its result from the URL; nothing to count.
