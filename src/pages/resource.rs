@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 /// On the server a resource's future is the server function's whole body, its database reads
 /// included: some kilobytes of state. Leptos moves that future by value about nine times
 /// while it sets the resource up (into the async derived, its sandbox, its scoped future),
-/// each move a copy of all of it; callgrind put those copies at about 0.5 M instructions of
+/// each move a copy of all of it; callgrind put those copies at about 0.65 M instructions of
 /// the Customers page's 20 M. Boxed, each move is a pointer, for one allocation per fetch.
 pub fn page_resource<T, S, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
