@@ -148,12 +148,12 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
 
     // `write!` into a String cannot fail.
     let mut svg = String::with_capacity(500 * points.len() + 200 * ticks.len());
-    let (left, width, top_edge) = (Coordinate(LEFT), Coordinate(WIDTH), Coordinate(TOP));
-    let (bar_width, plot_height) = (Coordinate(bar_width), Coordinate(plot_height));
     for tick in &ticks {
         let _ = write!(
             svg,
             r#"<g><line x1="{left}" x2="{width}" y1="{y1}" y2="{y1}" class="stroke-slate-200"></line><text x="{x}" y="{y2}" text-anchor="end" class="fill-slate-500 text-[10px]">{label}</text></g>"#,
+            left = Coordinate(LEFT),
+            width = Coordinate(WIDTH),
             y1 = Coordinate(y(*tick)),
             x = Coordinate(LEFT - 8.0),
             y2 = Coordinate(y(*tick) + 4.0),
@@ -161,7 +161,7 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
         );
     }
     for (i, point) in points.iter().enumerate() {
-        let x = LEFT + slot * i as f64 + (slot - bar_width.0) / 2.0;
+        let x = LEFT + slot * i as f64 + (slot - bar_width) / 2.0;
         let top = y(point.net_cents.max(0));
         let height =
             (y(point.net_cents.min(0)) - top).max(if point.net_cents == 0 { 0.0 } else { 1.0 });
@@ -170,6 +170,9 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
             r#"<g tabindex="0" data-bar="{i}"><title>{title}</title><rect x="{x}" y="{top_edge}" width="{bar_width}" height="{plot_height}" class="fill-transparent"></rect><rect x="{x}" y="{top}" width="{bar_width}" height="{height}" rx="1.5" class="fill-violet-500"></rect>"#,
             title = html_escape::encode_text(&point_summary(point, bucket, currency)),
             x = Coordinate(x),
+            top_edge = Coordinate(TOP),
+            bar_width = Coordinate(bar_width),
+            plot_height = Coordinate(plot_height),
             top = Coordinate(top),
             height = Coordinate(height),
         );
@@ -177,7 +180,7 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
             let _ = write!(
                 svg,
                 r#"<text x="{label_x}" y="{label_y}" text-anchor="middle" class="fill-slate-500 text-[10px]">{date}</text>"#,
-                label_x = Coordinate(x + bar_width.0 / 2.0),
+                label_x = Coordinate(x + bar_width / 2.0),
                 label_y = Coordinate(HEIGHT - 8.0),
                 date = html_escape::encode_text(&short_date(point, bucket)),
             );
