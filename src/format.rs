@@ -46,22 +46,13 @@ pub fn count(n: u64) -> String {
 
 /// Writes `n` with a comma between groups of three digits: 1234567 → "1,234,567".
 pub fn push_count(out: &mut String, n: u64) {
-    // Least significant first; u64::MAX has 20 digits.
-    let mut digits = [0u8; 20];
-    let (mut len, mut rest) = (0, n);
-    loop {
-        digits[len] = ascii_digit(rest);
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for place in (0..len).rev() {
-        out.push(char::from(digits[place]));
-        if place > 0 && place % 3 == 0 {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    for (i, digit) in digits.char_indices() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
+        out.push(digit);
     }
 }
 
