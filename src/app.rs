@@ -28,7 +28,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // Islands mode: the wasm hydrates the page's islands only (see Cargo.toml).
+                <HydrationScripts options islands=true />
+                // Links and forms fetch the next page and swap it in: no full reloads.
+                <script type="module" nonce=leptos::nonce::use_nonce()>{include_str!("navigation.js")}</script>
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">

@@ -72,9 +72,16 @@ test.describe("accounts", () => {
     await page.getByLabel("Current password").fill(PASSWORD);
     await page.getByLabel("New password").fill("a new and longer phrase");
     await page.getByRole("button", { name: "Change password" }).click();
-    if (javaScriptEnabled) {
-      await expect(page.getByRole("status")).toHaveText("Password changed. Other devices have been logged out.");
-    }
+    const status = page.getByRole("status");
+    await expect(status).toHaveText("Password changed. Other devices have been logged out.");
+
+    // A later attempt that fails shows its error, and no longer the earlier success.
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByLabel("New password").fill("yet another longer phrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.locator("#current-password-error")).toBeVisible();
+    await expect(status).toHaveText("");
+
     await page.context().clearCookies();
     const response = await page.request.post("/api/auth/login", { form: { email, password: "a new and longer phrase" } });
     expect(response.ok()).toBe(true);

@@ -413,11 +413,15 @@ test.describe("fans: adding and profiles", () => {
     await expect(page.getByRole("list", { name: "Activity" })).toContainText(
       "Profile edited: DAW, genres, skill, goals",
     );
+    await expect(page.getByText("Profile saved.")).toBeVisible();
     await page.getByRole("combobox", { name: "Email status" }).selectOption("unsubscribed");
     await page.getByRole("button", { name: "Update status" }).click();
     await expect(page.getByRole("list", { name: "Activity" })).toContainText(
       "Email status: Unsubscribed",
     );
+    // Each form reports its own save; the earlier one's notice is gone.
+    await expect(page.getByText("Email status updated.")).toBeVisible();
+    await expect(page.getByText("Profile saved.")).toHaveCount(0);
     if (javaScriptEnabled) expect(await documentIsMarked(page)).toBe(true);
 
     await page.reload();

@@ -91,6 +91,8 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
         creator_id = me.creator_id,
         "password changed; other sessions ended"
     );
+    // The account page says so (it reads the query).
+    leptos_axum::redirect("/account?password=changed");
     Ok(())
 }
 

@@ -90,7 +90,11 @@ pub async fn update_fan_profile(
     use crate::domain::fans::{Profile, update_profile};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let profile = Profile::parse(&name, &daw, &genres.unwrap_or_default(), &skill, &goals)?;
-    Ok(update_profile(&state.db, store_id, fan_id, &profile).await?)
+    update_profile(&state.db, store_id, fan_id, &profile).await?;
+    leptos_axum::redirect(&format!(
+        "/store/{store_id}/contacts/{fan_id}?saved=profile"
+    ));
+    Ok(())
 }
 
 #[server(endpoint = "fans/status")]
@@ -103,7 +107,9 @@ pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Resul
             "Pick an email status from the list.",
         )])
     })?;
-    Ok(set_email_status(&state.db, store_id, fan_id, status).await?)
+    set_email_status(&state.db, store_id, fan_id, status).await?;
+    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}?saved=status"));
+    Ok(())
 }
 
 /// Adds one tag to one fan (the profile's tag form).
@@ -113,7 +119,10 @@ pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChang
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
-    Ok(add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?)
+    let change = add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
+    // Back to the profile, without the notice of an earlier save.
+    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    Ok(change)
 }
 
 #[server(endpoint = "fans/tags/remove")]
@@ -122,7 +131,9 @@ pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagCha
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
-    Ok(remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?)
+    let change = remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
+    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    Ok(change)
 }
 
 /// How many fans a bulk change would touch: the selected ids (`ids`, comma-separated) or,

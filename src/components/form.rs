@@ -1,12 +1,27 @@
 //! Pieces every form uses: the message under a field, and the alert above a form.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 
 /// The message for `field` from the last submission's error, if any.
 pub fn field_message(error: Option<AppError>, field: &str) -> Option<String> {
     error.and_then(|error| error.field_message(field).map(str::to_owned))
+}
+
+/// What a form's redirect reports in the page's URL under `key` (`?saved=profile`), for the
+/// page to say it. Nothing when the URL also carries a form's error (Leptos adds `__err` when
+/// a server function fails and sends the browser back): that came from a later submission,
+/// which failed, so the page shows its error and no success.
+pub fn reported(key: &str) -> Option<String> {
+    use_query_map().with_untracked(|query| {
+        if query.get_str("__err").is_some() {
+            None
+        } else {
+            query.get(key)
+        }
+    })
 }
 
 /// A field's error message, announced to screen readers and tied to the input by `id`

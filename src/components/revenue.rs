@@ -69,19 +69,17 @@ const BOTTOM: f64 = 28.0;
 const TOP: f64 = 12.0;
 
 /// Net revenue per bucket as bars, with a labelled axis. Every bar has a `<title>` (a native
-/// tooltip without JavaScript) and, once hydrated, hovering or focusing it shows its figures.
+/// tooltip without JavaScript), and in the browser hovering or focusing it shows the same
+/// figures below the chart ([`BarReadout`]).
 ///
 /// The gridlines and bars are static SVG, written as one string ([`chart_drawing`]) rather
 /// than as a Leptos view per bar: a 30-day chart is some 150 elements, which the server
 /// would otherwise build, render and drop one by one on every Customers page (measured in
-/// docs/BENCHMARKS.md, item 43). The `<svg>`'s listeners find the bar under the pointer or
-/// focus by its `data-bar` index, where each bar had four listeners of its own.
+/// docs/BENCHMARKS.md, item 43).
 #[component]
 pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
     let currency = summary.currency;
     let bucket = summary.bucket;
-    let points = summary.series;
-    let active = RwSignal::new(None::<usize>);
     let caption = format!(
         "Net revenue by {}: {} in total",
         match bucket {
@@ -91,10 +89,10 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
         },
         currency.format(summary.totals.net_cents)
     );
-    let drawing = chart_drawing(&points, bucket, currency);
+    let drawing = chart_drawing(&summary.series, bucket, currency);
 
     view! {
-        <figure class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+        <BarReadout>
             <figcaption class="text-sm font-medium text-slate-700">{caption.clone()}</figcaption>
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
@@ -102,32 +100,42 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
                 role="img"
                 aria-label=caption
                 inner_html=drawing
-                on:mouseover=move |event| active.set(bar_index(&event))
-                on:focusin=move |event| active.set(bar_index(&event))
-                on:mouseleave=move |_| active.set(None)
-                on:focusout=move |_| active.set(None)
             />
+        </BarReadout>
+    }
+}
+
+/// The chart's figure, an island: the server renders the chart (its children), and in the
+/// browser the figure's listeners show the figures of the bar under the pointer or focus
+/// (the text of its `<title>`) in a live region, for pointer and keyboard users alike.
+#[island]
+fn BarReadout(children: Children) -> impl IntoView {
+    let readout = RwSignal::new(None::<String>);
+    view! {
+        <figure
+            class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+            on:mouseover=move |event| readout.set(bar_title(&event))
+            on:focusin=move |event| readout.set(bar_title(&event))
+            on:mouseleave=move |_| readout.set(None)
+            on:focusout=move |_| readout.set(None)
+        >
+            {children()}
             <p class="mt-2 min-h-5 text-sm text-slate-700" aria-live="polite">
-                {move || {
-                    active
-                        .get()
-                        .and_then(|i| points.get(i))
-                        .map(|point| point_summary(point, bucket, currency))
-                }}
+                {move || readout.get()}
             </p>
         </figure>
     }
 }
 
-/// The index of the bar an event happened in (its `<g data-bar="i">`), if any.
-fn bar_index(event: &leptos::ev::Event) -> Option<usize> {
+/// The `<title>` text of the bar an event happened in (its `<g data-bar>`), if any.
+fn bar_title(event: &leptos::ev::Event) -> Option<String> {
     use leptos::wasm_bindgen::JsCast;
     let target = event
         .target()?
         .dyn_into::<leptos::web_sys::Element>()
         .ok()?;
     let bar = target.closest("[data-bar]").ok()??;
-    bar.get_attribute("data-bar")?.parse().ok()
+    bar.query_selector("title").ok()??.text_content()
 }
 
 /// The chart's gridlines with their labels, and one focusable `<g data-bar="i">` per point:

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::auth::{ChangePassword, LogIn, LogOut, SignUp, current_viewer};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
 use crate::components::layout::TopBar;
 use crate::dto::ViewerSummary;
 use crate::error::AppError;
@@ -119,8 +119,8 @@ pub fn LoginPage() -> impl IntoView {
                     <input id="login-password" name="password" type="password" autocomplete="current-password" class="field" aria-describedby="login-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
                     <FieldMessage id="login-password-error" message=password_error />
                 </div>
-                <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                <button type="submit" class="btn btn-primary w-full">
+                    "Log in"
                 </button>
             </ActionForm>
             <p class="mt-6 text-sm text-slate-600">
@@ -160,8 +160,8 @@ pub fn SignupPage() -> impl IntoView {
                     <p id="signup-password-hint" class="mt-1 text-xs text-slate-500">"At least 10 characters. A short sentence works well."</p>
                     <FieldMessage id="signup-password-error" message=password_error />
                 </div>
-                <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating…" } else { "Create account" }}
+                <button type="submit" class="btn btn-primary w-full">
+                    "Create account"
                 </button>
             </ActionForm>
             <p class="mt-6 text-sm text-slate-600">
@@ -192,10 +192,10 @@ pub fn AccountPage() -> impl IntoView {
     let current_error = Signal::derive(move || field_message(error(), "current"));
     let password_error = Signal::derive(move || field_message(error(), "password"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let changed = move || {
-        matches!(action.value().get(), Some(Ok(())))
-            .then_some("Password changed. Other devices have been logged out.")
-    };
+    // The password form redirects here with `?password=changed`.
+    let changed = reported("password")
+        .is_some_and(|password| password == "changed")
+        .then_some("Password changed. Other devices have been logged out.");
 
     view! {
         <Title text="Account" />
@@ -225,7 +225,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <input id="new-password" name="password" type="password" autocomplete="new-password" class="field" aria-describedby="new-password-error" aria-invalid=move || password_error.get().is_some().to_string() />
                                         <FieldMessage id="new-password-error" message=password_error />
                                     </div>
-                                    <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>"Change password"</button>
+                                    <button type="submit" class="btn btn-primary w-full">"Change password"</button>
                                 </ActionForm>
                             </section>
                         </main>

@@ -1,9 +1,9 @@
 //! `/store/{store_id}/contacts/{fan_id}`: one fan's profile: who they are, how engaged, what
 //! they bought (the unified view), their tags and timeline, and erasure (GDPR).
 //!
-//! Every change is an `ActionForm`: without JavaScript it posts and the server redirects back
-//! here; with it the profile is re-fetched (the resource is keyed on the actions' versions)
-//! and re-rendered in place.
+//! Every change is an `ActionForm` that posts to its server function, which redirects back
+//! here: with `?saved=profile` or `?saved=status` after a save (the page says so), or with
+//! the error for the form to show.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ use crate::components::audience::{
     ActivityTimeline, CustomerBadgeLink, EmailStatusBadge, PurchaseHistory, SCORE_SCALE,
     TagSuggestions, display_name, is_customer_tag,
 };
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
@@ -32,7 +32,7 @@ pub struct FanParams {
     pub fan_id: Option<i64>,
 }
 
-/// The actions of the page; the profile is re-fetched after each.
+/// The forms of the page: where each posts, and the error it came back with, if any.
 #[derive(Clone, Copy)]
 struct ProfileActions {
     update: ServerAction<UpdateFanProfile>,
@@ -40,17 +40,6 @@ struct ProfileActions {
     tag: ServerAction<TagFan>,
     untag: ServerAction<UntagFan>,
     erase: ServerAction<EraseFan>,
-}
-
-impl ProfileActions {
-    /// Forgets the results (errors, "saved") of earlier submissions.
-    fn clear(self) {
-        self.update.value().set(None);
-        self.status.value().set(None);
-        self.tag.value().set(None);
-        self.untag.value().set(None);
-        self.erase.value().set(None);
-    }
 }
 
 const TAG_SUGGESTIONS: &str = "profile-tag-suggestions";
@@ -67,20 +56,9 @@ pub fn FanProfilePage() -> impl IntoView {
         untag: ServerAction::new(),
         erase: ServerAction::new(),
     };
-    // The page stays mounted when it moves to another fan: last fan's messages go.
-    Effect::watch(move || fan_id.get(), move |_, _, _| actions.clear(), false);
     let profile = page_resource(
-        move || {
-            (
-                store_id.get(),
-                fan_id.get(),
-                actions.update.version().get(),
-                actions.status.version().get(),
-                actions.tag.version().get(),
-                actions.untag.version().get(),
-            )
-        },
-        |(store_id, fan_id, ..)| async move {
+        move || (store_id.get(), fan_id.get()),
+        |(store_id, fan_id)| async move {
             match (store_id, fan_id) {
                 (Some(store_id), Some(fan_id)) => fan_profile(store_id, fan_id).await,
                 _ => Err(AppError::NotFound),
@@ -208,6 +186,12 @@ fn FanProfileBody(store_id: i64, view: FanProfileView, actions: ProfileActions) 
     }
 }
 
+/// "Saved" after the form whose redirect says `?saved={form}`.
+fn saved_notice(form: &str, text: &'static str) -> Signal<Option<String>> {
+    let saved = reported("saved").is_some_and(|saved| saved == form);
+    Signal::stored(saved.then(|| text.to_owned()))
+}
+
 /// A titled card; the title names the region for screen readers.
 #[component]
 fn ProfileSection(title: &'static str, children: Children) -> impl IntoView {
@@ -232,10 +216,7 @@ fn ProducerProfileForm(
 ) -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let saved = Signal::derive(move || {
-        matches!(action.value().get(), Some(Ok(()))).then(|| "Profile saved.".to_owned())
-    });
-    let pending = action.pending();
+    let saved = saved_notice("profile", "Profile saved.");
     let values = ProfileValues {
         name: fan.name.clone(),
         daw: fan.daw,
@@ -251,9 +232,7 @@ fn ProducerProfileForm(
             <input type="hidden" name="fan_id" value=fan.id />
             <ProducerProfileFields id_prefix="profile" values error=Signal::derive(error) />
             <div class="flex flex-wrap items-center gap-3">
-                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Saving…" } else { "Save profile" }}
-                </button>
+                <button type="submit" class="btn btn-primary">"Save profile"</button>
                 <Notice message=saved />
             </div>
         </ActionForm>
@@ -285,7 +264,6 @@ fn FanTags(
                 })
             })
     });
-    let pending = tag.pending();
 
     view! {
         <FormAlert message=form_error />
@@ -323,7 +301,6 @@ fn FanTags(
                 <button
                     type="submit"
                     class="mt-1 inline-flex shrink-0 items-center rounded-md bg-violet-700 px-3 py-2 text-sm font-semibold text-white hover:bg-violet-800 disabled:opacity-60"
-                    disabled=move || pending.get()
                 >
                     "Add tag"
                 </button>
@@ -394,9 +371,7 @@ fn EmailStatusForm(
                 .unwrap_or_else(|| error.to_string())
         })
     });
-    let saved = Signal::derive(move || {
-        matches!(action.value().get(), Some(Ok(()))).then(|| "Email status updated.".to_owned())
-    });
+    let saved = saved_notice("status", "Email status updated.");
     view! {
         <ActionForm action attr:class="flex flex-wrap items-end gap-2">
             <input type="hidden" name="store_id" value=store_id />
@@ -447,7 +422,6 @@ fn EraseFanForm(
     let error = move || action.value().get().and_then(Result::err);
     let message = Signal::derive(move || field_message(error(), "confirm"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let pending = action.pending();
     view! {
         <p class="text-sm text-slate-600">
             "Deletes this fan with their tags and activity, for good. Their purchases stay in the store's accounts."
@@ -474,9 +448,7 @@ fn EraseFanForm(
                 />
                 <FieldMessage id="erase-confirm-error" message />
             </div>
-            <button type="submit" class="btn btn-danger" disabled=move || pending.get()>
-                {move || if pending.get() { "Erasing…" } else { "Erase fan" }}
-            </button>
+            <button type="submit" class="btn btn-danger">"Erase fan"</button>
         </ActionForm>
     }
 }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use crate::api::auth::current_viewer;
 use crate::api::stores::CreateStore;
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
 use crate::components::layout::TopBar;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
@@ -17,8 +17,9 @@ use crate::pages::resource::page_resource;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let create_store = ServerAction::<CreateStore>::new();
-    // Re-fetched whenever a store is created (JS on); a plain reload does it with JS off.
-    let viewer = page_resource(move || create_store.version().get(), |_| current_viewer());
+    let viewer = page_resource(|| (), |_| current_viewer());
+    // The form redirects here with `?created={store_id}`; the page names that store.
+    let created: Option<i64> = reported("created").and_then(|id| id.parse().ok());
 
     view! {
         <Title text="Your stores" />
@@ -27,6 +28,7 @@ pub fn HomePage() -> impl IntoView {
                 match viewer.await {
                     Ok(Some(viewer)) => {
                         let stores = viewer.stores.clone();
+                        let created = stores.iter().find(|store| Some(store.id) == created).map(|store| store.name.clone());
                         view! {
                             <TopBar>
                                 <AccountMenu viewer=Some(viewer) />
@@ -39,7 +41,7 @@ pub fn HomePage() -> impl IntoView {
                                 <section aria-label="Stores" class="mt-6">
                                     <StoreList stores />
                                 </section>
-                                <CreateStoreForm action=create_store />
+                                <CreateStoreForm action=create_store created />
                             </main>
                         }
                             .into_any()
@@ -97,25 +99,16 @@ fn StoreList(stores: Vec<StoreSummary>) -> impl IntoView {
 }
 
 #[component]
-fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
+fn CreateStoreForm(
+    action: ServerAction<CreateStore>,
+    /// The name of the store just created, if the form redirected here.
+    created: Option<String>,
+) -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let name_error = Signal::derive(move || field_message(error(), "name"));
     let currency_error = Signal::derive(move || field_message(error(), "currency"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let created = move || match action.value().get() {
-        Some(Ok(store)) => Some(format!("Created “{}”.", store.name)),
-        _ => None,
-    };
-
-    // With JavaScript on, clear the form after a store is created.
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_)))
-            && let Some(form) = form.get()
-        {
-            form.reset();
-        }
-    });
+    let created = created.map(|name| format!("Created “{name}”."));
 
     view! {
         <section
@@ -129,7 +122,7 @@ fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
                 {created}
             </p>
             <FormAlert message=form_error />
-            <ActionForm action=action node_ref=form attr:class="mt-2 space-y-4" attr:novalidate=true>
+            <ActionForm action=action attr:class="mt-2 space-y-4" attr:novalidate=true>
                 <div>
                     <label for="store-name" class="block text-sm font-medium text-slate-700">
                         "Store name"
@@ -174,9 +167,8 @@ fn CreateStoreForm(action: ServerAction<CreateStore>) -> impl IntoView {
                 <button
                     type="submit"
                     class="btn btn-primary"
-                    disabled=move || action.pending().get()
                 >
-                    {move || if action.pending().get() { "Creating…" } else { "Create store" }}
+                    "Create store"
                 </button>
             </ActionForm>
         </section>

@@ -68,13 +68,6 @@ fn PurchaseForm(
         move |field: &'static str| move || field_message(error(), field).is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
 
-    // With JavaScript on, picking a product fills in its price; without it, an empty amount
-    // means the product's price (the server does the same).
-    let amount = RwSignal::new(String::new());
-    let prices: Vec<(String, i64)> = products
-        .iter()
-        .map(|p| (p.id.to_string(), p.price_cents))
-        .collect();
     let currency = store_currency();
     let currency_hint = "Leave empty to charge the product's price.";
 
@@ -93,7 +86,7 @@ fn PurchaseForm(
                 <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" class="field" aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
                 <FieldMessage id="purchase-name-error" message=message("name") />
             </div>
-            <div>
+            <FillsPrice>
                 <label for="purchase-product" class="block text-sm font-medium text-slate-700">"Product"</label>
                 <select
                     id="purchase-product"
@@ -101,22 +94,20 @@ fn PurchaseForm(
                     class="field"
                     aria-describedby="purchase-product-error"
                     aria-invalid=invalid("product_id")
-                    on:change=move |event| {
-                        let chosen = event_target_value(&event);
-                        if let Some((_, price)) = prices.iter().find(|(id, _)| *id == chosen) {
-                            amount.set(currency.format_plain(*price));
-                        }
-                    }
                 >
                     <option value="">"Choose a product…"</option>
                     {products
                         .iter()
-                        .map(|product| view! { <option value=product.id.to_string()>{product.name.clone()}</option> })
+                        .map(|product| view! {
+                            <option value=product.id.to_string() data-price=currency.format_plain(product.price_cents)>
+                                {product.name.clone()}
+                            </option>
+                        })
                         .collect_view()}
                     <option value="new">"New product…"</option>
                 </select>
                 <FieldMessage id="purchase-product-error" message=message("product_id") />
-            </div>
+            </FillsPrice>
             <fieldset class="rounded-md border border-slate-200 p-4">
                 <legend class="px-1 text-sm text-slate-600">"Only for a new product"</legend>
                 <div class="grid gap-4 sm:grid-cols-2">
@@ -149,8 +140,6 @@ fn PurchaseForm(
                         class="field"
                         aria-describedby="purchase-amount-hint purchase-amount-error"
                         aria-invalid=invalid("amount")
-                        prop:value=move || amount.get()
-                        on:input=move |event| amount.set(event_target_value(&event))
                     />
                     <p id="purchase-amount-hint" class="mt-1 text-xs text-slate-500">{currency_hint}</p>
                     <FieldMessage id="purchase-amount-error" message=message("amount") />
@@ -165,12 +154,36 @@ fn PurchaseForm(
                 <button
                     type="submit"
                     class="btn btn-primary"
-                    disabled=move || action.pending().get()
                 >
-                    {move || if action.pending().get() { "Recording…" } else { "Record purchase" }}
+                    "Record purchase"
                 </button>
                 <a href=format!("/store/{store_id}/customers") class="text-sm text-slate-600 hover:underline">"Cancel"</a>
             </div>
         </ActionForm>
+    }
+}
+
+/// The product picker, an island: in the browser, picking a product fills in the amount with
+/// its price (the option's `data-price`). Without JavaScript an empty amount means the
+/// product's price, and the server fills it in.
+#[island]
+fn FillsPrice(children: Children) -> impl IntoView {
+    view! { <div on:change=fill_in_price>{children()}</div> }
+}
+
+fn fill_in_price(event: leptos::ev::Event) {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::{Element, HtmlInputElement};
+
+    let price = event
+        .target()
+        .and_then(|target| target.dyn_into::<Element>().ok())
+        .and_then(|select| select.query_selector("option:checked").ok().flatten())
+        .and_then(|option| option.get_attribute("data-price"));
+    let amount = document()
+        .get_element_by_id("purchase-amount")
+        .and_then(|input| input.dyn_into::<HtmlInputElement>().ok());
+    if let (Some(price), Some(amount)) = (price, amount) {
+        amount.set_value(&price);
     }
 }

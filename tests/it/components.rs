@@ -70,9 +70,11 @@ fn summary(net: i64, orders: i64) -> RevenueSummary {
     }
 }
 
-/// Renders inside a reactive owner, as the server does.
+/// Renders inside a reactive owner with the server's shared context, as the server does
+/// (an island writes its props and children through it).
 fn render(view: impl FnOnce() -> AnyView) -> String {
-    Owner::new().with(|| view().to_html())
+    let context = std::sync::Arc::new(hydration_context::SsrSharedContext::new());
+    Owner::new_root(Some(context)).with(|| view().to_html())
 }
 
 #[test]
