@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query;
 
 use crate::api::customers::{customer_list, revenue_dashboard};
@@ -150,7 +149,7 @@ fn PeriodPicker(params: Memo<CustomerListParams>, store_id: Memo<Option<i64>>) -
                     })
                     .collect_view()}
             </nav>
-            <Form method="GET" action="" attr:class="flex items-end gap-1" attr:aria-label="Custom period">
+            <form method="GET" action="" class="flex items-end gap-1" aria-label="Custom period">
                 <input type="hidden" name="period" value="custom" />
                 <label class="text-xs text-slate-600">
                     "From"
@@ -164,7 +163,7 @@ fn PeriodPicker(params: Memo<CustomerListParams>, store_id: Memo<Option<i64>>) -
                 <button type="submit" class="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">
                     "Show"
                 </button>
-            </Form>
+            </form>
         </div>
     }
 }
@@ -215,7 +214,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
     let product_options = products.clone();
 
     view! {
-        <Form method="GET" action="" attr:class="mt-3 flex flex-wrap items-end gap-3" attr:aria-label="Filter customers">
+        <form method="GET" action="" class="mt-3 flex flex-wrap items-end gap-3" aria-label="Filter customers">
             <input type="hidden" name="period" value=form.period.clone().unwrap_or_default() />
             <input type="hidden" name="from" value=form.from.clone().unwrap_or_default() />
             <input type="hidden" name="to" value=form.to.clone().unwrap_or_default() />
@@ -252,7 +251,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
             <a href=csv class="ml-auto text-sm text-link" download="customers.csv">
                 "Export CSV"
             </a>
-        </Form>
+        </form>
         <p class="mt-3 text-sm text-slate-600" aria-live="polite">
             {format::plural(page.total, "customer", "customers")}
         </p>

@@ -21,15 +21,8 @@ pub fn ProductsPage() -> impl IntoView {
     let edit = ServerAction::<EditProduct>::new();
     let archive = ServerAction::<ArchiveProduct>::new();
     let products = page_resource(
-        move || {
-            (
-                store_id.get(),
-                create.version().get(),
-                edit.version().get(),
-                archive.version().get(),
-            )
-        },
-        |(store_id, ..)| async move {
+        move || store_id.get(),
+        |store_id| async move {
             match store_id {
                 Some(store_id) => list_products(store_id).await,
                 None => Err(AppError::NotFound),
@@ -147,19 +140,11 @@ fn NewProductForm(
     let invalid =
         move |field: &'static str| move || field_message(error(), field).is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_)))
-            && let Some(form) = form.get()
-        {
-            form.reset();
-        }
-    });
     view! {
         <section aria-labelledby="new-product-heading" class="mt-10 max-w-xl rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
             <h2 id="new-product-heading" class="text-lg font-semibold">"New product"</h2>
             <FormAlert message=form_error />
-            <ActionForm action node_ref=form attr:class="mt-4 space-y-4" attr:novalidate=true>
+            <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate=true>
                 <input type="hidden" name="store_id" value=move || store_id.get().unwrap_or_default() />
                 <div>
                     <label for="product-name" class="block text-sm font-medium text-slate-700">"Name"</label>
@@ -184,8 +169,8 @@ fn NewProductForm(
                     <input type="checkbox" name="is_subscription" />
                     "Monthly subscription (each payment renews it for a month)"
                 </label>
-                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Adding…" } else { "Add product" }}
+                <button type="submit" class="btn btn-primary">
+                    "Add product"
                 </button>
             </ActionForm>
         </section>

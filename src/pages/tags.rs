@@ -62,14 +62,8 @@ pub fn TagsPage() -> impl IntoView {
     let rename = ServerAction::<RenameTag>::new();
     let delete = ServerAction::<DeleteTag>::new();
     let tags = page_resource(
-        move || {
-            (
-                store_id.get(),
-                rename.version().get(),
-                delete.version().get(),
-            )
-        },
-        |(store_id, ..)| async move {
+        move || store_id.get(),
+        |store_id| async move {
             match store_id {
                 Some(store_id) => list_tags(store_id).await,
                 None => Err(AppError::NotFound),
@@ -260,7 +254,6 @@ fn RenameTagForm(store_id: i64, tag: TagCount, action: ServerAction<RenameTag>) 
         field_message(error(), "name").or_else(|| field_message(error(), "tag"))
     });
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let pending = action.pending();
     view! {
         <FormAlert message=form_error />
         <ActionForm action attr:class="flex flex-wrap items-end gap-3" attr:novalidate=true>
@@ -285,7 +278,7 @@ fn RenameTagForm(store_id: i64, tag: TagCount, action: ServerAction<RenameTag>) 
                 </p>
                 <FieldMessage id="rename-tag-error" message />
             </div>
-            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+            <button type="submit" class="btn btn-primary">
                 "Save name"
             </button>
             <a href=format!("/store/{store_id}/tags") class="btn btn-secondary">
@@ -306,7 +299,6 @@ fn DeleteTagForm(store_id: i64, tag: TagCount, action: ServerAction<DeleteTag>) 
                 }
             })
         });
-    let pending = action.pending();
     let question = format!(
         "Delete tag {}? It comes off {}. This cannot be undone.",
         tag.name,
@@ -323,7 +315,7 @@ fn DeleteTagForm(store_id: i64, tag: TagCount, action: ServerAction<DeleteTag>) 
             <ActionForm action attr:class="flex flex-wrap gap-3">
                 <input type="hidden" name="store_id" value=store_id />
                 <input type="hidden" name="tag_id" value=tag.id />
-                <button type="submit" class="btn btn-danger" disabled=move || pending.get()>
+                <button type="submit" class="btn btn-danger">
                     "Delete tag"
                 </button>
                 <a href=format!("/store/{store_id}/tags") class="btn btn-secondary">

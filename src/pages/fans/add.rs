@@ -55,7 +55,6 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
     let message = move |field: &'static str| Signal::derive(move || field_message(error(), field));
     let invalid = move |field: &'static str| move || message(field).get().is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    let pending = action.pending();
 
     view! {
         <div class="mt-6">
@@ -98,8 +97,8 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                         <FieldMessage id="fan-tags-error" message=message("tags") />
                     </div>
                     <div class="flex flex-wrap gap-3">
-                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                            {move || if pending.get() { "Adding…" } else { "Add fan" }}
+                        <button type="submit" class="btn btn-primary">
+                            "Add fan"
                         </button>
                         <a href=fans_path(store_id) class="btn btn-secondary">
                             "Cancel"

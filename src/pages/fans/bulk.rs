@@ -8,7 +8,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::{fans_path, use_fan_list_params};
@@ -249,7 +248,6 @@ fn BulkConfirm(
         .filter_map(|(key, value)| Some((format!("params[{key}]"), value?.to_owned())))
         .filter(|(_, value)| !value.trim().is_empty())
         .collect();
-    let pending = apply.pending();
 
     view! {
         <div class="mt-6">
@@ -267,7 +265,9 @@ fn BulkConfirm(
             <div class="mt-4">
                 <FormAlert message=form_error />
             </div>
-            <ActionForm action=apply attr:class="flex flex-wrap items-center gap-3">
+            // `peer`: the progress line below shows while the form is busy (aria-busy, set by
+            // src/navigation.js until the result is in).
+            <ActionForm action=apply attr:class="peer flex flex-wrap items-center gap-3">
                 <input type="hidden" name="store_id" value=store_id />
                 {filter
                     .into_iter()
@@ -277,19 +277,17 @@ fn BulkConfirm(
                 <input type="hidden" name="everyone" value=request.everyone.to_string() />
                 <input type="hidden" name="tag" value=preview.tag />
                 <input type="hidden" name="action" value=op.as_str() />
-                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                <button type="submit" class="btn btn-primary">
                     {confirm_label}
                 </button>
                 <a href=back class="btn btn-secondary">
                     "Cancel"
                 </a>
             </ActionForm>
-            <Show when=move || pending.get()>
-                <div class="mt-4 flex items-center gap-3 text-sm text-slate-700" role="status">
-                    <progress class="h-2 w-48 overflow-hidden rounded-full" aria-label="Progress"></progress>
-                    {working.clone()}
-                </div>
-            </Show>
+            <div class="mt-4 hidden items-center gap-3 text-sm text-slate-700 peer-aria-busy:flex" role="status">
+                <progress class="h-2 w-48 overflow-hidden rounded-full" aria-label="Progress"></progress>
+                {working}
+            </div>
         </section>
         </div>
     }
@@ -338,7 +336,7 @@ fn FixTag(
     view! {
         <div class="mt-6">
         <section class="card" aria-label="Fix the tag">
-            <Form method="GET" action=format!("{}/bulk", fans_path(store_id)) attr:novalidate=true>
+            <form method="GET" action=format!("{}/bulk", fans_path(store_id)) novalidate=true>
                 {hidden
                     .into_iter()
                     .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
@@ -365,7 +363,7 @@ fn FixTag(
                         "Cancel"
                     </a>
                 </div>
-            </Form>
+            </form>
         </section>
         </div>
     }

@@ -1,11 +1,7 @@
 //! The filter bar: a GET form whose fields are the URL keys of [`FanListParams`], so
 //! submitting it (with or without JavaScript) opens the audience as a link.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use leptos::web_sys::FormData;
-use leptos_router::components::Form;
 
 use super::fans_path;
 use crate::components::audience::TagSuggestions;
@@ -17,37 +13,6 @@ use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel};
 
 /// The id of the `<datalist>` of the store's tags, shared by the tag inputs of the page.
 pub(super) const TAG_SUGGESTIONS: &str = "fan-tag-suggestions";
-
-/// The URL keys of the filter (everything but sort and page).
-pub(super) const FILTER_KEYS: [&str; 13] = [
-    "any", "all", "none", "daw", "genre", "skill", "min", "max", "opened", "quiet", "customer",
-    "status", "q",
-];
-
-/// With JavaScript on, leaves empty fields out of a GET form's URL so an audience link
-/// carries only the filters in use. (Without JavaScript the browser sends them all; empty
-/// values mean "no filter" either way.)
-pub(super) fn skip_empty_fields(names: &'static [&'static str]) -> Arc<dyn Fn(&FormData)> {
-    Arc::new(move |data: &FormData| {
-        // The router adds the submit button as a field even when it has no name.
-        data.delete("");
-        for name in names {
-            if data
-                .get(name)
-                .as_string()
-                .is_some_and(|value| value.trim().is_empty())
-            {
-                data.delete(name);
-            }
-        }
-    })
-}
-
-/// The filter bar's fields: the filter, and the sort it keeps.
-const FILTER_AND_SORT_KEYS: [&str; 15] = [
-    "any", "all", "none", "daw", "genre", "skill", "min", "max", "opened", "quiet", "customer",
-    "status", "q", "sort", "dir",
-];
 
 #[component]
 pub(super) fn FilterBar(
@@ -69,17 +34,14 @@ pub(super) fn FilterBar(
         .iter()
         .map(|s| (s.as_str(), s.label()))
         .collect();
-    let path = fans_path(store_id);
 
     view! {
         <section aria-label="Filter fans" class="mt-6 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <TagSuggestions id=TAG_SUGGESTIONS tags />
-            <Form
-                method="GET"
-                action=path.clone()
-                on_form_data=skip_empty_fields(&FILTER_AND_SORT_KEYS)
-                attr:novalidate=true
-            >
+            // src/navigation.js leaves empty fields out of the URL, so an audience link
+            // carries only the filters in use; without JavaScript the browser sends them all,
+            // and an empty value means "no filter" either way.
+            <form method="GET" action=fans_path(store_id) novalidate=true>
                 <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
                     <div class="sm:col-span-2 lg:col-span-4">
                         <TextFilter
@@ -222,11 +184,11 @@ pub(super) fn FilterBar(
                     <button type="submit" class="btn btn-primary">
                         "Show fans"
                     </button>
-                    <a href=path class="btn btn-secondary">
+                    <a href=fans_path(store_id) class="btn btn-secondary">
                         "Clear filters"
                     </a>
                 </div>
-            </Form>
+            </form>
         </section>
     }
 }
@@ -310,21 +272,5 @@ fn ChoiceFilter(
             </select>
             <FieldMessage id=error_id message=Signal::stored(error) />
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_form_fields_are_the_url_keys_of_the_audience() {
-        let keys: Vec<&str> = FanListParams::default()
-            .filter_pairs()
-            .into_iter()
-            .map(|(key, _)| key)
-            .collect();
-        assert_eq!(keys, FILTER_KEYS);
-        assert_eq!(FILTER_AND_SORT_KEYS[..13], FILTER_KEYS);
     }
 }

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 use super::fans_path;
-use super::filter_bar::{FILTER_KEYS, TAG_SUGGESTIONS, skip_empty_fields};
+use super::filter_bar::TAG_SUGGESTIONS;
 use crate::components::audience::{SCORE_SCALE, display_name};
 use crate::components::row_html;
 use crate::components::widgets::{EmptyState, Pager};
@@ -94,13 +93,7 @@ pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) 
     view! {
         <AudienceSummary store_id params=params.clone() total />
         <SortLinks path=path.clone() params />
-        <Form
-            method="GET"
-            action=format!("{path}/bulk")
-            on_form_data=skip_empty_fields(&FILTER_KEYS)
-            attr:novalidate=true
-            attr:aria-label="Tag fans"
-        >
+        <form method="GET" action=format!("{path}/bulk") novalidate=true aria-label="Tag fans">
             // The audience the "all matching" choice refers to.
             {hidden_filter
                 .into_iter()
@@ -108,7 +101,7 @@ pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) 
                 .collect_view()}
             <BulkToolbar total />
             <FanTable store_id currency=store.currency rows=page.rows now />
-        </Form>
+        </form>
         <Pager previous next />
     }
     .into_any()
