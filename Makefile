@@ -98,11 +98,11 @@ bench: wrk valgrind bundles
 	  --islands-wasm $(BUNDLES)/islands/islands_app_bg.wasm \
 	  --islands-action-wasm $(BUNDLES)/islands-action/islands_app_bg.wasm
 
-# The hydration bundle and its baseline, a counter app (tests/counter-app), built the same
-# way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags cargo-leptos
-# passes for a release build. The bench reports them gzipped, and beside them, for scale,
-# tests/islands-app: what Leptos's islands mode ships, a counter island alone and with a
-# form calling a server function (docs/BENCHMARKS.md, "What the bundle target would take").
+# The wasm bundle (Encore's islands) and its baseline, a counter app (tests/counter-app),
+# built the same way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags
+# cargo-leptos passes for a release build. The bench reports them gzipped, and beside them,
+# for scale, tests/islands-app: the floor of islands mode (a counter island), and what one
+# island calling a server function adds (docs/BENCHMARKS.md, item 52).
 BUNDLES := $(TARGET_DIR)/bundles
 WASM_OUT := wasm32-unknown-unknown/wasm-release
 WASM_APP_BUILD := cargo build --lib --target wasm32-unknown-unknown --profile wasm-release

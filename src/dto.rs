@@ -3,8 +3,8 @@
 //!
 //! Times cross the wire as whole microseconds since the Unix epoch (chrono's
 //! `ts_microseconds`), the precision Encore keeps them at ([`crate::domain::time`]), so the
-//! round trip is exact. An RFC 3339 string takes nearly twice the bytes in a list's hydration
-//! data, and about 3,000 instructions each to write on the server.
+//! round trip is exact. An RFC 3339 string takes nearly twice the bytes, and about 3,000
+//! instructions each to write on the server.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
-//! How numbers, dates and times read on Encore's pages. Pure functions, shared by the server
-//! and the browser so both render the same text (hydration compares them).
+//! How numbers, dates and times read on Encore's pages: pure functions, one way to write
+//! each, shared by every page.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;

@@ -176,7 +176,8 @@ pub async fn record_manual_purchase(
         replayed = receipt.replayed,
         "manual purchase recorded"
     );
-    // Back to the list, where the buyer now is (JS off: a 302; JS on: the router follows).
+    // Back to the list, where the buyer now is (a redirect the browser, or with JavaScript on
+    // src/navigation.js, follows).
     leptos_axum::redirect(&format!(
         "/store/{store_id}/customers?recorded={}",
         receipt.purchase_id

@@ -6,8 +6,7 @@
 //! reactive: its links are plain `<a href>`s, which the router follows wherever they came
 //! from, its checkbox is a plain form field, and its relative time is a function of the row
 //! and the server's `now`. So the tables write their rows into the `<tbody>`'s
-//! `inner_html`, which the browser leaves in place when it hydrates and writes again from
-//! the same function when the page changes.
+//! `inner_html`.
 //!
 //! Each widget here writes the markup of the view component of the same name, with every
 //! text and attribute value from data escaped (what Encore writes from numbers and fixed
