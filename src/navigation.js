@@ -84,6 +84,7 @@
 		}
 		if (id !== newest) return;
 
+		const from = location.pathname;
 		const page = new DOMParser().parseFromString(html, "text/html");
 		// Where the page being left was scrolled to, for coming back to it.
 		if (push) history.replaceState({ scroll: scrollY }, "");
@@ -96,8 +97,17 @@
 		if (push && url !== location.href) history.pushState(null, "", url);
 		if (scroll !== undefined) scrollTo(0, scroll);
 		else if (top) scrollTo(0, 0);
-		// A form that came back with errors: start at its first invalid field.
-		document.querySelector('[aria-invalid="true"]')?.focus();
+		// Focus goes where a reader of the new page starts: a form that came back with
+		// errors at its first invalid field, another page at its heading (which a screen
+		// reader then announces), the same page where it was.
+		const invalid = document.querySelector('[aria-invalid="true"]');
+		const heading = document.querySelector("main h1");
+		if (invalid) {
+			invalid.focus();
+		} else if (heading && new URL(url).pathname !== from) {
+			heading.tabIndex = -1;
+			heading.focus({ preventScroll: true });
+		}
 
 		for (const island of document.querySelectorAll("leptos-island")) {
 			try {

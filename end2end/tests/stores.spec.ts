@@ -31,7 +31,10 @@ test.describe("stores", () => {
 
     // Back and forward move between pages the same way.
     await link.click();
-    await expect(page.getByRole("heading", { name: "Customers", exact: true })).toBeVisible();
+    const customers = page.getByRole("heading", { name: "Customers", exact: true });
+    await expect(customers).toBeVisible();
+    // Without a reload, focus moves to the new page's heading, as a screen reader expects.
+    if (javaScriptEnabled) await expect(customers).toBeFocused();
     await page.goBack();
     await expect(page.getByRole("heading", { name: "Your stores" })).toBeVisible();
     await page.goForward();

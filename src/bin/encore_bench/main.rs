@@ -76,13 +76,13 @@ struct RunArgs {
     /// The Leptos runtime configuration the app server reads.
     #[arg(long, default_value = "Leptos.toml")]
     leptos_config: PathBuf,
-    /// The hydration bundle to measure.
+    /// Encore's wasm bundle (its islands) to measure.
     #[arg(long, default_value = "target/bundles/encore/encore_bg.wasm")]
     wasm: PathBuf,
     /// The counter app's bundle, built the same way (`make bundles`): the baseline.
     #[arg(long, default_value = "target/bundles/counter/counter_app_bg.wasm")]
     baseline_wasm: PathBuf,
-    /// For scale: tests/islands-app's counter island, in Leptos's islands mode.
+    /// For scale: tests/islands-app's counter island, the floor of Leptos's islands mode.
     #[arg(long, default_value = "target/bundles/islands/islands_app_bg.wasm")]
     islands_wasm: PathBuf,
     /// For scale: the same with a form that calls a server function (`server-action`).
@@ -102,7 +102,7 @@ enum Workload {
     Ingest,
     /// The Fans and Customers pages over HTTP, and the servers' memory.
     Pages,
-    /// The hydration bundle against a counter app.
+    /// The wasm bundle against a counter app.
     Bundle,
     /// The pages' instructions per request under valgrind's callgrind, app against bare:
     /// a count the machine's load does not move. Not in the default run (it needs

@@ -679,10 +679,11 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or_default()
 }
 
-/// The hydration bundle's gzip size against a counter app's built the same way
-/// (`make bundles`), when both have been built.
+/// The wasm bundle's gzip size (Encore's islands) against a counter app's built the same
+/// way (`make bundles`), when both have been built.
 pub fn bundle_row(app_wasm: &Path, baseline_wasm: &Path) -> anyhow::Result<Row> {
-    let workload = "Hydration bundle (wasm-release, wasm-opt -Oz, gzip -9) vs a counter app";
+    let workload =
+        "Wasm bundle, Encore's islands (wasm-release, wasm-opt -Oz, gzip -9) vs a counter app";
     let row = compare_bundles(workload, app_wasm, baseline_wasm, "≤ 2× the counter app")?;
     Ok(match row.ratio {
         Some(ratio) => Row {
@@ -693,8 +694,9 @@ pub fn bundle_row(app_wasm: &Path, baseline_wasm: &Path) -> anyhow::Result<Row> 
     })
 }
 
-/// A reference bundle (tests/islands-app) against the same counter app, for scale: what
-/// Leptos's islands mode ships, which no target judges.
+/// A reference bundle (tests/islands-app) against the same counter app, for scale: the
+/// floor of Leptos's islands mode, and what an island calling a server function adds.
+/// No target judges it.
 pub fn reference_bundle_row(
     what: &str,
     reference_wasm: &Path,
