@@ -451,6 +451,78 @@ app_test!(
     }
 );
 
+crate::db_test!(
+    a_request_that_outlives_the_time_limit_is_answered_503,
+    |db: sea_orm::DatabaseConnection| async move {
+        use encore::api::products::{CreateProduct, EditProduct};
+        use encore::dto::ProductSummary;
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+
+        let limit = std::time::Duration::from_secs(1);
+        let settings = encore::server::settings::Settings {
+            request_timeout: limit,
+            ..crate::support::test_settings()
+        };
+        let app = crate::support::spawn_app_with(db, settings).await;
+        let store_id = app.signed_in_store().await.to_string();
+        let product: ProductSummary = app
+            .client
+            .post(app.url(CreateProduct::PATH))
+            .form(&[
+                ("store_id", store_id.as_str()),
+                ("name", "Mixing Masterclass"),
+                ("kind", "course"),
+                ("price", "99"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let product_id = product.id.to_string();
+        let edit = |name: &'static str| {
+            app.client
+                .post(app.url(EditProduct::PATH))
+                .form(&[
+                    ("store_id", store_id.as_str()),
+                    ("product_id", product_id.as_str()),
+                    ("name", name),
+                    ("price", "99"),
+                ])
+                .send()
+        };
+
+        // Another writer holds the product's row (on SQLite, the whole database's write
+        // lock) for longer than the limit: the edit waits on it, then runs out of time.
+        let holder = app.db.begin().await.unwrap();
+        holder
+            .execute_unprepared(&format!(
+                "UPDATE products SET name = name WHERE id = {}",
+                product.id
+            ))
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let stalled = edit("Mastering Masterclass").await.unwrap();
+        let waited = started.elapsed();
+        assert_eq!(stalled.status(), 503);
+        assert_eq!(stalled.headers()["x-content-type-options"], "nosniff");
+        assert!(stalled.text().await.unwrap().contains("took too long"));
+        assert!(
+            waited >= limit,
+            "answered after {waited:?}, before the limit"
+        );
+        holder.rollback().await.unwrap();
+
+        // Once the lock is gone, the same request goes through.
+        let done = edit("Mixing and Mastering").await.unwrap();
+        assert_eq!(done.status(), 200);
+        let edited: ProductSummary = done.json().await.unwrap();
+        assert_eq!(edited.name, "Mixing and Mastering");
+    }
+);
+
 app_test!(
     pages_keep_loading_while_another_router_is_built,
     |app: TestApp| async move {
