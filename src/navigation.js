@@ -109,13 +109,12 @@
 			heading.focus({ preventScroll: true });
 		}
 
+		// The new page's islands. While the wasm is still loading this fails or finds
+		// nothing to call; Leptos's island script then hydrates the page once it is in.
 		for (const island of document.querySelectorAll("leptos-island")) {
-			try {
-				window.__hydrateIsland?.(island, island.dataset.component);
-			} catch (error) {
-				// The wasm is still loading; it hydrates the page's islands when it is in.
-				console.error(error);
-			}
+			Promise.resolve()
+				.then(() => window.__hydrateIsland?.(island, island.dataset.component))
+				.catch((error) => console.error(error));
 		}
 	}
 })();
