@@ -73,7 +73,7 @@ pub async fn add_fan(
         &tags,
     )?;
     let fan_id = add_fan(&state.db, store_id, &new).await?.fan_id();
-    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    back_to_profile(store_id, fan_id, None);
     Ok(fan_id)
 }
 
@@ -91,9 +91,7 @@ pub async fn update_fan_profile(
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let profile = Profile::parse(&name, &daw, &genres.unwrap_or_default(), &skill, &goals)?;
     update_profile(&state.db, store_id, fan_id, &profile).await?;
-    leptos_axum::redirect(&format!(
-        "/store/{store_id}/contacts/{fan_id}?saved=profile"
-    ));
+    back_to_profile(store_id, fan_id, Some("profile"));
     Ok(())
 }
 
@@ -108,7 +106,7 @@ pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Resul
         )])
     })?;
     set_email_status(&state.db, store_id, fan_id, status).await?;
-    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}?saved=status"));
+    back_to_profile(store_id, fan_id, Some("status"));
     Ok(())
 }
 
@@ -120,8 +118,7 @@ pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChang
     crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
     let change = add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
-    // Back to the profile, without the notice of an earlier save.
-    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    back_to_profile(store_id, fan_id, None);
     Ok(change)
 }
 
@@ -132,7 +129,7 @@ pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagCha
     crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
     let change = remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
-    leptos_axum::redirect(&format!("/store/{store_id}/contacts/{fan_id}"));
+    back_to_profile(store_id, fan_id, None);
     Ok(change)
 }
 
@@ -259,6 +256,16 @@ pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<String, AppError> 
         [("done", Some("deleted")), ("tag", Some(deleted.as_str()))],
     ));
     Ok(deleted)
+}
+
+/// Sends the browser to a fan's profile: with `?saved={form}` for the profile page to report
+/// that form's save, or with no report, which also clears an earlier one from the URL.
+#[cfg(feature = "ssr")]
+fn back_to_profile(store_id: i64, fan_id: i64, saved: Option<&str>) {
+    leptos_axum::redirect(&crate::url::with_query(
+        &format!("/store/{store_id}/contacts/{fan_id}"),
+        [("saved", saved)],
+    ));
 }
 
 #[cfg(feature = "ssr")]
