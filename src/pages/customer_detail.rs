@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params, use_query_map};
+use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 use crate::api::customers::{Refund, customer_detail, new_request_key};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
 use crate::components::widgets::{Chip, LoadError, PageHeader, RelativeTime};
 use crate::dto::{CustomerDetailView, PurchaseRow};
 use crate::error::AppError;
@@ -54,8 +54,8 @@ fn use_detail() -> Resource<Result<CustomerDetailView, AppError>> {
 pub fn CustomerDetailPage() -> impl IntoView {
     let detail = use_detail();
     let store_id = use_store_id();
-    let query = use_query_map();
-    let refunded = move || query.with(|query| query.get("refunded").is_some());
+    // The refund form redirects here with `?refunded={refund_id}`.
+    let refunded = move || reported("refunded").is_some();
 
     view! {
         <RequireStore>

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query;
 
 use crate::api::customers::{customer_list, revenue_dashboard};
 use crate::components::async_view::async_view;
+use crate::components::form::reported;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
 use crate::components::row_html;
 use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager};
@@ -108,21 +109,13 @@ pub fn CustomersPage() -> impl IntoView {
 /// "Purchase recorded." after the Record purchase form redirects here.
 #[component]
 fn RecordedNotice() -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let message = move || {
-        query.with(|query| {
-            query.get("recorded").map(|_| {
-                "Purchase recorded. The customer and their fan profile are up to date.".to_owned()
-            })
-        })
-    };
-    view! {
-        <Show when=move || message().is_some()>
+    reported("recorded").map(|_| {
+        view! {
             <p class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800" role="status">
-                {message}
+                "Purchase recorded. The customer and their fan profile are up to date."
             </p>
-        </Show>
-    }
+        }
+    })
 }
 
 /// The dashboard period: preset links, or a custom range (a GET form, so it is a link too).
