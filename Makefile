@@ -90,7 +90,7 @@ BENCH_WORKLOADS ?= queries,ingest,pages,bundle
 # is unchanged, so only the first run at a size pays for generation.
 .PHONY: bench
 bench: wrk valgrind bundles
-	cargo build --release --features ssr --bin encore-bench
+	cargo build --release -p encore-bench
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" $(TARGET_DIR)/release/encore-bench \
 	  --size $(SIZE) --engines $(BENCH_ENGINES) --workloads $(BENCH_WORKLOADS) \
 	  --out target/bench/results-$(SIZE).md \
@@ -140,7 +140,7 @@ bench-smoke: wrk valgrind
 	  echo "!! PostgreSQL is unreachable: the benchmark smoke run covers SQLite only."; \
 	  engines=sqlite; \
 	fi; \
-	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" cargo run --features ssr --bin encore-bench -- \
+	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" cargo run -p encore-bench -- \
 	  --size S --smoke --engines $$engines --out target/bench/results-smoke.md \
 	  --workloads queries,ingest,pages,bundle,instructions
 

@@ -1,30 +1,22 @@
 //! Encore's business rules (server only). Commands own their transaction; queries build the
 //! DTOs pages show. Nothing here knows about Leptos or HTTP.
+//!
+//! One folder per thing a creator sees:
+//!
+//! * [`accounts`]: creator accounts, sessions and stores;
+//! * [`commerce`]: Customers (products, purchases, refunds, subscriptions, revenue);
+//! * [`audience`]: Fans (fans, tags, audiences, engagement).
+//!
+//! and the few pieces they share: [`email`], [`text`], [`time`], [`keyset`] pagination,
+//! [`sql`] expressions, write transactions ([`tx`]) and [`error`]s.
 
 pub mod accounts;
-pub mod audit;
-pub mod customer_queries;
-pub mod demo;
+pub mod audience;
+pub mod commerce;
 pub mod email;
-pub mod engagement;
 pub mod error;
-pub mod fan_filter;
-pub mod fan_queries;
-pub mod fan_sync;
-pub mod fan_tags;
-pub mod fans;
-pub mod generate;
 pub mod keyset;
-pub mod products;
-pub mod purchases;
-pub mod refunds;
-pub mod revenue;
-pub mod rollup;
-pub mod scoring;
 mod sql;
-pub mod stores;
-pub mod subscriptions;
-pub mod tags;
 pub mod text;
 pub mod time;
 pub mod tx;

@@ -24,6 +24,8 @@ pub mod domain;
 pub mod entities;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod tools;
 
 /// Entry point of the wasm build. Leptos's island script calls it once the wasm is loaded,
 /// then hydrates each `#[island]` of the server-rendered page.

@@ -23,7 +23,7 @@ pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
 
 #[server(endpoint = "auth/signup")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::accounts::{self, NewPassword};
+    use crate::domain::accounts::creators::{self, NewPassword};
     use crate::domain::email::Email;
     use crate::domain::error::Problems;
 
@@ -35,7 +35,7 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
         None => None,
     };
     let (email, password) = problems.finish(|| Some((email?, password?)))?;
-    let account = accounts::sign_up(&state.db, &email, &password).await?;
+    let account = creators::sign_up(&state.db, &email, &password).await?;
     tracing::info!(creator_id = account.creator_id, "account created");
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect("/");
@@ -46,7 +46,8 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = crate::server::state::current()?;
-    let Some(account) = crate::domain::accounts::verify_login(&state.db, &email, &password).await?
+    let Some(account) =
+        crate::domain::accounts::creators::verify_login(&state.db, &email, &password).await?
     else {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new(
             "password",
@@ -62,7 +63,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
 pub async fn log_out() -> Result<(), AppError> {
     let state = crate::server::state::current()?;
     if let Some(token) = crate::server::access::viewer()?.token {
-        crate::domain::accounts::end_session(&state.db, &token).await?;
+        crate::domain::accounts::creators::end_session(&state.db, &token).await?;
     }
     set_cookie(&crate::server::session::cleared_cookie(
         state.settings.secure_cookies,
@@ -75,7 +76,7 @@ pub async fn log_out() -> Result<(), AppError> {
 /// this browser a fresh session.
 #[server(endpoint = "auth/password")]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
-    use crate::domain::accounts::{self, NewPassword};
+    use crate::domain::accounts::creators::{self, NewPassword};
     use crate::domain::email::Email;
 
     let state = crate::server::state::current()?;
@@ -84,8 +85,8 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     let password = NewPassword::parse(&password, &email).map_err(|message| {
         AppError::Invalid(vec![crate::error::FieldError::new("password", message)])
     })?;
-    accounts::change_password(&state.db, me.creator_id, &current, &password).await?;
-    accounts::end_other_sessions(&state.db, me.creator_id, None).await?;
+    creators::change_password(&state.db, me.creator_id, &current, &password).await?;
+    creators::end_other_sessions(&state.db, me.creator_id, None).await?;
     start_session(&state, me.creator_id).await?;
     tracing::info!(
         creator_id = me.creator_id,
@@ -102,11 +103,11 @@ async fn start_session(
     state: &crate::server::state::AppState,
     creator_id: i64,
 ) -> Result<(), AppError> {
-    use crate::domain::accounts;
+    use crate::domain::accounts::creators;
     if let Some(old) = crate::server::access::viewer()?.token {
-        accounts::end_session(&state.db, &old).await?;
+        creators::end_session(&state.db, &old).await?;
     }
-    let token = accounts::start_session(&state.db, creator_id).await?;
+    let token = creators::start_session(&state.db, creator_id).await?;
     set_cookie(&crate::server::session::session_cookie(
         &token,
         state.settings.secure_cookies,

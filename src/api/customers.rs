@@ -29,7 +29,7 @@ pub async fn revenue_dashboard(
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let now = crate::domain::time::now();
     let range = params.range(now.date_naive()).map_err(AppError::Invalid)?;
-    Ok(crate::domain::revenue::dashboard(&state.db, store_id, range, now).await?)
+    Ok(crate::domain::commerce::revenue::dashboard(&state.db, store_id, range, now).await?)
 }
 
 /// One page of the customer list for the filters and sort in the URL.
@@ -39,13 +39,13 @@ pub async fn customer_list(
     // All-empty URL state serializes to nothing at all; it is still a valid argument.
     #[server(default)] params: CustomerListParams,
 ) -> Result<CustomerListView, AppError> {
-    use crate::domain::{customer_queries, products};
+    use crate::{domain::commerce::customers, domain::commerce::products};
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
     // The list and the filter's product menu are independent reads: read them together.
     let (page, products) = tokio::try_join!(
-        customer_queries::list_customers(&state.db, store_id, &query),
+        customers::list_customers(&state.db, store_id, &query),
         products::list_products(&state.db, store_id, true),
     )?;
     Ok(CustomerListView {
@@ -63,8 +63,12 @@ pub async fn customer_detail(
 ) -> Result<CustomerDetailView, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     Ok(CustomerDetailView {
-        detail: crate::domain::customer_queries::customer_detail(&state.db, store_id, customer_id)
-            .await?,
+        detail: crate::domain::commerce::customers::customer_detail(
+            &state.db,
+            store_id,
+            customer_id,
+        )
+        .await?,
         now: crate::domain::time::now(),
     })
 }
@@ -85,10 +89,10 @@ pub async fn record_manual_purchase(
     amount: String,
     date: Option<String>,
 ) -> Result<PurchaseReceipt, AppError> {
+    use crate::domain::commerce::products::{NewProduct, create_product, list_products};
+    use crate::domain::commerce::purchases::{RecordPurchase, record_purchase};
     use crate::domain::email::Email;
     use crate::domain::error::Problems;
-    use crate::domain::products::{NewProduct, create_product, list_products};
-    use crate::domain::purchases::{RecordPurchase, record_purchase};
     use crate::vocab::PurchaseSource;
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
@@ -97,7 +101,10 @@ pub async fn record_manual_purchase(
     let email = problems.check("email", Email::parse(&email));
     let purchased_at = problems.check(
         "date",
-        crate::domain::purchases::parse_purchase_date(date.as_deref(), crate::domain::time::now()),
+        crate::domain::commerce::purchases::parse_purchase_date(
+            date.as_deref(),
+            crate::domain::time::now(),
+        ),
     );
 
     // The product: an existing one of this store, or a new one typed in the form.
@@ -194,7 +201,7 @@ pub async fn refund(
     reason: String,
     request_key: String,
 ) -> Result<RefundReceipt, AppError> {
-    use crate::domain::refunds::{RefundPurchase, refund_purchase};
+    use crate::domain::commerce::refunds::{RefundPurchase, refund_purchase};
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let amount = match amount.trim() {
@@ -215,7 +222,7 @@ pub async fn refund(
         "refund recorded"
     );
     let customer_id =
-        crate::domain::customer_queries::customer_of_purchase(&state.db, store_id, purchase_id)
+        crate::domain::commerce::customers::customer_of_purchase(&state.db, store_id, purchase_id)
             .await?;
     leptos_axum::redirect(&format!(
         "/store/{store_id}/customers/{customer_id}?refunded={}",

@@ -17,13 +17,13 @@ pub async fn fan_list(
     // An audience without filters serializes to nothing: missing means "everyone".
     #[server(default)] params: FanListParams,
 ) -> Result<FanListView, AppError> {
-    use crate::domain::fan_queries;
+    use crate::domain::audience::queries;
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
     // The page and the filter bar's tag suggestions are independent reads: read them together.
     let (page, tags) = tokio::try_join!(
-        fan_queries::list_fans(&state.db, store_id, &query),
-        fan_queries::list_tags(&state.db, store_id),
+        queries::list_fans(&state.db, store_id, &query),
+        queries::list_tags(&state.db, store_id),
     )?;
     Ok(FanListView {
         page,
@@ -35,11 +35,11 @@ pub async fn fan_list(
 
 #[server(endpoint = "fans/profile")]
 pub async fn fan_profile(store_id: i64, fan_id: i64) -> Result<FanProfileView, AppError> {
-    use crate::domain::fan_queries;
+    use crate::domain::audience::queries;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let (profile, all_tags) = tokio::try_join!(
-        fan_queries::fan_profile(&state.db, store_id, fan_id, 200),
-        fan_queries::list_tags(&state.db, store_id),
+        queries::fan_profile(&state.db, store_id, fan_id, 200),
+        queries::list_tags(&state.db, store_id),
     )?;
     Ok(FanProfileView {
         profile,
@@ -61,7 +61,7 @@ pub async fn add_fan(
     goals: String,
     tags: String,
 ) -> Result<i64, AppError> {
-    use crate::domain::fans::{NewFan, add_fan};
+    use crate::domain::audience::fans::{NewFan, add_fan};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let new = NewFan::parse(
         &email,
@@ -87,7 +87,7 @@ pub async fn update_fan_profile(
     skill: String,
     goals: String,
 ) -> Result<(), AppError> {
-    use crate::domain::fans::{Profile, update_profile};
+    use crate::domain::audience::fans::{Profile, update_profile};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let profile = Profile::parse(&name, &daw, &genres.unwrap_or_default(), &skill, &goals)?;
     update_profile(&state.db, store_id, fan_id, &profile).await?;
@@ -97,7 +97,7 @@ pub async fn update_fan_profile(
 
 #[server(endpoint = "fans/status")]
 pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Result<(), AppError> {
-    use crate::domain::fans::set_email_status;
+    use crate::domain::audience::fans::set_email_status;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let status = status.parse().map_err(|_| {
         AppError::Invalid(vec![crate::error::FieldError::new(
@@ -113,9 +113,9 @@ pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Resul
 /// Adds one tag to one fan (the profile's tag form).
 #[server(endpoint = "fans/tags/add")]
 pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
-    use crate::domain::fan_tags::{FanSelection, add_tag};
+    use crate::domain::audience::tagging::{FanSelection, add_tag};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
     let change = add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
     back_to_profile(store_id, fan_id, None);
@@ -124,9 +124,9 @@ pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChang
 
 #[server(endpoint = "fans/tags/remove")]
 pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
-    use crate::domain::fan_tags::{FanSelection, remove_tag};
+    use crate::domain::audience::tagging::{FanSelection, remove_tag};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
     let tag = parse_tag(&tag)?;
     let change = remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
     back_to_profile(store_id, fan_id, None);
@@ -150,22 +150,22 @@ pub async fn preview_bulk_tag(
     if tag.is_customer_tag() {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new(
             "tag",
-            crate::domain::fans::customer_tag_message(),
+            crate::domain::audience::fans::customer_tag_message(),
         )]));
     }
     let fans = match bulk_selection(&params, &ids, everyone)? {
-        crate::domain::fan_tags::FanSelection::Matching(filter) => {
-            crate::domain::fan_queries::count_fans(&state.db, store_id, &filter).await?
+        crate::domain::audience::tagging::FanSelection::Matching(filter) => {
+            crate::domain::audience::queries::count_fans(&state.db, store_id, &filter).await?
         }
-        crate::domain::fan_tags::FanSelection::Fans(ids) => {
-            crate::domain::fan_queries::count_fan_ids(&state.db, store_id, &ids).await?
+        crate::domain::audience::tagging::FanSelection::Fans(ids) => {
+            crate::domain::audience::queries::count_fan_ids(&state.db, store_id, &ids).await?
         }
     };
     // The store's spelling of the tag when it already has it ("Beta" typed, "beta" shown).
-    let tag = crate::domain::fan_queries::list_tags(&state.db, store_id)
+    let tag = crate::domain::audience::queries::list_tags(&state.db, store_id)
         .await?
         .into_iter()
-        .find(|existing| crate::domain::tags::key_of(&existing.name) == tag.key)
+        .find(|existing| crate::domain::audience::tags::key_of(&existing.name) == tag.key)
         .map_or(tag.name, |existing| existing.name);
     Ok(BulkPreview { fans, tag })
 }
@@ -183,7 +183,7 @@ pub async fn apply_bulk_tag(
     tag: String,
     action: String,
 ) -> Result<TagChange, AppError> {
-    use crate::domain::fan_tags::{add_tag, remove_tag};
+    use crate::domain::audience::tagging::{add_tag, remove_tag};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let tag = parse_tag(&tag)?;
     let selection = bulk_selection(&params, &ids, everyone)?;
@@ -211,14 +211,14 @@ pub async fn apply_bulk_tag(
 #[server(endpoint = "fans/erase")]
 pub async fn erase_fan(store_id: i64, fan_id: i64, confirm: String) -> Result<(), AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let fan = crate::domain::fans::find_in_store(&state.db, store_id, fan_id).await?;
+    let fan = crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
     if confirm.trim().to_lowercase() != fan.email {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new(
             "confirm",
             "Type the fan's email address exactly to confirm.",
         )]));
     }
-    crate::domain::fans::erase_fan(&state.db, store_id, fan_id).await?;
+    crate::domain::audience::fans::erase_fan(&state.db, store_id, fan_id).await?;
     tracing::info!(store_id, fan_id, "fan erased");
     leptos_axum::redirect(&format!("/store/{store_id}/contacts"));
     Ok(())
@@ -227,7 +227,7 @@ pub async fn erase_fan(store_id: i64, fan_id: i64, confirm: String) -> Result<()
 #[server(endpoint = "tags/list")]
 pub async fn list_tags(store_id: i64) -> Result<Vec<TagCount>, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    Ok(crate::domain::fan_queries::list_tags(&state.db, store_id).await?)
+    Ok(crate::domain::audience::queries::list_tags(&state.db, store_id).await?)
 }
 
 /// Renames a tag; onto an existing name (any case) the two merge. Returns the name the tag
@@ -235,10 +235,11 @@ pub async fn list_tags(store_id: i64) -> Result<Vec<TagCount>, AppError> {
 #[server(endpoint = "tags/rename")]
 pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let name = crate::domain::tags::TagName::parse(&name).map_err(|message| {
+    let name = crate::domain::audience::tags::TagName::parse(&name).map_err(|message| {
         AppError::Invalid(vec![crate::error::FieldError::new("name", message)])
     })?;
-    let shown = crate::domain::fan_tags::rename_tag(&state.db, store_id, tag_id, &name).await?;
+    let shown =
+        crate::domain::audience::tagging::rename_tag(&state.db, store_id, tag_id, &name).await?;
     leptos_axum::redirect(&crate::url::with_query(
         &format!("/store/{store_id}/tags"),
         [("done", Some("renamed")), ("tag", Some(shown.as_str()))],
@@ -250,7 +251,7 @@ pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<Stri
 #[server(endpoint = "tags/delete")]
 pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let deleted = crate::domain::fan_tags::delete_tag(&state.db, store_id, tag_id).await?;
+    let deleted = crate::domain::audience::tagging::delete_tag(&state.db, store_id, tag_id).await?;
     leptos_axum::redirect(&crate::url::with_query(
         &format!("/store/{store_id}/tags"),
         [("done", Some("deleted")), ("tag", Some(deleted.as_str()))],
@@ -269,8 +270,8 @@ fn back_to_profile(store_id: i64, fan_id: i64, saved: Option<&str>) {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_tag(tag: &str) -> Result<crate::domain::tags::TagName, AppError> {
-    crate::domain::tags::TagName::parse(tag)
+fn parse_tag(tag: &str) -> Result<crate::domain::audience::tags::TagName, AppError> {
+    crate::domain::audience::tags::TagName::parse(tag)
         .map_err(|message| AppError::Invalid(vec![crate::error::FieldError::new("tag", message)]))
 }
 
@@ -279,8 +280,8 @@ fn bulk_selection(
     params: &FanListParams,
     ids: &str,
     everyone: bool,
-) -> Result<crate::domain::fan_tags::FanSelection, AppError> {
-    use crate::domain::fan_tags::FanSelection;
+) -> Result<crate::domain::audience::tagging::FanSelection, AppError> {
+    use crate::domain::audience::tagging::FanSelection;
     if everyone {
         let query = params.to_query().map_err(AppError::Invalid)?;
         return Ok(FanSelection::Matching(query.filter));

@@ -8,7 +8,7 @@ use crate::error::AppError;
 #[server(endpoint = "products/list")]
 pub async fn list_products(store_id: i64) -> Result<Vec<ProductSummary>, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    Ok(crate::domain::products::list_products(&state.db, store_id, true).await?)
+    Ok(crate::domain::commerce::products::list_products(&state.db, store_id, true).await?)
 }
 
 /// `is_subscription` is a checkbox: present ("on") when ticked.
@@ -20,7 +20,7 @@ pub async fn create_product(
     price: String,
     is_subscription: Option<String>,
 ) -> Result<ProductSummary, AppError> {
-    use crate::domain::products::{NewProduct, create_product};
+    use crate::domain::commerce::products::{NewProduct, create_product};
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let new = NewProduct::parse(
         &name,
@@ -39,7 +39,7 @@ pub async fn edit_product(
     name: String,
     price: String,
 ) -> Result<ProductSummary, AppError> {
-    use crate::domain::products::{ProductEdit, edit_product};
+    use crate::domain::commerce::products::{ProductEdit, edit_product};
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let edit = ProductEdit::parse(Some(&name), Some(&price), store.currency)?;
     Ok(edit_product(&state.db, store_id, product_id, &edit).await?)
@@ -48,5 +48,5 @@ pub async fn edit_product(
 #[server(endpoint = "products/archive")]
 pub async fn archive_product(store_id: i64, product_id: i64) -> Result<ProductSummary, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    Ok(crate::domain::products::archive_product(&state.db, store_id, product_id).await?)
+    Ok(crate::domain::commerce::products::archive_product(&state.db, store_id, product_id).await?)
 }

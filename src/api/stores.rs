@@ -16,7 +16,7 @@ pub async fn list_stores() -> Result<Vec<StoreSummary>, AppError> {
 /// The "Create store" form.
 #[server(endpoint = "stores/create")]
 pub async fn create_store(name: String, currency: String) -> Result<StoreSummary, AppError> {
-    use crate::domain::stores::{NewStore, create_store};
+    use crate::domain::accounts::stores::{NewStore, create_store};
     let state = crate::server::state::current()?;
     let me = crate::server::access::signed_in()?;
     let new_store = NewStore::parse(&name, &currency)?;

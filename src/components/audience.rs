@@ -15,7 +15,7 @@ use crate::vocab::{ActivityKind, EmailStatus};
 pub const SCORE_SCALE: i64 = 50;
 
 /// The tag Encore manages itself (it follows purchases and refunds); creators filter by it
-/// but never add, remove, rename or delete it. Mirrors `domain::tags::CUSTOMER_TAG`, which
+/// but never add, remove, rename or delete it. Mirrors `domain::audience::tags::CUSTOMER_TAG`, which
 /// the browser build cannot see.
 pub const CUSTOMER_TAG: &str = "customer";
 

@@ -178,6 +178,9 @@ pub(crate) fn page<T>(
     }
 }
 
+/// Largest page the lists serve, whatever the caller asks for.
+pub const MAX_PAGE_SIZE: u64 = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;

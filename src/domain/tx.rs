@@ -14,7 +14,8 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
-use super::{DomainError, DomainResult};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
 
 /// How many times a command runs before a contention error is given up and reported.
 const MAX_ATTEMPTS: u32 = 8;

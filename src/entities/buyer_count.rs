@@ -1,5 +1,5 @@
 //! The `buyer_counts` table: distinct buyers of past date ranges, invalidated by triggers on
-//! `purchases` (migration 6). Schema only: behaviour lives in `crate::domain::revenue`.
+//! `purchases` (migration 6). Schema only: behaviour lives in `crate::domain::commerce::revenue`.
 
 use sea_orm::entity::prelude::*;
 

@@ -1,4 +1,4 @@
-//! The `creators` table. Schema only: behaviour lives in `crate::domain::accounts`.
+//! The `creators` table. Schema only: behaviour lives in `crate::domain::accounts::creators`.
 
 use sea_orm::entity::prelude::*;
 

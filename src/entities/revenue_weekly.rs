@@ -1,6 +1,6 @@
 //! The `revenue_weekly` table: the daily rollup summed per ISO week (keyed by its Monday),
 //! kept by triggers on `revenue_daily` (migration 8). Schema only: behaviour lives in
-//! `crate::domain::revenue`.
+//! `crate::domain::commerce::revenue`.
 
 use sea_orm::entity::prelude::*;
 

@@ -1,4 +1,4 @@
-//! The `sessions` table. Schema only: behaviour lives in `crate::domain::accounts`.
+//! The `sessions` table. Schema only: behaviour lives in `crate::domain::accounts::creators`.
 
 use sea_orm::entity::prelude::*;
 

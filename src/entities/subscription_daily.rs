@@ -1,5 +1,5 @@
 //! The `subscription_daily` table, kept by triggers on `subscription_periods` (migration 9).
-//! Schema only: behaviour lives in `crate::domain::subscriptions`.
+//! Schema only: behaviour lives in `crate::domain::commerce::subscriptions`.
 
 use sea_orm::entity::prelude::*;
 

@@ -1,5 +1,5 @@
 //! The `subscription_periods` table: each unbroken stretch a subscription was paid for
-//! (migration 9). Schema only: behaviour lives in `crate::domain::subscriptions`.
+//! (migration 9). Schema only: behaviour lives in `crate::domain::commerce::subscriptions`.
 
 use sea_orm::entity::prelude::*;
 

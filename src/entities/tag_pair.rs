@@ -1,6 +1,6 @@
 //! The `tag_pairs` table: how many fans carry both tags of a pair (stored once, as lower id
 //! and higher id), with each tag's count and member version at the moment it was counted
-//! (migration 7). Schema only: behaviour lives in `crate::domain::fan_filter`.
+//! (migration 7). Schema only: behaviour lives in `crate::domain::audience::filter`.
 
 use sea_orm::entity::prelude::*;
 

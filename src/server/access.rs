@@ -5,7 +5,7 @@
 
 use sea_orm::DatabaseConnection;
 
-use crate::domain::accounts::SignedIn;
+use crate::domain::accounts::creators::SignedIn;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
 

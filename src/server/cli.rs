@@ -12,7 +12,7 @@ use super::config::{self, DEFAULT_DATABASE_URL};
 use super::settings::Settings;
 use super::state::AppState;
 use super::{db, logging, router};
-use crate::domain::{audit, demo, generate};
+use crate::{tools::audit, tools::demo, tools::generate};
 
 #[derive(Parser)]
 #[command(
@@ -182,7 +182,7 @@ async fn owner(
     email: &str,
     password: Option<String>,
 ) -> anyhow::Result<i64> {
-    use crate::domain::accounts::{NewPassword, sign_up};
+    use crate::domain::accounts::creators::{NewPassword, sign_up};
     use crate::domain::email::Email;
     use crate::entities::creator;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -12,8 +12,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
 use super::state::AppState;
-use crate::domain::accounts::{self, SessionToken, SignedIn};
-use crate::domain::stores;
+use crate::domain::accounts::creators::{self, SessionToken, SignedIn};
+use crate::domain::accounts::stores;
 use crate::domain::time;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
@@ -72,7 +72,7 @@ pub async fn attach_viewer(
     if needs_viewer {
         let token = session_token(request.headers());
         let signed_in = match &token {
-            Some(token) => match accounts::resolve_session(&state.db, token, time::now()).await {
+            Some(token) => match creators::resolve_session(&state.db, token, time::now()).await {
                 Ok(signed_in) => signed_in,
                 Err(error) => {
                     tracing::error!(%error, "resolving a session");
@@ -109,7 +109,7 @@ pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
         .same_site(SameSite::Lax)
         .secure(secure)
         .max_age(cookie::time::Duration::seconds(
-            accounts::ABSOLUTE.num_seconds(),
+            creators::ABSOLUTE.num_seconds(),
         ))
         .build()
         .to_string()

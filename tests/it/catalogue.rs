@@ -1,12 +1,16 @@
 //! Stores and products: create, rename, archive.
 
 use encore::domain::DomainError;
-use encore::domain::accounts::SignedIn;
-use encore::domain::customer_queries::list_customers;
-use encore::domain::fan_queries::list_fans;
-use encore::domain::products::{ProductEdit, archive_product, edit_product, list_products};
-use encore::domain::revenue::dashboard;
-use encore::domain::stores::{NewStore, archive_store, create_store, list_stores, rename_store};
+use encore::domain::accounts::creators::SignedIn;
+use encore::domain::accounts::stores::{
+    NewStore, archive_store, create_store, list_stores, rename_store,
+};
+use encore::domain::audience::queries::list_fans;
+use encore::domain::commerce::customers::list_customers;
+use encore::domain::commerce::products::{
+    ProductEdit, archive_product, edit_product, list_products,
+};
+use encore::domain::commerce::revenue::dashboard;
 use encore::dto::{CustomerQuery, DateRange, FanQuery, StoreSummary};
 use encore::error::AppError;
 use encore::server::access::owned_store;

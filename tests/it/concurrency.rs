@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use encore::domain::engagement::{EngagementEvent, record_engagement};
-use encore::domain::fan_tags::{FanSelection, add_tag};
-use encore::domain::fans::{NewFan, add_fan};
-use encore::domain::purchases::{RecordPurchase, record_purchase};
-use encore::domain::scoring::Engagement;
-use encore::domain::scoring::purchase_points;
-use encore::domain::tags::TagName;
+use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
+use encore::domain::audience::fans::{NewFan, add_fan};
+use encore::domain::audience::scoring::Engagement;
+use encore::domain::audience::scoring::purchase_points;
+use encore::domain::audience::tagging::{FanSelection, add_tag};
+use encore::domain::audience::tags::TagName;
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
 use encore::entities::{customer, fan, purchase};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;

@@ -1,9 +1,9 @@
 //! The demo store and generated stores obey every invariant.
 
-use encore::domain::demo::load_demo;
-use encore::domain::fan_queries::list_tags;
-use encore::domain::generate::{GenerateSpec, generate};
+use encore::domain::audience::queries::list_tags;
 use encore::entities::{customer, fan, purchase, store};
+use encore::tools::demo::load_demo;
+use encore::tools::generate::{GenerateSpec, generate};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db_test;
@@ -21,7 +21,7 @@ db_test!(
             .password
             .clone()
             .expect("a new demo creator gets a password");
-        let login = encore::domain::accounts::verify_login(&db, &loaded.login, &password)
+        let login = encore::domain::accounts::creators::verify_login(&db, &loaded.login, &password)
             .await
             .unwrap();
         assert!(login.is_some(), "the printed login works");

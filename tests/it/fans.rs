@@ -2,12 +2,16 @@
 
 use chrono::{Duration, Utc};
 use encore::domain::DomainError;
-use encore::domain::engagement::{EngagementEvent, Recorded, record_engagement};
-use encore::domain::fan_queries::list_tags;
-use encore::domain::fan_tags::{FanSelection, add_tag, delete_tag, remove_tag, rename_tag};
-use encore::domain::fans::{AddedFan, NewFan, Profile, add_fan, erase_fan, update_profile};
-use encore::domain::scoring::Engagement;
-use encore::domain::tags::TagName;
+use encore::domain::audience::engagement::{EngagementEvent, Recorded, record_engagement};
+use encore::domain::audience::fans::{
+    AddedFan, NewFan, Profile, add_fan, erase_fan, update_profile,
+};
+use encore::domain::audience::queries::list_tags;
+use encore::domain::audience::scoring::Engagement;
+use encore::domain::audience::tagging::{
+    FanSelection, add_tag, delete_tag, remove_tag, rename_tag,
+};
+use encore::domain::audience::tags::TagName;
 use encore::dto::FanFilter;
 use encore::entities::{fan, fan_activity, fan_genre, fan_tag};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};

@@ -5,10 +5,10 @@
 use chrono::{TimeZone, Utc};
 use encore::api::fans::{ApplyBulkTag, DeleteTag, FanList, PreviewBulkTag, RenameTag};
 use encore::components::audience::{ActivityTimeline, PurchaseHistory};
-use encore::domain::fan_queries::list_tags;
-use encore::domain::fan_tags::{delete_tag, rename_tag};
-use encore::domain::fans::{NewFan, add_fan};
-use encore::domain::tags::TagName;
+use encore::domain::audience::fans::{NewFan, add_fan};
+use encore::domain::audience::queries::list_tags;
+use encore::domain::audience::tagging::{delete_tag, rename_tag};
+use encore::domain::audience::tags::TagName;
 use encore::dto::{ActivityRow, CustomerBadge, FanListView, PurchaseRow};
 use encore::error::AppError;
 use encore::money::Currency;

@@ -1,14 +1,14 @@
 //! Small builders the domain tests share: a store, products, purchases, and reads of what a
 //! test wants to check.
 
+use encore::domain::accounts::stores::{NewStore, create_store};
+use encore::domain::commerce::products::{NewProduct, create_product};
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
 use encore::domain::email::Email;
-use encore::domain::products::{NewProduct, create_product};
-use encore::domain::purchases::{RecordPurchase, record_purchase};
-use encore::domain::stores::{NewStore, create_store};
-use encore::domain::{DomainResult, audit};
 use encore::dto::{ProductSummary, PurchaseReceipt};
 use encore::entities::{customer, fan, fan_activity, fan_tag, tag};
 use encore::vocab::{ProductKind, PurchaseSource};
+use encore::{domain::DomainResult, tools::audit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::sync::{Arc, Mutex};
 

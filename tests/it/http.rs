@@ -321,9 +321,9 @@ app_test!(
     the_customer_csv_follows_the_list_and_neutralises_formulas,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
+        use encore::domain::commerce::products::{NewProduct, create_product};
+        use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
         use encore::domain::email::Email;
-        use encore::domain::products::{NewProduct, create_product};
-        use encore::domain::purchases::{RecordPurchase, record_purchase};
         use encore::vocab::{ProductKind, PurchaseSource};
 
         app.post_form(
@@ -394,7 +394,7 @@ app_test!(
         );
 
         // What was bought stays named after its product is archived.
-        encore::domain::products::archive_product(&app.db, store_id, product.id)
+        encore::domain::commerce::products::archive_product(&app.db, store_id, product.id)
             .await
             .unwrap();
         let response = app

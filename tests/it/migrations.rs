@@ -2,7 +2,7 @@
 //! already there, and undo cleanly.
 
 use chrono::{DateTime, Duration, Months, Utc};
-use encore::domain::revenue::revenue_summary;
+use encore::domain::commerce::revenue::revenue_summary;
 use encore::domain::time::at_db_precision;
 use encore::dto::DateRange;
 use encore::entities::{purchase, subscription, subscription_period};

@@ -2,9 +2,9 @@
 
 use chrono::{Duration, Utc};
 use encore::domain::DomainError;
+use encore::domain::commerce::products::archive_product;
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
 use encore::domain::email::Email;
-use encore::domain::products::archive_product;
-use encore::domain::purchases::{RecordPurchase, record_purchase};
 use encore::entities::{enrollment, purchase, revenue_daily, subscription};
 use encore::vocab::{ProductKind, PurchaseSource};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};

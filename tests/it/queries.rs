@@ -5,18 +5,20 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use encore::domain::customer_queries::{customer_detail, list_customers};
+use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
+use encore::domain::audience::fans::{NewFan, add_fan, erase_fan};
+use encore::domain::audience::queries::{count_fans, fan_profile, list_fans};
+use encore::domain::audience::scoring::Engagement;
+use encore::domain::audience::tagging::{
+    FanSelection, add_tag, delete_tag, remove_tag, rename_tag,
+};
+use encore::domain::audience::tags::TagName;
+use encore::domain::commerce::customers::{customer_detail, list_customers};
+use encore::domain::commerce::products::list_products;
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+use encore::domain::commerce::revenue::{dashboard, revenue_summary};
 use encore::domain::email::Email;
-use encore::domain::engagement::{EngagementEvent, record_engagement};
-use encore::domain::fan_queries::{count_fans, fan_profile, list_fans};
-use encore::domain::fan_tags::{FanSelection, add_tag, delete_tag, remove_tag, rename_tag};
-use encore::domain::fans::{NewFan, add_fan, erase_fan};
-use encore::domain::products::list_products;
-use encore::domain::purchases::{RecordPurchase, record_purchase};
-use encore::domain::refunds::{RefundPurchase, refund_purchase};
-use encore::domain::revenue::{dashboard, revenue_summary};
-use encore::domain::scoring::Engagement;
-use encore::domain::tags::TagName;
 use encore::domain::time::at_db_precision;
 use encore::dto::{
     CustomerFilter, CustomerQuery, CustomerSort, DateRange, FanFilter, FanQuery, FanSort, PageAt,
@@ -546,7 +548,7 @@ db_test!(
                 .await;
             }
             if rng.random_bool(0.1) {
-                encore::domain::fans::set_email_status(
+                encore::domain::audience::fans::set_email_status(
                     &db,
                     store_id,
                     fan_id,

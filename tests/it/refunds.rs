@@ -1,8 +1,8 @@
 //! Refunds: net totals, points back to floor(net / 1000), the rollup, the customer tag.
 
 use encore::domain::DomainError;
-use encore::domain::fans::{erase_fan, set_email_status};
-use encore::domain::refunds::{RefundPurchase, refund_purchase};
+use encore::domain::audience::fans::{erase_fan, set_email_status};
+use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
 use encore::entities::{revenue_daily, subscription};
 use encore::vocab::{EmailStatus, ProductKind};
 use sea_orm::{DatabaseConnection, EntityTrait};

@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use encore::domain::DomainError;
+use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
+use encore::domain::audience::fans::{NewFan, add_fan, erase_fan};
+use encore::domain::audience::scoring::Engagement;
+use encore::domain::audience::tagging::{FanSelection, add_tag, remove_tag};
+use encore::domain::audience::tags::TagName;
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
 use encore::domain::email::Email;
-use encore::domain::engagement::{EngagementEvent, record_engagement};
-use encore::domain::fan_tags::{FanSelection, add_tag, remove_tag};
-use encore::domain::fans::{NewFan, add_fan, erase_fan};
-use encore::domain::purchases::{RecordPurchase, record_purchase};
-use encore::domain::refunds::{RefundPurchase, refund_purchase};
-use encore::domain::scoring::Engagement;
-use encore::domain::tags::TagName;
 use encore::dto::FanFilter;
 use encore::vocab::{ProductKind, PurchaseSource};
 use proptest::prelude::*;
@@ -236,7 +236,7 @@ async fn run_case(db: DatabaseConnection, ops: Vec<Op>) -> Result<(), TestCaseEr
             }
         }
 
-        let violations = encore::domain::audit::violations(&db, store_id)
+        let violations = encore::tools::audit::violations(&db, store_id)
             .await
             .unwrap();
         prop_assert!(

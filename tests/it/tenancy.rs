@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use encore::domain::fan_tags::{FanSelection, add_tag};
-use encore::domain::tags::TagName;
+use encore::domain::audience::tagging::{FanSelection, add_tag};
+use encore::domain::audience::tags::TagName;
 use encore::entities::{fan, tag};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement,

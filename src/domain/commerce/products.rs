@@ -1,14 +1,20 @@
 //! Products: what a store sells. A course purchase enrolls; a subscription product creates or
 //! renews a subscription. Archived products stay in history but cannot be sold again.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::error::Problems;
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, stores, text, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::error::Problems;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::ProductSummary;
 use crate::entities::product;
 use crate::money::Currency;
@@ -219,6 +225,26 @@ fn summary(model: product::Model) -> DomainResult<ProductSummary> {
         is_subscription: model.is_subscription,
         archived: model.archived_at.is_some(),
     })
+}
+
+/// Product names by id.
+pub(crate) async fn product_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> DomainResult<HashMap<i64, String>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(product::Entity::find()
+        .filter(product::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|product| (product.id, product.name))
+        .collect())
 }
 
 #[cfg(test)]

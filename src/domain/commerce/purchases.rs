@@ -19,13 +19,20 @@ use sea_orm::{
     QueryFilter, QuerySelect, TryInsertResult,
 };
 
-use super::email::Email;
-use super::fan_sync::{self, NewActivity, excluded, later_of};
-use super::tags::CUSTOMER_TAG;
-use super::tx::{begin_write, with_retries};
-use super::{
-    DomainError, DomainResult, products, rollup, scoring, stores, subscriptions, text, time,
-};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::scoring;
+use crate::domain::audience::sync::{self, NewActivity};
+use crate::domain::audience::tags::CUSTOMER_TAG;
+use crate::domain::commerce::products;
+use crate::domain::commerce::rollup;
+use crate::domain::commerce::subscriptions;
+use crate::domain::email::Email;
+use crate::domain::sql::{excluded, later_of};
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::PurchaseReceipt;
 use crate::entities::{customer, enrollment, product, purchase, store, tag};
 use crate::vocab::{ActivityKind, ProductKind, PurchaseSource};
@@ -225,7 +232,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
         subscriptions::start_or_renew(tx, &purchase).await?;
     }
 
-    let fan_id = fan_sync::upsert_fan_for_purchase(
+    let fan_id = sync::upsert_fan_for_purchase(
         tx,
         command.store_id,
         &command.email,
@@ -234,7 +241,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
     )
     .await?;
     let points = scoring::purchase_points(command.amount_cents);
-    fan_sync::record_activity(
+    sync::record_activity(
         tx,
         NewActivity {
             store_id: command.store_id,
@@ -253,13 +260,13 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
     if command.amount_cents > 0 {
         match sale.customer_tag_id {
             Some(tag_id) => {
-                fan_sync::tag_fan(tx, command.store_id, fan_id, tag_id).await?;
+                sync::tag_fan(tx, command.store_id, fan_id, tag_id).await?;
             }
             // The store's first paying purchase makes the tag.
-            None => fan_sync::tag_customer(tx, command.store_id, fan_id).await?,
+            None => sync::tag_customer(tx, command.store_id, fan_id).await?,
         }
     } else {
-        fan_sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
+        sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
     }
 
     rollup::add(
@@ -381,7 +388,7 @@ async fn replay(
             command.external_id
         )));
     }
-    let fan = fan_sync::find_fan_by_email(db, command.store_id, &customer.email).await?;
+    let fan = sync::find_fan_by_email(db, command.store_id, &customer.email).await?;
     Ok(PurchaseReceipt {
         purchase_id: existing.id,
         customer_id: customer.id,

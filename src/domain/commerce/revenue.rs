@@ -13,10 +13,14 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait};
 
-use super::fan_queries::product_names;
-use super::sql::{bigint_sum, scalar};
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, stores, subscriptions, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::commerce::products::product_names;
+use crate::domain::commerce::subscriptions;
+use crate::domain::sql::{bigint_sum, scalar};
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::{
     Bucket, Dashboard, DateRange, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct,
 };

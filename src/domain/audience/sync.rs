@@ -3,29 +3,20 @@
 //! `customer` tag.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TryInsertResult,
 };
 
-use super::email::Email;
-use super::tags::TagName;
-use super::{DomainResult, text, time};
+use crate::domain::DomainResult;
+use crate::domain::audience::tags::TagName;
+use crate::domain::email::Email;
+use crate::domain::sql::{excluded, later_of};
+use crate::domain::text;
+use crate::domain::time;
 use crate::entities::{customer, fan, fan_activity, fan_tag, purchase, tag};
 use crate::vocab::{ActivityKind, EmailStatus, FanSource};
-
-/// `excluded.<column>`: the value an upsert tried to insert.
-pub(crate) fn excluded(column: impl sea_orm::sea_query::IntoIden) -> Expr {
-    Expr::col((Alias::new("excluded"), column))
-}
-
-/// The later of two timestamps, in SQL both engines understand.
-pub(crate) fn later_of(current: Expr, candidate: Expr) -> Expr {
-    Expr::case(candidate.clone().gt(current.clone()), candidate)
-        .finally(current)
-        .into()
-}
 
 /// Finds the fan with this email in the store, or creates one from a purchase. An existing
 /// fan keeps their name unless they had none. Returns the fan's id.

@@ -2,6 +2,11 @@
 //! the app's own sqlx pool (SeaORM 2 hands it out), so a ratio measures what the app adds
 //! (ORM, DTOs, extra checks), not a different database setup. One SQL text serves both
 //! engines: `$n` placeholders work on SQLite and PostgreSQL alike.
+//!
+//! This module re-implements domain logic on purpose: it is the baseline the app is measured
+//! against, so it must not call the code it measures. When a rule of the domain changes
+//! (what a purchase writes, how an audience is counted), change it here too; every workload
+//! first checks that the two give the same results, so a stale baseline fails the run.
 
 use std::fmt::Write as _;
 
@@ -179,7 +184,7 @@ type FanTuple = (
 );
 
 /// Tag sets with at most this many members start the query from them (the app's
-/// `fan_filter::DRIVE_FROM_TAG_MAX`).
+/// `filter::DRIVE_FROM_TAG_MAX`).
 const DRIVE_FROM_TAG_MAX: i64 = 5_000;
 
 /// A tag named in a filter: key, id, member count, member version.
@@ -305,7 +310,7 @@ async fn exact_total(
     raw.one_i64(&count).await
 }
 
-/// The app's `fan_filter::pair_counts`: the kept row while both versions are current, else
+/// The app's `filter::pair_counts`: the kept row while both versions are current, else
 /// the same one-statement recount.
 async fn pair_counts(
     raw: &Raw,
@@ -370,7 +375,7 @@ enum PairKind {
     FirstWithout,
 }
 
-/// Two known tags as AND, OR or NOT (the app's `fan_filter::tag_pair`).
+/// Two known tags as AND, OR or NOT (the app's `filter::tag_pair`).
 fn tag_pair<'a>(
     filter: &TagFilter,
     known: &'a [KnownTag],
@@ -475,7 +480,7 @@ fn driver(raw: &Raw, filter: &TagFilter, known: &[KnownTag]) -> Option<Driver> {
 }
 
 /// The smallest single tag every match must carry (an all-list tag, or the any-list's only
-/// known tag), walked in score order on both engines (the app's `fan_filter::score_walk`).
+/// known tag), walked in score order on both engines (the app's `filter::score_walk`).
 fn score_walk(filter: &TagFilter, known: &[KnownTag]) -> Option<Driver> {
     let mut candidates = Vec::new();
     let mut any: Vec<&KnownTag> = filter
@@ -527,7 +532,7 @@ fn one_tag_total(filter: &TagFilter, known: &[KnownTag]) -> Option<i64> {
     }
 }
 
-/// Where an audience query starts (the app's `fan_filter::Start`).
+/// Where an audience query starts (the app's `filter::Start`).
 #[derive(Clone, Copy)]
 enum Start<'a> {
     Fans,
@@ -886,7 +891,7 @@ pub async fn revenue(
 }
 
 /// The store's tags with their member counts, by key: the tag suggestions of the Fans
-/// page's filter bar (the app's `fan_queries::list_tags`).
+/// page's filter bar (the app's `queries::list_tags`).
 pub async fn store_tags(raw: &Raw, store_id: i64) -> anyhow::Result<Vec<(i64, String, i64)>> {
     let mut sql = Sql::new("SELECT id, name, fan_count FROM tags WHERE store_id = ");
     sql.bind(Bind::Int(store_id)).push(" ORDER BY key");

@@ -6,10 +6,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::fan_sync::{self, NewActivity, later_of};
-use super::scoring::Engagement;
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, fans, text, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::audience::fans;
+use crate::domain::audience::scoring::Engagement;
+use crate::domain::audience::sync::{self, NewActivity};
+use crate::domain::sql::later_of;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::entities::fan;
 use crate::vocab::ActivityKind;
 
@@ -62,7 +67,7 @@ pub async fn record_engagement(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         fans::find_in_store(&tx, event.store_id, event.fan_id).await?;
-        let counted = fan_sync::record_activity(
+        let counted = sync::record_activity(
             &tx,
             NewActivity {
                 store_id: event.store_id,

@@ -9,14 +9,14 @@ use anyhow::{Context, ensure};
 use sea_orm::DatabaseConnection;
 use sea_orm::sqlx;
 
+use encore::domain::accounts::stores::{NewStore, create_store};
+use encore::domain::commerce::products::{NewProduct, create_product};
+use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
 use encore::domain::email::Email;
-use encore::domain::products::{NewProduct, create_product};
-use encore::domain::purchases::{RecordPurchase, record_purchase};
-use encore::domain::stores::{NewStore, create_store};
-use encore::domain::{audit, scoring, time};
 use encore::money::Currency;
 use encore::server::db;
 use encore::vocab::PurchaseSource;
+use encore::{domain::audience::scoring, domain::time, tools::audit};
 
 use super::data::{Databases, Engine, owner};
 use super::raw::Raw;

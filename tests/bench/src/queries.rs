@@ -6,8 +6,10 @@ use anyhow::ensure;
 use chrono::Days;
 use sea_orm::DatabaseConnection;
 
-use encore::domain::{customer_queries, fan_queries, revenue, time};
 use encore::dto::{CustomerQuery, DateRange, FanFilter, FanQuery, PageAt};
+use encore::{
+    domain::audience::queries, domain::commerce::customers, domain::commerce::revenue, domain::time,
+};
 
 use super::data::{Engine, Fixture, tag_near};
 use super::raw::{self, Raw, TagFilter};
@@ -144,7 +146,7 @@ async fn audience(
 ) -> anyhow::Result<Row> {
     let store = fixture.store_id;
     let query = fan_query(filter);
-    let app = fan_queries::list_fans(db, store, &query).await?;
+    let app = queries::list_fans(db, store, &query).await?;
     let base = raw::fan_page(raw, store, filter, PAGE).await?;
     let app_ids: Vec<i64> = app.rows.iter().map(|row| row.id).collect();
     let base_ids: Vec<i64> = base.rows.iter().map(|row| row.id).collect();
@@ -175,7 +177,7 @@ async fn audience(
     let (app_samples, base_samples) = alternate(
         plan,
         async || {
-            fan_queries::list_fans(db, store, &query)
+            queries::list_fans(db, store, &query)
                 .await
                 .map(drop)
                 .map_err(Into::into)
@@ -215,7 +217,7 @@ async fn count(
 ) -> anyhow::Result<Row> {
     let store = fixture.store_id;
     let query = fan_query(filter);
-    let app = fan_queries::count_fans(db, store, &query.filter).await?;
+    let app = queries::count_fans(db, store, &query.filter).await?;
     let base = raw::fan_count(raw, store, filter).await?;
     ensure!(
         i64::try_from(app)? == base,
@@ -231,7 +233,7 @@ async fn count(
         plan,
         async || {
             forget().await?;
-            fan_queries::count_fans(db, store, &query.filter)
+            queries::count_fans(db, store, &query.filter)
                 .await
                 .map(drop)
                 .map_err(Into::into)
@@ -276,7 +278,7 @@ async fn customers_deep(
         ..CustomerQuery::default()
     };
     for (query, after) in [(&first, None), (&deep, Some((total, id)))] {
-        let app = customer_queries::list_customers(db, store, query).await?;
+        let app = customers::list_customers(db, store, query).await?;
         let base = raw::customer_page(raw, store, after, PAGE).await?;
         let app_ids: Vec<i64> = app.rows.iter().map(|row| row.id).collect();
         let base_ids: Vec<i64> = base.rows.iter().map(|row| row.id).collect();
@@ -288,13 +290,13 @@ async fn customers_deep(
     let (deep_samples, first_samples) = alternate(
         plan,
         async || {
-            customer_queries::list_customers(db, store, &deep)
+            customers::list_customers(db, store, &deep)
                 .await
                 .map(drop)
                 .map_err(Into::into)
         },
         async || {
-            customer_queries::list_customers(db, store, &first)
+            customers::list_customers(db, store, &first)
                 .await
                 .map(drop)
                 .map_err(Into::into)

@@ -10,12 +10,18 @@ use sea_orm::{
     QueryFilter, TryInsertResult,
 };
 
-use super::fan_sync::{self, NewActivity};
-use super::purchases::purchase_reference;
-use super::tx::{begin_write, with_retries};
-use super::{
-    DomainError, DomainResult, products, rollup, scoring, stores, subscriptions, text, time,
-};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::scoring;
+use crate::domain::audience::sync::{self, NewActivity};
+use crate::domain::commerce::products;
+use crate::domain::commerce::purchases::purchase_reference;
+use crate::domain::commerce::rollup;
+use crate::domain::commerce::subscriptions;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::RefundReceipt;
 use crate::entities::{customer, fan_activity, purchase, refund};
 use crate::vocab::ActivityKind;
@@ -246,8 +252,7 @@ async fn take_back_points(
         .one(tx)
         .await?
         .ok_or_else(|| DomainError::Corrupt(format!("purchase {} has no customer", purchase.id)))?;
-    let Some(fan) = fan_sync::find_fan_by_email(tx, purchase.store_id, &customer.email).await?
-    else {
+    let Some(fan) = sync::find_fan_by_email(tx, purchase.store_id, &customer.email).await? else {
         return Ok(0);
     };
     let earned_here = fan_activity::Entity::find()
@@ -261,7 +266,7 @@ async fn take_back_points(
     } else {
         0
     };
-    fan_sync::record_activity(
+    sync::record_activity(
         tx,
         NewActivity {
             store_id: purchase.store_id,
@@ -275,6 +280,6 @@ async fn take_back_points(
         },
     )
     .await?;
-    fan_sync::sync_customer_tag(tx, purchase.store_id, fan.id, &customer.email).await?;
+    sync::sync_customer_tag(tx, purchase.store_id, fan.id, &customer.email).await?;
     Ok(points)
 }

@@ -7,12 +7,16 @@ use sea_orm::{
     EntityTrait, QueryFilter, TryInsertResult,
 };
 
-use super::email::Email;
-use super::error::Problems;
-use super::fan_sync::{self, NewActivity};
-use super::tags::{self, TagName};
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, stores, text, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::sync::{self, NewActivity};
+use crate::domain::audience::tags::{self, TagName};
+use crate::domain::email::Email;
+use crate::domain::error::Problems;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::entities::{fan, fan_genre};
 use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, SkillLevel};
 
@@ -194,19 +198,19 @@ pub async fn add_fan(
         let fan_id = match inserted {
             TryInsertResult::Inserted(result) => result.last_insert_id,
             TryInsertResult::Conflicted | TryInsertResult::Empty => {
-                let existing = fan_sync::find_fan_by_email(&tx, store_id, new.email.as_str())
+                let existing = sync::find_fan_by_email(&tx, store_id, new.email.as_str())
                     .await?
                     .ok_or(DomainError::Contended)?;
                 return Ok(AddedFan::AlreadyExists(existing.id));
             }
         };
         replace_genres(&tx, store_id, fan_id, &new.profile.genres).await?;
-        let tag_ids = fan_sync::ensure_tags(&tx, store_id, &new.tags).await?;
+        let tag_ids = sync::ensure_tags(&tx, store_id, &new.tags).await?;
         for tag_id in tag_ids {
-            fan_sync::tag_fan(&tx, store_id, fan_id, tag_id).await?;
+            sync::tag_fan(&tx, store_id, fan_id, tag_id).await?;
         }
         // Someone who bought before being added (or after an erasure) is a customer.
-        fan_sync::sync_customer_tag(&tx, store_id, fan_id, new.email.as_str()).await?;
+        sync::sync_customer_tag(&tx, store_id, fan_id, new.email.as_str()).await?;
         tx.commit().await?;
         Ok(AddedFan::Created(fan_id))
     })
@@ -239,7 +243,7 @@ pub async fn update_profile(
         active.goals = Set(profile.goals.clone());
         active.update(&tx).await?;
         replace_genres(&tx, store_id, fan_id, &profile.genres).await?;
-        fan_sync::record_activity(
+        sync::record_activity(
             &tx,
             NewActivity {
                 store_id,
@@ -338,7 +342,7 @@ pub async fn set_email_status(
         let mut active: fan::ActiveModel = existing.into();
         active.email_status = Set(status.as_str().to_owned());
         active.update(&tx).await?;
-        fan_sync::record_activity(
+        sync::record_activity(
             &tx,
             NewActivity {
                 store_id,

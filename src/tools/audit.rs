@@ -24,7 +24,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 
-use super::{DomainResult, revenue, time};
+use crate::domain::DomainResult;
+use crate::domain::commerce::revenue;
+use crate::domain::time;
 use crate::dto::{Bucket, DateRange};
 use crate::entities::{
     buyer_count, customer, customer_daily, purchase, refund, revenue_daily, revenue_weekly,

@@ -19,9 +19,9 @@ use axum::response::Html;
 use axum::routing::get;
 use tokio::net::TcpListener;
 
-use encore::domain::accounts::start_session;
-use encore::domain::fan_queries::list_tags;
-use encore::domain::revenue;
+use encore::domain::accounts::creators::start_session;
+use encore::domain::audience::queries::list_tags;
+use encore::domain::commerce::revenue;
 use encore::dto::Dashboard;
 use encore::format::plural;
 use encore::params::CustomerListParams;

@@ -8,17 +8,18 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::accounts::{NewPassword, sign_up};
-use super::email::Email;
-use super::engagement::{EngagementEvent, record_engagement};
-use super::fans::{NewFan, Profile, add_fan, set_email_status};
-use super::products::{NewProduct, create_product};
-use super::purchases::{RecordPurchase, record_purchase};
-use super::refunds::{RefundPurchase, refund_purchase};
-use super::scoring::Engagement;
-use super::stores::{NewStore, create_store};
-use super::tags::TagName;
-use super::{DomainResult, time};
+use crate::domain::DomainResult;
+use crate::domain::accounts::creators::{NewPassword, sign_up};
+use crate::domain::accounts::stores::{NewStore, create_store};
+use crate::domain::audience::engagement::{EngagementEvent, record_engagement};
+use crate::domain::audience::fans::{NewFan, Profile, add_fan, set_email_status};
+use crate::domain::audience::scoring::Engagement;
+use crate::domain::audience::tags::TagName;
+use crate::domain::commerce::products::{NewProduct, create_product};
+use crate::domain::commerce::purchases::{RecordPurchase, record_purchase};
+use crate::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+use crate::domain::email::Email;
+use crate::domain::time;
 use crate::dto::StoreSummary;
 use crate::entities::store;
 use crate::vocab::{Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLevel};
@@ -168,7 +169,7 @@ pub async fn load_demo(
         }
         let new = NewFan {
             email: Email::parse(&email)
-                .map_err(|e| super::DomainError::invalid("email", e.to_string()))?,
+                .map_err(|e| crate::domain::DomainError::invalid("email", e.to_string()))?,
             profile: Profile {
                 name: format!("{first} {last}"),
                 daw: Some(daw),
@@ -198,7 +199,7 @@ pub async fn load_demo(
         for _ in 0..orders {
             let (product, _) = one_offs
                 .choose_weighted(&mut rng, |(_, weight)| *weight)
-                .map_err(|_| super::DomainError::Corrupt("demo weights".into()))?;
+                .map_err(|_| crate::domain::DomainError::Corrupt("demo weights".into()))?;
             let at = now - Duration::minutes(rng.random_range(60..365 * 24 * 60));
             order += 1;
             let discount = if rng.random_bool(0.2) {
@@ -327,9 +328,9 @@ async fn demo_creator(db: &DatabaseConnection) -> DomainResult<(i64, Option<Stri
     }
     let password = random_password();
     let email = Email::parse(DEMO_EMAIL)
-        .map_err(|e| super::DomainError::invalid("email", e.to_string()))?;
+        .map_err(|e| crate::domain::DomainError::invalid("email", e.to_string()))?;
     let new_password = NewPassword::parse(&password, &email)
-        .map_err(|message| super::DomainError::invalid("password", message))?;
+        .map_err(|message| crate::domain::DomainError::invalid("password", message))?;
     let account = sign_up(db, &email, &new_password).await?;
     Ok((account.creator_id, Some(password)))
 }

@@ -9,18 +9,21 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
-use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
-use super::sql::read;
-use super::{DomainError, DomainResult, fan_filter, fans, stores, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::fans;
+use crate::domain::audience::filter;
+use crate::domain::commerce::customers::purchase_rows;
+use crate::domain::keyset::{Cursor, KeyKind, KeyValue, Keyset, MAX_PAGE_SIZE, page};
+use crate::domain::sql::read;
+use crate::domain::time;
 use crate::dto::{
     ActivityRow, CustomerBadge, FanDetail, FanPage, FanProfile, FanQuery, FanRow, FanSort,
     FanTagRow, PurchaseRow, TagCount,
 };
-use crate::entities::{customer, fan, fan_activity, fan_genre, fan_tag, product, purchase, tag};
+use crate::entities::{customer, fan, fan_activity, fan_genre, fan_tag, tag};
 use crate::money::Currency;
-
-/// Largest page the lists serve, whatever the caller asks for.
-pub const MAX_PAGE_SIZE: u64 = 200;
 
 /// One page of the fans matching the query's filter, and how many match in all.
 ///
@@ -36,7 +39,7 @@ pub async fn list_fans(
     // tags and badges) instead of six.
     let (_, audience) = tokio::try_join!(
         stores::find_active(db, store_id),
-        fan_filter::audience(db, store_id, &query.filter, time::now()),
+        filter::audience(db, store_id, &query.filter, time::now()),
     )?;
     let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
     let by_score = audience.by_score.filter(|_| query.sort == FanSort::Score);
@@ -50,7 +53,7 @@ pub async fn list_fans(
     let walk = keyset.walk(&query.page);
     let (models, total) = tokio::try_join!(
         read(keyset.apply(select, &walk, limit).all(db)),
-        fan_filter::exact_total(db, audience.total),
+        filter::exact_total(db, audience.total),
     )?;
     let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
     let rows = fan_rows(db, store_id, paged.rows).await?;
@@ -71,8 +74,8 @@ pub async fn count_fans(
     store_id: i64,
     filter: &crate::dto::FanFilter,
 ) -> DomainResult<u64> {
-    let audience = fan_filter::audience(db, store_id, filter, time::now()).await?;
-    fan_filter::exact_total(db, audience.total).await
+    let audience = filter::audience(db, store_id, filter, time::now()).await?;
+    filter::exact_total(db, audience.total).await
 }
 
 /// How many of these fan ids belong to the store (a bulk selection's real size).
@@ -109,7 +112,7 @@ fn keyset(sort: FanSort, direction: crate::dto::SortDirection) -> Keyset {
 
 /// Fans joined to one tag's links, to be read in the links' (score, fan) order: the
 /// `(tag, score, fan)` index gives a page of the tag's best fans in as many steps.
-fn tag_links_by_score(walk: fan_filter::ScoreWalk) -> Select<fan::Entity> {
+fn tag_links_by_score(walk: filter::ScoreWalk) -> Select<fan::Entity> {
     let mut select = fan::Entity::find()
         .filter(walk.page)
         .filter(Expr::col((fan_tag::Entity, fan_tag::Column::TagId)).eq(walk.tag_id));
@@ -332,36 +335,6 @@ pub async fn fan_profile(
     })
 }
 
-/// A customer's purchases with product names, newest first.
-pub(crate) async fn purchase_rows(
-    db: &impl ConnectionTrait,
-    customer_id: i64,
-    currency: Currency,
-) -> DomainResult<Vec<PurchaseRow>> {
-    let purchases = purchase::Entity::find()
-        .filter(purchase::Column::CustomerId.eq(customer_id))
-        .order_by_desc(purchase::Column::PurchasedAt)
-        .order_by_desc(purchase::Column::Id)
-        .all(db)
-        .await?;
-    let names = product_names(db, purchases.iter().map(|p| p.product_id)).await?;
-    purchases
-        .into_iter()
-        .map(|row| {
-            Ok(PurchaseRow {
-                product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
-                source: parse_required(&row.source, "purchase source", row.id)?,
-                currency: Currency::from_code(&row.currency).unwrap_or(currency),
-                id: row.id,
-                product_id: row.product_id,
-                amount_cents: row.amount_cents,
-                refunded_cents: row.refunded_cents,
-                purchased_at: row.purchased_at,
-            })
-        })
-        .collect()
-}
-
 /// The fan's customer record in the store, by email, with its purchases (none without one).
 async fn customer_side(
     db: &impl ConnectionTrait,
@@ -379,26 +352,6 @@ async fn customer_side(
         None => Vec::new(),
     };
     Ok((customer, purchases))
-}
-
-/// Product names by id.
-pub(crate) async fn product_names(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = i64>,
-) -> DomainResult<HashMap<i64, String>> {
-    let mut ids: Vec<i64> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(product::Entity::find()
-        .filter(product::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|product| (product.id, product.name))
-        .collect())
 }
 
 /// The store's tags by name, each with how many fans carry it (the trigger-kept count: the

@@ -1,7 +1,7 @@
 //! Tag names: trimmed, whitespace collapsed, 1–50 characters; compared case-insensitively
 //! through their key, so "Ableton" and "ableton " are one tag that keeps its first spelling.
 
-use super::text;
+use crate::domain::text;
 
 /// The tag every fan with a purchase that is not fully refunded carries. Encore manages it:
 /// creators can filter by it but not add, remove, rename or delete it.

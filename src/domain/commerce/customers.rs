@@ -10,16 +10,22 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use super::fan_filter::contains_pattern;
-use super::fan_queries::{MAX_PAGE_SIZE, parse_required, purchase_rows, tag_names_by_fan};
-use super::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
-use super::sql::{bigint_sum, read, scalar};
-use super::{DomainError, DomainResult, stores, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::queries::{parse_required, tag_names_by_fan};
+use crate::domain::commerce::products::product_names;
+use crate::domain::keyset::MAX_PAGE_SIZE;
+use crate::domain::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
+use crate::domain::sql::contains_pattern;
+use crate::domain::sql::{bigint_sum, read, scalar};
+use crate::domain::time;
 use crate::dto::{
     CustomerDetail, CustomerFilter, CustomerPage, CustomerQuery, CustomerRow, CustomerSort,
-    EnrollmentRow, FanLink, FanSnapshot, RefundRow, SortDirection, SubscriptionRow,
+    EnrollmentRow, FanLink, FanSnapshot, PurchaseRow, RefundRow, SortDirection, SubscriptionRow,
 };
 use crate::entities::{customer, customer_daily, enrollment, fan, purchase, refund, subscription};
+use crate::money::Currency;
 use crate::vocab::SubscriptionStatus;
 
 /// One page of the store's customers and how many match in all.
@@ -467,7 +473,8 @@ async fn fan_snapshot(
     store_id: i64,
     email: &str,
 ) -> DomainResult<Option<FanSnapshot>> {
-    let Some(fan) = super::fan_sync::find_fan_by_email(db, store_id, email).await? else {
+    let Some(fan) = crate::domain::audience::sync::find_fan_by_email(db, store_id, email).await?
+    else {
         return Ok(None);
     };
     Ok(Some(FanSnapshot {
@@ -497,4 +504,34 @@ pub async fn customer_of_purchase(
         .await?
         .map(|purchase| purchase.customer_id)
         .ok_or(DomainError::NotFound("purchase"))
+}
+
+/// A customer's purchases with product names, newest first.
+pub(crate) async fn purchase_rows(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    currency: Currency,
+) -> DomainResult<Vec<PurchaseRow>> {
+    let purchases = purchase::Entity::find()
+        .filter(purchase::Column::CustomerId.eq(customer_id))
+        .order_by_desc(purchase::Column::PurchasedAt)
+        .order_by_desc(purchase::Column::Id)
+        .all(db)
+        .await?;
+    let names = product_names(db, purchases.iter().map(|p| p.product_id)).await?;
+    purchases
+        .into_iter()
+        .map(|row| {
+            Ok(PurchaseRow {
+                product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
+                source: parse_required(&row.source, "purchase source", row.id)?,
+                currency: Currency::from_code(&row.currency).unwrap_or(currency),
+                id: row.id,
+                product_id: row.product_id,
+                amount_cents: row.amount_cents,
+                refunded_cents: row.refunded_cents,
+                purchased_at: row.purchased_at,
+            })
+        })
+        .collect()
 }

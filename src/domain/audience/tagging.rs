@@ -9,10 +9,15 @@ use sea_orm::{
     EntityTrait, QueryFilter,
 };
 
-use super::fans::customer_tag_message;
-use super::tags::{CUSTOMER_TAG, TagName};
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, fan_filter, fan_sync, stores, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::accounts::stores;
+use crate::domain::audience::fans::customer_tag_message;
+use crate::domain::audience::filter;
+use crate::domain::audience::sync;
+use crate::domain::audience::tags::{CUSTOMER_TAG, TagName};
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::{FanFilter, TagChange};
 use crate::entities::{fan, fan_activity, fan_tag, tag};
 use crate::vocab::ActivityKind;
@@ -40,7 +45,7 @@ pub async fn add_tag(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         stores::find_active(&tx, store_id).await?;
-        let tag_id = fan_sync::ensure_tags(&tx, store_id, std::slice::from_ref(tag)).await?[0];
+        let tag_id = sync::ensure_tags(&tx, store_id, std::slice::from_ref(tag)).await?[0];
         let stored = tag::Entity::find_by_id(tag_id).one(&tx).await?;
         let display = stored.map_or_else(|| tag.name.clone(), |stored| stored.name);
         let selected = selection_condition(&tx, store_id, selection).await?;
@@ -284,7 +289,7 @@ async fn selection_condition(
             .add(Expr::col((fan::Entity, fan::Column::StoreId)).eq(store_id))
             .add(Expr::col((fan::Entity, fan::Column::Id)).is_in(ids.iter().copied()))),
         FanSelection::Matching(filter) => {
-            fan_filter::condition(db, store_id, filter, time::now()).await
+            filter::condition(db, store_id, filter, time::now()).await
         }
     }
 }

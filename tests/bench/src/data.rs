@@ -10,12 +10,12 @@ use clap::ValueEnum;
 use sea_orm::sqlx::{self, Connection as _, PgConnection};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use encore::domain::accounts::{NewPassword, sign_up};
+use encore::domain::accounts::creators::{NewPassword, sign_up};
 use encore::domain::email::Email;
-use encore::domain::generate::{GenerateSpec, generate};
-use encore::domain::{audit, demo};
 use encore::entities::creator;
 use encore::server::db;
+use encore::tools::generate::{GenerateSpec, generate};
+use encore::{tools::audit, tools::demo};
 
 use super::raw::{self, Bind, Raw, Sql};
 

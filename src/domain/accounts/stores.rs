@@ -6,9 +6,12 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::error::Problems;
-use super::tx::{begin_write, with_retries};
-use super::{DomainError, DomainResult, text, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::error::Problems;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::StoreSummary;
 use crate::entities::store;
 use crate::money::Currency;

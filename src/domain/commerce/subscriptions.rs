@@ -13,8 +13,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::sql::scalar;
-use super::{DomainResult, time};
+use crate::domain::DomainResult;
+use crate::domain::sql::scalar;
+use crate::domain::time;
 use crate::entities::{purchase, subscription, subscription_daily, subscription_period};
 use crate::vocab::SubscriptionStatus;
 

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
-use super::DomainResult;
-use super::fan_sync::excluded;
+use crate::domain::DomainResult;
+use crate::domain::sql::excluded;
 use crate::entities::revenue_daily;
 
 /// Amounts to add to one (store, day, product) row.

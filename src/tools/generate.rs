@@ -12,9 +12,14 @@ use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, IntoIden, Query, Value};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable};
 
-use super::tags::CUSTOMER_TAG;
-use super::tx::begin_write;
-use super::{DomainError, DomainResult, scoring, subscriptions, text, time};
+use crate::domain::DomainError;
+use crate::domain::DomainResult;
+use crate::domain::audience::scoring;
+use crate::domain::audience::tags::CUSTOMER_TAG;
+use crate::domain::commerce::subscriptions;
+use crate::domain::text;
+use crate::domain::time;
+use crate::domain::tx::begin_write;
 use crate::entities::{
     customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund,
     revenue_daily, store, subscription, subscription_period, tag,
@@ -640,7 +645,7 @@ pub async fn generate(
 /// (minutes later, or never on a quiet server): it then guesses ~30 fans per store and walks
 /// every fan for a rare tag (180 ms instead of 0.3 ms at 100k fans). VACUUM also sets the
 /// visibility map, so counts become index-only scans. SQLite's planner needs no statistics
-/// for Encore's queries (their shape is chosen by the domain; see `fan_filter`).
+/// for Encore's queries (their shape is chosen by the domain; see `domain::audience::filter`).
 async fn refresh_statistics(db: &DatabaseConnection) -> DomainResult<()> {
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         db.execute_unprepared("VACUUM ANALYZE").await?;

@@ -1,0 +1,12 @@
+//! Customers: the revenue side of a store. Products are sold; recording a purchase is the
+//! auto-sync (the customer and the fan change together, exactly once); refunds take money
+//! and points back; subscriptions and enrollments follow from what was bought; the revenue
+//! dashboard reads rollups kept inside those same transactions.
+
+pub mod customers;
+pub mod products;
+pub mod purchases;
+pub mod refunds;
+pub mod revenue;
+pub mod rollup;
+pub mod subscriptions;
