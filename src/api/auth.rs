@@ -49,10 +49,10 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     let Some(account) =
         crate::domain::accounts::creators::verify_login(&state.db, &email, &password).await?
     else {
-        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+        return Err(AppError::invalid(
             "password",
             "That email and password don't match an account.",
-        )]));
+        ));
     };
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
@@ -82,9 +82,8 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     let state = crate::server::state::current()?;
     let me = crate::server::access::signed_in()?;
     let email = Email::parse(&me.email).map_err(|_| AppError::Internal)?;
-    let password = NewPassword::parse(&password, &email).map_err(|message| {
-        AppError::Invalid(vec![crate::error::FieldError::new("password", message)])
-    })?;
+    let password = NewPassword::parse(&password, &email)
+        .map_err(|message| AppError::invalid("password", message))?;
     creators::change_password(&state.db, me.creator_id, &current, &password).await?;
     creators::end_other_sessions(&state.db, me.creator_id, None).await?;
     start_session(&state, me.creator_id).await?;
