@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table, holding only the schema (see `migration/`).
-//! Enumerated columns are stored as the slugs of `crate::vocab`; the domain converts them.
+//! Enumerated columns have the types of `crate::vocab`, stored as their slugs: a slug the
+//! code does not know fails the read (a database error, logged), never a panic.
 
 pub mod buyer_count;
 pub mod creator;

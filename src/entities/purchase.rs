@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::vocab::PurchaseSource;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "purchases")]
@@ -14,7 +16,7 @@ pub struct Model {
     pub amount_cents: i64,
     pub refunded_cents: i64,
     pub currency: String,
-    pub source: String,
+    pub source: PurchaseSource,
     pub external_id: String,
     pub purchased_at: DateTimeUtc,
     pub created_at: DateTimeUtc,

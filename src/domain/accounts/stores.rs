@@ -14,7 +14,7 @@ use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::StoreSummary;
 use crate::entities::store;
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits, Money};
 
 const MAX_NAME_CHARS: usize = 80;
 
@@ -149,6 +149,26 @@ pub(crate) async fn find_active(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("store"))
+}
+
+/// The amount of `money` in the store's currency; money in another currency is refused
+/// (on `field`) rather than counted as the store's.
+///
+/// # Errors
+/// `Invalid` on `field`; `Corrupt` for a store with an unknown currency.
+pub(crate) fn in_store_currency(
+    store: &store::Model,
+    money: Money,
+    field: &str,
+) -> DomainResult<MinorUnits> {
+    let currency = currency_of(store)?;
+    if money.currency() != currency {
+        return Err(DomainError::invalid(
+            field,
+            format!("This store's amounts are in {}.", currency.code()),
+        ));
+    }
+    Ok(money.minor())
 }
 
 /// The store's currency, as recorded.
