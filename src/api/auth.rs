@@ -72,8 +72,8 @@ pub async fn log_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Changes the password, ends every other session (other devices log in again) and gives
-/// this browser a fresh session.
+/// Changes the password; every session ends (other devices log in again) and this browser
+/// gets a fresh one.
 #[server(endpoint = "auth/password")]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
     use crate::domain::accounts::creators::{self, NewPassword};
@@ -84,9 +84,11 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     let email = Email::parse(&me.email).map_err(|_| AppError::Internal)?;
     let password = NewPassword::parse(&password, &email)
         .map_err(|message| AppError::invalid("password", message))?;
-    creators::change_password(&state.db, me.creator_id, &current, &password).await?;
-    creators::end_other_sessions(&state.db, me.creator_id, None).await?;
-    start_session(&state, me.creator_id).await?;
+    let token = creators::change_password(&state.db, me.creator_id, &current, &password).await?;
+    set_cookie(&crate::server::session::session_cookie(
+        &token,
+        state.settings.secure_cookies,
+    ));
     tracing::info!(
         creator_id = me.creator_id,
         "password changed; other sessions ended"

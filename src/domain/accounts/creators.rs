@@ -14,8 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, JoinType,
-    QueryFilter, QuerySelect, TryInsertResult,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, JoinType, QueryFilter, QuerySelect, TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 
@@ -240,7 +240,9 @@ pub async fn verify_login(
     }))
 }
 
-/// Changes a password after checking the current one.
+/// Changes a password after checking the current one. Every session of the account ends
+/// (other devices must log in again) and the device that asked gets a new one, returned: all
+/// in one transaction, so a failure changes neither the password nor the sessions.
 ///
 /// # Errors
 /// `Invalid` on `current` when it is wrong.
@@ -249,7 +251,7 @@ pub async fn change_password(
     creator_id: i64,
     current: &str,
     new: &NewPassword,
-) -> DomainResult<()> {
+) -> DomainResult<SessionToken> {
     let account = creator::Entity::find_by_id(creator_id)
         .one(db)
         .await?
@@ -261,11 +263,21 @@ pub async fn change_password(
         ));
     }
     let hash = hash_password(new.0.clone()).await?;
-    let mut active: creator::ActiveModel = account.into();
-    active.password_hash = Set(hash);
-    active.password_changed_at = Set(time::now());
-    active.update(db).await?;
-    Ok(())
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let mut active: creator::ActiveModel = account.clone().into();
+        active.password_hash = Set(hash.clone());
+        active.password_changed_at = Set(time::now());
+        active.update(&tx).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::CreatorId.eq(creator_id))
+            .exec(&tx)
+            .await?;
+        let token = start_session(&tx, creator_id).await?;
+        tx.commit().await?;
+        Ok(token)
+    })
+    .await
 }
 
 /// The email of an account.
@@ -280,11 +292,15 @@ pub async fn account_email(db: &DatabaseConnection, creator_id: i64) -> DomainRe
         .email)
 }
 
-/// Starts a session (always a new token: a log-in never reuses one).
+/// Starts a session (always a new token: a log-in never reuses one), on the pool or in the
+/// caller's transaction.
 ///
 /// # Errors
 /// Database failures.
-pub async fn start_session(db: &DatabaseConnection, creator_id: i64) -> DomainResult<SessionToken> {
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    creator_id: i64,
+) -> DomainResult<SessionToken> {
     let token = SessionToken::generate();
     let now = time::now();
     session::ActiveModel {
@@ -355,24 +371,6 @@ pub async fn end_session(db: &DatabaseConnection, token: &SessionToken) -> Domai
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// Ends every session of an account except `keep` (after a password change: other devices
-/// must log in again).
-///
-/// # Errors
-/// Database failures.
-pub async fn end_other_sessions(
-    db: &DatabaseConnection,
-    creator_id: i64,
-    keep: Option<&SessionToken>,
-) -> DomainResult<u64> {
-    let mut query =
-        session::Entity::delete_many().filter(session::Column::CreatorId.eq(creator_id));
-    if let Some(keep) = keep {
-        query = query.filter(session::Column::TokenHash.ne(keep.stored_hash()));
-    }
-    Ok(query.exec(db).await?.rows_affected)
 }
 
 /// An Argon2id hash (same parameters as real ones) of a random password, verified against
