@@ -23,19 +23,11 @@ pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
 
 #[server(endpoint = "auth/signup")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::accounts::creators::{self, NewPassword};
-    use crate::domain::email::Email;
-    use crate::domain::error::Problems;
+    use crate::domain::accounts::creators::{self, NewAccount};
 
     let state = crate::server::state::current()?;
-    let mut problems = Problems::new();
-    let email = problems.check("email", Email::parse(&email));
-    let password = match &email {
-        Some(email) => problems.check("password", NewPassword::parse(&password, email)),
-        None => None,
-    };
-    let (email, password) = problems.finish(|| Some((email?, password?)))?;
-    let account = creators::sign_up(&state.db, &email, &password).await?;
+    let new = NewAccount::parse(&email, &password)?;
+    let account = creators::sign_up(&state.db, new.email(), new.password()).await?;
     tracing::info!(creator_id = account.creator_id, "account created");
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect("/");

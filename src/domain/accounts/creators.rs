@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::DomainError;
 use crate::domain::DomainResult;
 use crate::domain::email::Email;
+use crate::domain::error::Problems;
 use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::entities::{creator, session};
@@ -115,6 +116,41 @@ impl NewPassword {
             return Err("Don't build your password from your email address.".to_owned());
         }
         Ok(NewPassword(input.to_owned()))
+    }
+}
+
+/// The sign-up form, checked: a valid email, and a password that passes the rules for that
+/// email (which are only checked once the email is valid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    email: Email,
+    password: NewPassword,
+}
+
+impl NewAccount {
+    /// # Errors
+    /// `Invalid`, naming `email` and/or `password`.
+    pub fn parse(email: &str, password: &str) -> DomainResult<NewAccount> {
+        let mut problems = Problems::new();
+        let email = problems.check("email", Email::parse(email));
+        let password = match &email {
+            Some(email) => problems.check("password", NewPassword::parse(password, email)),
+            None => None,
+        };
+        problems.finish(|| {
+            Some(NewAccount {
+                email: email?,
+                password: password?,
+            })
+        })
+    }
+
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    pub fn password(&self) -> &NewPassword {
+        &self.password
     }
 }
 
@@ -414,6 +450,27 @@ mod tests {
 
     fn email() -> Email {
         Email::parse("beatsmith@example.com").unwrap()
+    }
+
+    fn fields(error: DomainError) -> Vec<String> {
+        match error {
+            DomainError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected validation errors, got {other}"),
+        }
+    }
+
+    #[test]
+    fn a_sign_up_checks_the_password_against_a_valid_email_only() {
+        let account = NewAccount::parse(" Beatsmith@Example.com ", "late night sessions").unwrap();
+        assert_eq!(account.email(), &email());
+        assert_eq!(
+            fields(NewAccount::parse("nope", "short").unwrap_err()),
+            ["email"]
+        );
+        assert_eq!(
+            fields(NewAccount::parse("beatsmith@example.com", "beatsmith-2026!").unwrap_err()),
+            ["password"]
+        );
     }
 
     #[test]
