@@ -59,6 +59,9 @@ pub const CURRENCIES: &[Currency] = &[
 ];
 
 impl Currency {
+    /// The US dollar, the first currency offered.
+    pub const USD: Currency = CURRENCIES[0];
+
     /// Finds a supported currency by its ISO code, ignoring case and surrounding spaces.
     pub fn from_code(code: &str) -> Option<Currency> {
         let code = code.trim();
@@ -501,6 +504,7 @@ mod tests {
             Some("EUR")
         );
         assert_eq!(Currency::from_code("XYZ"), None);
+        assert_eq!(Currency::from_code("usd"), Some(Currency::USD));
         assert_eq!(Currency::from_code(""), None);
     }
 }

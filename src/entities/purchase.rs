@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::money::Currency;
 use crate::vocab::PurchaseSource;
 
 #[sea_orm::model]
@@ -15,7 +16,7 @@ pub struct Model {
     pub product_id: i64,
     pub amount_cents: i64,
     pub refunded_cents: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub source: PurchaseSource,
     pub external_id: String,
     pub purchased_at: DateTimeUtc,

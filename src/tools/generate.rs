@@ -24,7 +24,7 @@ use crate::entities::{
     customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund,
     revenue_daily, store, subscription, subscription_period, tag,
 };
-use crate::money::MinorUnits;
+use crate::money::{Currency, MinorUnits};
 use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, SkillLevel};
 
 /// How big a store to make. The same spec always makes the same store.
@@ -702,7 +702,7 @@ async fn insert_store(
 ) -> DomainResult<i64> {
     let created = store::Entity::insert(store::ActiveModel {
         name: sea_orm::ActiveValue::Set(format!("Generated store (seed {seed})")),
-        currency: sea_orm::ActiveValue::Set("USD".into()),
+        currency: sea_orm::ActiveValue::Set(Currency::USD),
         created_at: sea_orm::ActiveValue::Set(now),
         archived_at: sea_orm::ActiveValue::Set(None),
         owner_id: sea_orm::ActiveValue::Set(Some(owner_id)),

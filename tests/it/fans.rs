@@ -416,6 +416,12 @@ db_test!(
         ))
         .await
         .unwrap();
+        let doubloons = store(&db).await;
+        db.execute_unprepared(&format!(
+            "UPDATE stores SET currency = 'XDB' WHERE id = {doubloons}"
+        ))
+        .await
+        .unwrap();
 
         let failures = [
             fan_profile(&db, store_id, fan_id, 10).await.map(|_| ()),
@@ -423,6 +429,9 @@ db_test!(
                 .await
                 .map(|_| ()),
             list_products(&db, store_id, true).await.map(|_| ()),
+            list_fans(&db, doubloons, &FanQuery::default())
+                .await
+                .map(|_| ()),
             encore::domain::commerce::purchases::record_purchase(
                 &db,
                 &purchase(store_id, course.id, "bo@example.com", 9900, "o-2"),

@@ -74,7 +74,7 @@ app_test!(
         let stores = store::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(stores.len(), 1);
         assert_eq!(stores[0].name, "Night Owl Beats");
-        assert_eq!(stores[0].currency, "EUR");
+        assert_eq!(stores[0].currency.code(), "EUR");
 
         // Back to the list, which names the new store.
         let location = response.headers()["location"].to_str().unwrap().to_owned();

@@ -68,7 +68,7 @@ pub async fn create_store(
         let tx = begin_write(db).await?;
         let created = store::ActiveModel {
             name: Set(new.name.clone()),
-            currency: Set(new.currency.code().to_owned()),
+            currency: Set(new.currency),
             created_at: Set(time::now()),
             archived_at: Set(None),
             owner_id: Set(Some(owner_id)),
@@ -155,35 +155,24 @@ pub(crate) async fn find_active(
 /// (on `field`) rather than counted as the store's.
 ///
 /// # Errors
-/// `Invalid` on `field`; `Corrupt` for a store with an unknown currency.
+/// `Invalid` on `field`.
 pub(crate) fn in_store_currency(
     store: &store::Model,
     money: Money,
     field: &str,
 ) -> DomainResult<MinorUnits> {
-    let currency = currency_of(store)?;
-    if money.currency() != currency {
+    if money.currency() != store.currency {
         return Err(DomainError::invalid(
             field,
-            format!("This store's amounts are in {}.", currency.code()),
+            format!("This store's amounts are in {}.", store.currency.code()),
         ));
     }
     Ok(money.minor())
 }
 
-/// The store's currency, as recorded.
-pub(crate) fn currency_of(store: &store::Model) -> DomainResult<Currency> {
-    Currency::from_code(&store.currency).ok_or_else(|| {
-        DomainError::Corrupt(format!(
-            "store {} has unsupported currency {}",
-            store.id, store.currency
-        ))
-    })
-}
-
 fn summary(model: store::Model) -> DomainResult<StoreSummary> {
     Ok(StoreSummary {
-        currency: currency_of(&model)?,
+        currency: model.currency,
         id: model.id,
         name: model.name,
         created_at: model.created_at,

@@ -22,7 +22,7 @@ use crate::dto::{
     FanTagRow, PurchaseRow, TagCount,
 };
 use crate::entities::{customer, fan, fan_activity, fan_genre, fan_tag, tag};
-use crate::money::{Currency, MinorUnits};
+use crate::money::MinorUnits;
 
 /// The activities a fan profile shows, newest first.
 const PROFILE_ACTIVITIES: u64 = 200;
@@ -286,7 +286,7 @@ pub async fn fan_profile(
         stores::find_active(db, store_id),
         fans::find_in_store(db, store_id, fan_id),
     )?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
 
     let mut with_dates = fan_tag_links(&[fan_id]);
     with_dates.column((fan_tag::Entity, fan_tag::Column::CreatedAt));
@@ -307,7 +307,7 @@ pub async fn fan_profile(
                 .limit(activity_limit.clamp(1, 1000))
                 .all(db),
         ),
-        customer_side(db, store_id, &model.email, currency),
+        customer_side(db, store_id, &model.email),
     )?;
 
     let mut genres: Vec<_> = genres.into_iter().map(|row| row.genre).collect();
@@ -365,7 +365,6 @@ async fn customer_side(
     db: &impl ConnectionTrait,
     store_id: i64,
     email: &str,
-    currency: Currency,
 ) -> DomainResult<(Option<customer::Model>, Vec<PurchaseRow>)> {
     let customer = customer::Entity::find()
         .filter(customer::Column::StoreId.eq(store_id))
@@ -373,7 +372,7 @@ async fn customer_side(
         .one(db)
         .await?;
     let purchases = match &customer {
-        Some(customer) => purchase_rows(db, customer.id, currency).await?,
+        Some(customer) => purchase_rows(db, customer.id).await?,
         None => Vec::new(),
     };
     Ok((customer, purchases))

@@ -26,7 +26,7 @@ use crate::dto::{
     SubscriptionRow,
 };
 use crate::entities::{customer, customer_daily, enrollment, fan, purchase, refund, subscription};
-use crate::money::{Currency, MinorUnits};
+use crate::money::MinorUnits;
 use crate::vocab::SubscriptionStatus;
 
 /// What the customer list page shows: one page of customers, and the store's products
@@ -382,7 +382,7 @@ pub async fn customer_detail(
             .ok_or(DomainError::NotFound("customer"))
     };
     let (store, model) = tokio::try_join!(stores::find_active(db, store_id), find_customer)?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
     let email = model.email.clone();
     let now = time::now();
     // The customer's refunds, through their purchases: one statement.
@@ -394,7 +394,7 @@ pub async fn customer_detail(
     // The history's parts do not wait on each other: they are read together, each on its
     // own pooled connection, and joined to the purchases' product names afterwards.
     let (purchases, enrollments, subscriptions, refunds, fan) = tokio::try_join!(
-        purchase_rows(db, customer_id, currency),
+        purchase_rows(db, customer_id),
         read(
             enrollment::Entity::find()
                 .filter(enrollment::Column::CustomerId.eq(customer_id))
@@ -507,7 +507,6 @@ async fn fan_snapshot(
 pub(crate) async fn purchase_rows(
     db: &impl ConnectionTrait,
     customer_id: i64,
-    currency: Currency,
 ) -> DomainResult<Vec<PurchaseRow>> {
     let purchases = purchase::Entity::find()
         .filter(purchase::Column::CustomerId.eq(customer_id))
@@ -521,7 +520,7 @@ pub(crate) async fn purchase_rows(
         .map(|row| PurchaseRow {
             product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
             source: row.source,
-            currency: Currency::from_code(&row.currency).unwrap_or(currency),
+            currency: row.currency,
             id: row.id,
             product_id: row.product_id,
             amount_cents: MinorUnits::new(row.amount_cents),

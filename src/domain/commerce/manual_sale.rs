@@ -179,13 +179,8 @@ pub async fn record_manual_sale(
                         }
                         other => other,
                     })?;
-                let amount = match amount {
-                    Some(amount) => *amount,
-                    None => Money::new(
-                        MinorUnits::new(for_sale.price_cents),
-                        currency_of_sale(&for_sale)?,
-                    ),
-                };
+                let amount = amount
+                    .unwrap_or_else(|| MinorUnits::new(for_sale.price_cents).of(for_sale.currency));
                 let command = sale.purchase(*product_id, amount);
                 (command, SameProduct::Id, for_sale)
             }
@@ -203,16 +198,6 @@ pub async fn record_manual_sale(
         purchases::settle(db, tx, &command, attempt, same_product).await
     })
     .await
-}
-
-/// The store's currency as the sale read it.
-fn currency_of_sale(for_sale: &purchases::ForSale) -> DomainResult<Currency> {
-    Currency::from_code(&for_sale.currency).ok_or_else(|| {
-        DomainError::Corrupt(format!(
-            "a store has unsupported currency {}",
-            for_sale.currency
-        ))
-    })
 }
 
 /// A purchase's complaint about its product belongs to the form's product menu.

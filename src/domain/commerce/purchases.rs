@@ -36,7 +36,7 @@ use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::PurchaseReceipt;
 use crate::entities::{customer, enrollment, product, purchase, store, tag};
-use crate::money::{MinorUnits, Money};
+use crate::money::{Currency, MinorUnits, Money};
 use crate::vocab::{ActivityKind, ProductKind, PurchaseSource};
 
 const MAX_EXTERNAL_ID_CHARS: usize = 200;
@@ -211,7 +211,7 @@ pub(super) async fn settle(
             let existing = find_by_key(db, command)
                 .await?
                 .ok_or(DomainError::Contended)?;
-            replay(db, command, product, &currency, existing).await
+            replay(db, command, product, currency, existing).await
         }
     }
 }
@@ -232,7 +232,7 @@ pub(super) enum Attempt {
     Answered(PurchaseReceipt),
     /// The purchase insert met a recorded key: roll back and answer as a replay (or a
     /// conflict).
-    KeyTaken { currency: String },
+    KeyTaken { currency: Currency },
 }
 
 /// The write path assumes the key is new, the common case, and lets the purchase insert's
@@ -243,16 +243,16 @@ pub(super) async fn record_in(
     sale: &ForSale,
     product: SameProduct<'_>,
 ) -> DomainResult<Attempt> {
-    if command.amount.currency().code() != sale.currency {
+    if command.amount.currency() != sale.currency {
         return Err(DomainError::invalid(
             "amount",
-            format!("This store's amounts are in {}.", sale.currency),
+            format!("This store's amounts are in {}.", sale.currency.code()),
         ));
     }
     if sale.archived_at.is_some() {
         // A replay of a sale made before the product was archived still answers as one.
         if let Some(existing) = find_by_key(tx, command).await? {
-            return replay(tx, command, product, &sale.currency, existing)
+            return replay(tx, command, product, sale.currency, existing)
                 .await
                 .map(Attempt::Answered);
         }
@@ -274,7 +274,7 @@ pub(super) async fn record_in(
         product_id: sale.product_id,
         amount_cents: command.amount.minor().get(),
         refunded_cents: 0,
-        currency: sale.currency.clone(),
+        currency: sale.currency,
         source: command.source,
         external_id: command.external_id.clone(),
         purchased_at,
@@ -303,7 +303,7 @@ pub(super) async fn record_in(
         // Recorded before, or by a concurrent transaction that committed first.
         TryInsertResult::Conflicted | TryInsertResult::Empty => {
             return Ok(Attempt::KeyTaken {
-                currency: sale.currency.clone(),
+                currency: sale.currency,
             });
         }
     };
@@ -386,8 +386,8 @@ pub(super) struct ForSale {
     kind: ProductKind,
     is_subscription: bool,
     archived_at: Option<DateTime<Utc>>,
-    /// The store's currency code.
-    pub(super) currency: String,
+    /// The store's currency.
+    pub(super) currency: Currency,
     customer_tag_id: Option<i64>,
 }
 
@@ -456,7 +456,7 @@ async fn replay(
     db: &impl ConnectionTrait,
     command: &RecordPurchase,
     product: SameProduct<'_>,
-    currency: &str,
+    currency: Currency,
     existing: purchase::Model,
 ) -> DomainResult<PurchaseReceipt> {
     let customer = customer::Entity::find_by_id(existing.customer_id)

@@ -135,7 +135,7 @@ async fn refund_in(
     command: &RefundPurchase,
 ) -> DomainResult<RefundReceipt> {
     let store = stores::find_active(tx, command.store_id).await?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
     let requested = command
         .amount
         .map(|amount| stores::in_store_currency(&store, amount, "amount"))

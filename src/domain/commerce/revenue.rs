@@ -70,7 +70,7 @@ pub async fn dashboard(
             Detail::TotalsOnly
         ),
     );
-    let currency = stores::currency_of(&store?)?;
+    let currency = store?.currency;
     let (current, previous) = (current?, previous?);
     Ok(Dashboard {
         current: current.in_currency(currency),
@@ -100,7 +100,7 @@ pub async fn revenue_summary(
     check_range(range)?;
     let store = stores::find_active(db, store_id).await?;
     let figures = period_figures(db, store_id, range, now, Detail::SeriesAndBestSellers).await?;
-    Ok(figures.in_currency(stores::currency_of(&store)?))
+    Ok(figures.in_currency(store.currency))
 }
 
 fn check_range(range: DateRange) -> DomainResult<()> {
