@@ -9,10 +9,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits};
 use crate::vocab::{
     ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, PurchaseSource, SkillLevel,
-    SubscriptionStatus,
+    SubscriptionStatus, vocabulary,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub struct ProductSummary {
     pub id: i64,
     pub name: String,
     pub kind: ProductKind,
-    pub price_cents: i64,
+    pub price_cents: MinorUnits,
     pub is_subscription: bool,
     pub archived: bool,
 }
@@ -57,9 +57,11 @@ pub struct PurchaseReceipt {
 pub struct RefundReceipt {
     pub refund_id: i64,
     pub purchase_id: i64,
-    pub amount_cents: i64,
+    /// Whose purchase it was: the refund form returns to their page.
+    pub customer_id: i64,
+    pub amount_cents: MinorUnits,
     /// What remains refundable on the purchase afterwards.
-    pub remaining_cents: i64,
+    pub remaining_cents: MinorUnits,
     /// Points taken back from the fan (zero or negative).
     pub points: i64,
     pub replayed: bool,
@@ -68,30 +70,17 @@ pub struct RefundReceipt {
 // ---------------------------------------------------------------------------------------
 // Lists: sorting and keyset pagination
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortDirection {
-    #[default]
-    Desc,
-    Asc,
+vocabulary! {
+    /// Which way a sorted list runs (the URL's `dir`).
+    #[derive(Default)]
+    SortDirection ("sort direction") {
+        #[default]
+        Desc => "desc", "Descending";
+        Asc => "asc", "Ascending";
+    }
 }
 
 impl SortDirection {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortDirection::Desc => "desc",
-            SortDirection::Asc => "asc",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<SortDirection> {
-        match value {
-            "desc" => Some(SortDirection::Desc),
-            "asc" => Some(SortDirection::Asc),
-            _ => None,
-        }
-    }
-
     pub fn reversed(self) -> SortDirection {
         match self {
             SortDirection::Desc => SortDirection::Asc,
@@ -113,39 +102,19 @@ pub enum PageAt {
 // ---------------------------------------------------------------------------------------
 // Customers
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerSort {
-    #[default]
-    TotalSpent,
-    LastPurchase,
-    Purchases,
-    Name,
+vocabulary! {
+    /// What the customer list is sorted by (the URL's `sort`).
+    #[derive(Default)]
+    CustomerSort ("customer sort") {
+        #[default]
+        TotalSpent => "total_spent", "Total spent";
+        LastPurchase => "last_purchase", "Last purchase";
+        Purchases => "purchases", "Purchases";
+        Name => "name", "Name";
+    }
 }
 
 impl CustomerSort {
-    pub const ALL: [CustomerSort; 4] = [
-        CustomerSort::TotalSpent,
-        CustomerSort::LastPurchase,
-        CustomerSort::Purchases,
-        CustomerSort::Name,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::TotalSpent => "total_spent",
-            CustomerSort::LastPurchase => "last_purchase",
-            CustomerSort::Purchases => "purchases",
-            CustomerSort::Name => "name",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CustomerSort> {
-        CustomerSort::ALL
-            .into_iter()
-            .find(|sort| sort.as_str() == value)
-    }
-
     /// Names read A→Z; numbers and dates biggest and newest first.
     pub fn default_direction(self) -> SortDirection {
         match self {
@@ -201,8 +170,8 @@ pub struct CustomerRow {
     pub email: String,
     pub name: String,
     /// Net of refunds.
-    pub total_spent_cents: i64,
-    pub refunded_cents: i64,
+    pub total_spent_cents: MinorUnits,
+    pub refunded_cents: MinorUnits,
     pub purchase_count: i32,
     #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub first_purchase_at: Option<DateTime<Utc>>,
@@ -246,8 +215,8 @@ pub struct PurchaseRow {
     pub id: i64,
     pub product_id: i64,
     pub product_name: String,
-    pub amount_cents: i64,
-    pub refunded_cents: i64,
+    pub amount_cents: MinorUnits,
+    pub refunded_cents: MinorUnits,
     pub currency: Currency,
     pub source: PurchaseSource,
     #[serde(with = "chrono::serde::ts_microseconds")]
@@ -259,7 +228,7 @@ pub struct RefundRow {
     pub id: i64,
     pub purchase_id: i64,
     pub product_name: String,
-    pub amount_cents: i64,
+    pub amount_cents: MinorUnits,
     pub reason: String,
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub refunded_at: DateTime<Utc>,
@@ -331,9 +300,9 @@ pub enum Bucket {
 pub struct SeriesPoint {
     /// First day of the bucket.
     pub start: NaiveDate,
-    pub gross_cents: i64,
-    pub refunds_cents: i64,
-    pub net_cents: i64,
+    pub gross_cents: MinorUnits,
+    pub refunds_cents: MinorUnits,
+    pub net_cents: MinorUnits,
     pub orders: i64,
 }
 
@@ -342,19 +311,19 @@ pub struct TopProduct {
     pub product_id: i64,
     pub name: String,
     pub units: i64,
-    pub net_cents: i64,
+    pub net_cents: MinorUnits,
 }
 
 /// A period's totals: the dashboard's cards, for the period shown and the one before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodTotals {
     pub range: DateRange,
-    pub gross_cents: i64,
-    pub refunds_cents: i64,
-    pub net_cents: i64,
+    pub gross_cents: MinorUnits,
+    pub refunds_cents: MinorUnits,
+    pub net_cents: MinorUnits,
     pub orders: i64,
     /// Gross revenue per order, rounded to the nearest minor unit; 0 without orders.
-    pub average_order_cents: i64,
+    pub average_order_cents: MinorUnits,
     /// Distinct customers who bought in the range.
     pub customers: i64,
     /// Customers whose first purchase falls in the range.
@@ -377,37 +346,19 @@ pub struct RevenueSummary {
 // ---------------------------------------------------------------------------------------
 // Fans
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FanSort {
-    #[default]
-    Score,
-    LastActivity,
-    Newest,
-    Name,
+vocabulary! {
+    /// What the fan list is sorted by (the URL's `sort`), labelled as the sort links show it.
+    #[derive(Default)]
+    FanSort ("fan sort") {
+        #[default]
+        Score => "score", "Score";
+        LastActivity => "last_activity", "Last activity";
+        Newest => "newest", "Newest";
+        Name => "name", "Name";
+    }
 }
 
 impl FanSort {
-    pub const ALL: [FanSort; 4] = [
-        FanSort::Score,
-        FanSort::LastActivity,
-        FanSort::Newest,
-        FanSort::Name,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FanSort::Score => "score",
-            FanSort::LastActivity => "last_activity",
-            FanSort::Newest => "newest",
-            FanSort::Name => "name",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<FanSort> {
-        FanSort::ALL.into_iter().find(|sort| sort.as_str() == value)
-    }
-
     pub fn default_direction(self) -> SortDirection {
         match self {
             FanSort::Name => SortDirection::Asc,
@@ -466,7 +417,7 @@ impl Default for FanQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerBadge {
     pub customer_id: i64,
-    pub total_spent_cents: i64,
+    pub total_spent_cents: MinorUnits,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -621,6 +572,23 @@ mod tests {
 
     fn at(rfc3339: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    #[test]
+    fn sorts_cross_the_wire_as_their_url_slugs() {
+        assert_eq!(
+            serde_json::to_string(&CustomerSort::LastPurchase).unwrap(),
+            r#""last_purchase""#
+        );
+        assert_eq!(
+            serde_json::from_str::<FanSort>(r#""last_activity""#).unwrap(),
+            FanSort::LastActivity
+        );
+        assert_eq!("asc".parse(), Ok(SortDirection::Asc));
+        assert_eq!(SortDirection::default(), SortDirection::Desc);
+        assert_eq!(CustomerSort::default(), CustomerSort::TotalSpent);
+        assert_eq!(FanSort::default().default_direction(), SortDirection::Desc);
+        assert!("sideways".parse::<SortDirection>().is_err());
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A rejection of one field's value, e.g. `AppError::invalid("tag", "Enter a tag name.")`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+
     /// The message for `field`, if this error is about it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {
@@ -139,6 +144,13 @@ mod tests {
         );
         assert_eq!(error.field_message("email"), None);
         assert_eq!(error.form_message(), None);
+    }
+
+    #[test]
+    fn one_invalid_field_is_one_field_error() {
+        let error = AppError::invalid("tag", "Enter a tag name.");
+        assert_eq!(error.field_message("tag"), Some("Enter a tag name."));
+        assert_eq!(error.http_status(), 400);
     }
 
     #[test]

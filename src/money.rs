@@ -1,8 +1,12 @@
-//! Money is an integer count of a currency's minor units (cents for USD), never a float.
+//! Money is an integer count of a currency's minor units (cents for USD), never a float,
+//! and never a bare `i64` between modules: [`MinorUnits`] where the currency is known from
+//! context (a store's, or a `currency` beside it), [`Money`] where it travels with the amount.
 //! This module owns the supported currencies and the one parser and formatter for amounts;
 //! it is shared by the server and the browser build.
 
 use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -55,6 +59,9 @@ pub const CURRENCIES: &[Currency] = &[
 ];
 
 impl Currency {
+    /// The US dollar, the first currency offered.
+    pub const USD: Currency = CURRENCIES[0];
+
     /// Finds a supported currency by its ISO code, ignoring case and surrounding spaces.
     pub fn from_code(code: &str) -> Option<Currency> {
         let code = code.trim();
@@ -77,7 +84,8 @@ impl Currency {
     }
 
     /// Formats an amount in minor units for people: `$1,299.99`, `-€5.00`, `¥1,000`.
-    pub fn format(self, minor: i64) -> String {
+    pub fn format(self, minor: MinorUnits) -> String {
+        let minor = minor.get();
         // Digits pushed by hand rather than through `format!` and a grouped copy: the
         // Customers page formats about 150 amounts per request, and the formatting
         // machinery cost some 1,800 instructions each (docs/BENCHMARKS.md, item 48).
@@ -97,7 +105,8 @@ impl Currency {
     }
 
     /// Formats an amount in minor units as a plain number for form fields: `1299.99`.
-    pub fn format_plain(self, minor: i64) -> String {
+    pub fn format_plain(self, minor: MinorUnits) -> String {
+        let minor = minor.get();
         let sign = if minor < 0 { "-" } else { "" };
         let minor = minor.unsigned_abs();
         let scale = 10u64.pow(u32::from(self.minor_units));
@@ -109,12 +118,12 @@ impl Currency {
         }
     }
 
-    /// Parses what a person typed ("99", "99.5", "$1,299.99") into minor units.
+    /// Parses what a person typed ("99", "99.5", "$1,299.99") into an amount of this currency.
     ///
     /// # Errors
     /// Empty input, a negative amount, more decimals than the currency has, misplaced
     /// thousands separators, anything that is not a number, or more than [`MAX_AMOUNT_MAJOR`].
-    pub fn parse(self, input: &str) -> Result<i64, AmountError> {
+    pub fn parse(self, input: &str) -> Result<Money, AmountError> {
         let text = input.trim();
         if text.is_empty() {
             return Err(AmountError::Empty);
@@ -158,7 +167,122 @@ impl Currency {
             padded.parse().map_err(|_| AmountError::NotANumber)?
         };
         // Cannot overflow: whole ≤ 10⁹ and scale ≤ 100.
-        Ok(whole * scale + fraction)
+        Ok(Money::new(MinorUnits(whole * scale + fraction), self))
+    }
+
+    /// A typed amount, or `None` for an empty field ("refund all that remains", "charge the
+    /// product's price").
+    ///
+    /// # Errors
+    /// As [`Currency::parse`] for anything typed.
+    pub fn parse_optional(self, input: &str) -> Result<Option<Money>, AmountError> {
+        match input.trim() {
+            "" => Ok(None),
+            typed => self.parse(typed).map(Some),
+        }
+    }
+}
+
+/// A count of some currency's minor units (cents for USD, yen for JPY). Which currency is
+/// known from context: the store's, or a `currency` field beside it. Crosses the wire as a
+/// plain integer.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct MinorUnits(i64);
+
+impl MinorUnits {
+    pub const ZERO: MinorUnits = MinorUnits(0);
+
+    pub const fn new(minor: i64) -> MinorUnits {
+        MinorUnits(minor)
+    }
+
+    /// The count, for storage (the `*_cents` columns) and arithmetic the type does not offer.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// This amount in `currency`.
+    pub const fn of(self, currency: Currency) -> Money {
+        Money::new(self, currency)
+    }
+}
+
+impl Add for MinorUnits {
+    type Output = MinorUnits;
+    fn add(self, other: MinorUnits) -> MinorUnits {
+        MinorUnits(self.0 + other.0)
+    }
+}
+
+impl Sub for MinorUnits {
+    type Output = MinorUnits;
+    fn sub(self, other: MinorUnits) -> MinorUnits {
+        MinorUnits(self.0 - other.0)
+    }
+}
+
+impl Neg for MinorUnits {
+    type Output = MinorUnits;
+    fn neg(self) -> MinorUnits {
+        MinorUnits(-self.0)
+    }
+}
+
+impl AddAssign for MinorUnits {
+    fn add_assign(&mut self, other: MinorUnits) {
+        self.0 += other.0;
+    }
+}
+
+impl SubAssign for MinorUnits {
+    fn sub_assign(&mut self, other: MinorUnits) {
+        self.0 -= other.0;
+    }
+}
+
+impl Sum for MinorUnits {
+    fn sum<I: Iterator<Item = MinorUnits>>(iter: I) -> MinorUnits {
+        MinorUnits(iter.map(MinorUnits::get).sum())
+    }
+}
+
+/// An amount with its currency: what a command carries, so an amount in one currency is
+/// never added to a store that sells in another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    minor: MinorUnits,
+    currency: Currency,
+}
+
+impl Money {
+    pub const fn new(minor: MinorUnits, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    pub const fn minor(self) -> MinorUnits {
+        self.minor
+    }
+
+    pub const fn currency(self) -> Currency {
+        self.currency
+    }
+}
+
+impl fmt::Display for Money {
+    /// For people: `$1,299.99`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.currency.format(self.minor))
     }
 }
 
@@ -226,6 +350,11 @@ mod tests {
         Currency::from_code("USD").unwrap()
     }
 
+    /// A parsed amount's count of minor units.
+    fn cents(parsed: Result<Money, AmountError>) -> Result<i64, AmountError> {
+        parsed.map(|money| money.minor().get())
+    }
+
     #[test]
     fn parses_what_creators_type() {
         let cases = [
@@ -240,7 +369,7 @@ mod tests {
             ("$ 5", 500),
         ];
         for (input, expected) in cases {
-            assert_eq!(usd().parse(input), Ok(expected), "input {input:?}");
+            assert_eq!(cents(usd().parse(input)), Ok(expected), "input {input:?}");
         }
     }
 
@@ -262,30 +391,30 @@ mod tests {
             ("1000000001", AmountError::TooLarge),
         ];
         for (input, expected) in cases {
-            assert_eq!(usd().parse(input), Err(expected), "input {input:?}");
+            assert_eq!(cents(usd().parse(input)), Err(expected), "input {input:?}");
         }
     }
 
     #[test]
     fn zero_decimal_currencies_take_no_decimals() {
         let yen = Currency::from_code("jpy").unwrap();
-        assert_eq!(yen.parse("¥1,000"), Ok(1000));
+        assert_eq!(cents(yen.parse("¥1,000")), Ok(1000));
         assert_eq!(
-            yen.parse("10.5"),
+            cents(yen.parse("10.5")),
             Err(AmountError::TooManyDecimals { allowed: 0 })
         );
-        assert_eq!(yen.format(1000), "¥1,000");
+        assert_eq!(yen.format(MinorUnits::new(1000)), "¥1,000");
     }
 
     #[test]
     fn formats_amounts_for_people_and_forms() {
-        assert_eq!(usd().format(129_999), "$1,299.99");
-        assert_eq!(usd().format(5), "$0.05");
-        assert_eq!(usd().format(-500), "-$5.00");
-        assert_eq!(usd().format(100_000_000), "$1,000,000.00");
-        assert_eq!(usd().format_plain(9950), "99.50");
+        assert_eq!(usd().format(MinorUnits::new(129_999)), "$1,299.99");
+        assert_eq!(usd().format(MinorUnits::new(5)), "$0.05");
+        assert_eq!(usd().format(MinorUnits::new(-500)), "-$5.00");
+        assert_eq!(usd().format(MinorUnits::new(100_000_000)), "$1,000,000.00");
+        assert_eq!(usd().format_plain(MinorUnits::new(9950)), "99.50");
         let euro = Currency::from_code("EUR").unwrap();
-        assert_eq!(euro.format(9900), "€99.00");
+        assert_eq!(euro.format(MinorUnits::new(9900)), "€99.00");
     }
 
     /// The formatting `Currency::format` replaced, written the obvious way.
@@ -314,20 +443,58 @@ mod tests {
             minor in proptest::prelude::any::<i64>(),
             currency in proptest::sample::select(CURRENCIES),
         ) {
-            proptest::prop_assert_eq!(currency.format(minor), format_by_the_book(currency, minor));
+            proptest::prop_assert_eq!(
+                currency.format(MinorUnits::new(minor)),
+                format_by_the_book(currency, minor)
+            );
         }
     }
 
     #[test]
     fn formats_the_extremes() {
-        assert_eq!(usd().format(0), "$0.00");
-        assert_eq!(usd().format(-1), "-$0.01");
-        assert_eq!(usd().format(99_999), "$999.99");
-        assert_eq!(usd().format(i64::MIN), "-$92,233,720,368,547,758.08");
+        assert_eq!(usd().format(MinorUnits::new(0)), "$0.00");
+        assert_eq!(usd().format(MinorUnits::new(-1)), "-$0.01");
+        assert_eq!(usd().format(MinorUnits::new(99_999)), "$999.99");
+        assert_eq!(
+            usd().format(MinorUnits::new(i64::MIN)),
+            "-$92,233,720,368,547,758.08"
+        );
         let yen = Currency::from_code("JPY").unwrap();
-        assert_eq!(yen.format(999), "¥999");
-        assert_eq!(yen.format(-1_000_000), "-¥1,000,000");
-        assert_eq!(yen.format(i64::MAX), "¥9,223,372,036,854,775,807");
+        assert_eq!(yen.format(MinorUnits::new(999)), "¥999");
+        assert_eq!(yen.format(MinorUnits::new(-1_000_000)), "-¥1,000,000");
+        assert_eq!(
+            yen.format(MinorUnits::new(i64::MAX)),
+            "¥9,223,372,036,854,775,807"
+        );
+    }
+
+    #[test]
+    fn a_parsed_amount_keeps_its_currency() {
+        let euro = Currency::from_code("EUR").unwrap();
+        let money = euro.parse("12.50").unwrap();
+        assert_eq!(money, MinorUnits::new(1250).of(euro));
+        assert_eq!(money.to_string(), "€12.50");
+        assert_eq!(euro.parse_optional("  "), Ok(None));
+        assert_eq!(
+            euro.parse_optional("1"),
+            Ok(Some(MinorUnits::new(100).of(euro)))
+        );
+        assert_eq!(euro.parse_optional("x"), Err(AmountError::NotANumber));
+    }
+
+    #[test]
+    fn minor_units_cross_the_wire_as_a_plain_integer() {
+        assert_eq!(
+            serde_json::to_string(&MinorUnits::new(-250)).unwrap(),
+            "-250"
+        );
+        assert_eq!(
+            serde_json::from_str::<MinorUnits>("9900").unwrap(),
+            MinorUnits::new(9900)
+        );
+        let sum: MinorUnits = [MinorUnits::new(5), MinorUnits::new(7)].into_iter().sum();
+        assert_eq!(sum - MinorUnits::new(2), MinorUnits::new(10));
+        assert_eq!(-MinorUnits::new(3), MinorUnits::new(-3));
     }
 
     #[test]
@@ -337,6 +504,7 @@ mod tests {
             Some("EUR")
         );
         assert_eq!(Currency::from_code("XYZ"), None);
+        assert_eq!(Currency::from_code("usd"), Some(Currency::USD));
         assert_eq!(Currency::from_code(""), None);
     }
 }

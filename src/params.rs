@@ -14,7 +14,7 @@ use crate::dto::{
 };
 use crate::error::FieldError;
 use crate::url::with_query;
-use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel};
+use crate::vocab::{Daw, EmailStatus, Genre, SkillLevel, vocabulary};
 
 /// Rows per page on the list pages.
 pub const PAGE_SIZE: u64 = 50;
@@ -41,7 +41,7 @@ fn direction(
 ) -> SortDirection {
     match present(value) {
         None => default,
-        Some(value) => SortDirection::parse(value).unwrap_or_else(|| {
+        Some(value) => value.parse().unwrap_or_else(|_| {
             errors.push(FieldError::new(
                 "dir",
                 "Sort either ascending or descending.",
@@ -122,13 +122,13 @@ impl FanListParams {
     pub fn to_query(&self) -> Result<FanQuery, Vec<FieldError>> {
         let mut errors = Vec::new();
         let filter = self.filter(&mut errors);
-        let sort = choice::<FanSortParam>(
+        let sort = choice::<FanSort>(
             &self.sort,
             "sort",
             "Pick a sort from the list.",
             &mut errors,
         )
-        .map_or(FanSort::Score, |sort| sort.0);
+        .unwrap_or_default();
         let direction = direction(&self.dir, sort.default_direction(), &mut errors);
         if !errors.is_empty() {
             return Err(errors);
@@ -248,30 +248,62 @@ impl FanListParams {
     }
 }
 
-/// `FromStr` for the `sort` key.
-struct FanSortParam(FanSort);
-
-impl std::str::FromStr for FanSortParam {
-    type Err = ();
-    fn from_str(value: &str) -> Result<Self, ()> {
-        FanSort::parse(value).map(FanSortParam).ok_or(())
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Customers
 
-/// The dashboard periods offered, in the order shown.
-pub const PERIODS: [(&str, &str); 5] = [
-    ("7d", "Last 7 days"),
-    ("30d", "Last 30 days"),
-    ("90d", "Last 90 days"),
-    ("12m", "Last 12 months"),
-    ("all", "All time"),
-];
+vocabulary! {
+    /// The dashboard's period (the URL's `period`): a preset ending today, or a custom range
+    /// (`from`, `to`).
+    #[derive(Default)]
+    Period ("period") {
+        Last7Days => "7d", "Last 7 days";
+        #[default]
+        Last30Days => "30d", "Last 30 days";
+        Last90Days => "90d", "Last 90 days";
+        Last12Months => "12m", "Last 12 months";
+        AllTime => "all", "All time";
+        Custom => "custom", "Custom";
+    }
+}
+
+impl Period {
+    /// The periods offered as links, in the order shown.
+    pub const PRESETS: [Period; 5] = [
+        Period::Last7Days,
+        Period::Last30Days,
+        Period::Last90Days,
+        Period::Last12Months,
+        Period::AllTime,
+    ];
+
+    /// The days of a preset ending `today`; `None` for a custom range.
+    pub fn preset_range(self, today: NaiveDate) -> Option<DateRange> {
+        let days = |n: u64| DateRange {
+            start: today - Days::new(n - 1),
+            end: today,
+        };
+        match self {
+            Period::Last7Days => Some(days(7)),
+            Period::Last30Days => Some(days(30)),
+            Period::Last90Days => Some(days(90)),
+            Period::Last12Months => Some(DateRange {
+                start: today - Months::new(12) + Days::new(1),
+                end: today,
+            }),
+            Period::AllTime => Some(DateRange {
+                start: ALL_TIME_START,
+                end: today,
+            }),
+            Period::Custom => None,
+        }
+    }
+}
 
 /// The first day "all time" reaches back to.
-pub const ALL_TIME_START: &str = "2000-01-01";
+pub const ALL_TIME_START: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
 
 /// `/store/{id}/customers?period=7d|30d|90d|12m|all|custom&from=…&to=…&q=…&product=…
 /// &subscribed=1&refunded=1&sort=…&dir=…&after=…|before=…`
@@ -296,23 +328,15 @@ impl CustomerListParams {
     /// # Errors
     /// Messages for `period`, `from` or `to`.
     pub fn range(&self, today: NaiveDate) -> Result<DateRange, Vec<FieldError>> {
-        let days = |n: u64| DateRange {
-            start: today - Days::new(n - 1),
-            end: today,
+        let Some(period) = self.period() else {
+            return Err(vec![FieldError::new(
+                "period",
+                "Pick a period from the list.",
+            )]);
         };
-        match present(&self.period).unwrap_or("30d") {
-            "7d" => Ok(days(7)),
-            "30d" => Ok(days(30)),
-            "90d" => Ok(days(90)),
-            "12m" => Ok(DateRange {
-                start: today - Months::new(12) + Days::new(1),
-                end: today,
-            }),
-            "all" => Ok(DateRange {
-                start: ALL_TIME_START.parse().unwrap_or(today),
-                end: today,
-            }),
-            "custom" => {
+        match period.preset_range(today) {
+            Some(range) => Ok(range),
+            None => {
                 let mut errors = Vec::new();
                 let mut day = |value: &Option<String>, field: &str| match present(value)
                     .map(str::parse::<NaiveDate>)
@@ -342,10 +366,6 @@ impl CustomerListParams {
                     _ => Err(errors),
                 }
             }
-            _ => Err(vec![FieldError::new(
-                "period",
-                "Pick a period from the list.",
-            )]),
         }
     }
 
@@ -359,13 +379,13 @@ impl CustomerListParams {
             "Pick a product from the list.",
             &mut errors,
         );
-        let sort = match present(&self.sort) {
-            None => CustomerSort::TotalSpent,
-            Some(value) => CustomerSort::parse(value).unwrap_or_else(|| {
-                errors.push(FieldError::new("sort", "Pick a sort from the list."));
-                CustomerSort::TotalSpent
-            }),
-        };
+        let sort = choice::<CustomerSort>(
+            &self.sort,
+            "sort",
+            "Pick a sort from the list.",
+            &mut errors,
+        )
+        .unwrap_or_default();
         let direction = direction(&self.dir, sort.default_direction(), &mut errors);
         if !errors.is_empty() {
             return Err(errors);
@@ -401,9 +421,18 @@ impl CustomerListParams {
         ]
     }
 
+    /// The dashboard period in the URL: the default one when there is none, `None` when the
+    /// URL names no period Encore knows.
+    pub fn period(&self) -> Option<Period> {
+        match present(&self.period) {
+            None => Some(Period::default()),
+            Some(value) => value.parse().ok(),
+        }
+    }
+
     /// The same list and filters with another dashboard period.
-    pub fn period_link(&self, path: &str, period: &str) -> String {
-        let mut pairs = vec![("period", Some(period))];
+    pub fn period_link(&self, path: &str, period: Period) -> String {
+        let mut pairs = vec![("period", Some(period.as_str()))];
         pairs.extend(self.filter_pairs());
         pairs.push(("sort", self.sort.as_deref()));
         pairs.push(("dir", self.dir.as_deref()));
@@ -547,6 +576,32 @@ mod tests {
             ..custom
         };
         assert_eq!(garbage.range(today).unwrap_err()[0].field, "from");
+    }
+
+    #[test]
+    fn the_period_in_the_url_is_a_preset_a_custom_range_or_unknown() {
+        let with = |period: Option<&str>| {
+            CustomerListParams {
+                period: period.map(str::to_owned),
+                ..Default::default()
+            }
+            .period()
+        };
+        assert_eq!(with(None), Some(Period::Last30Days));
+        assert_eq!(with(Some(" ")), Some(Period::Last30Days));
+        assert_eq!(with(Some("12m")), Some(Period::Last12Months));
+        assert_eq!(with(Some("custom")), Some(Period::Custom));
+        assert_eq!(with(Some("forever")), None);
+        assert_eq!(Period::PRESETS[0].label(), "Last 7 days");
+        assert_eq!(
+            CustomerListParams::default().period_link("/c", Period::AllTime),
+            "/c?period=all"
+        );
+        let all = with(Some("all")).unwrap();
+        assert_eq!(
+            all.preset_range(date("2026-11-26")).unwrap().start,
+            date("2000-01-01")
+        );
     }
 
     #[test]

@@ -2,11 +2,6 @@
 //! email statuses. Each value has one stable slug (stored in the database and used in URLs)
 //! and one label (shown in the UI). Shared by the server and the browser build.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 /// A slug that names no value of the vocabulary it was parsed for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {vocabulary} \"{value}\"")]
@@ -16,19 +11,27 @@ pub struct UnknownValue {
 }
 
 /// Declares a vocabulary enum with its slugs and labels, `ALL` in display order, `FromStr`,
-/// `Display` (the slug) and serde as the slug.
+/// `Display` (the slug) and serde as the slug. On the server the enum is also a SeaORM value
+/// stored as its slug (`DeriveValueType` reads and writes it through `FromStr` and
+/// `Display`), so an entity column can have the enum's type: a stored slug the code does not
+/// know fails the read with a logged database error, never a panic.
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
         $name:ident ($what:literal) {
-            $($variant:ident => $slug:literal, $label:literal;)+
+            $($(#[$variant_meta:meta])* $variant:ident => $slug:literal, $label:literal;)+
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            ::serde::Serialize, ::serde::Deserialize,
+        )]
         #[serde(into = "&'static str", try_from = "String")]
+        #[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+        #[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
         pub enum $name {
-            $($variant,)+
+            $($(#[$variant_meta])* $variant,)+
         }
 
         impl $name {
@@ -49,19 +52,31 @@ macro_rules! vocabulary {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        /// A slug can be part of a primary key (a fan's genres), which SeaORM asks to be
+        /// buildable from an auto-increment id: a slug never is.
+        #[cfg(feature = "ssr")]
+        impl sea_orm::TryFromU64 for $name {
+            fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+                Err(sea_orm::DbErr::ConvertFromU64(stringify!($name)))
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::vocab::UnknownValue;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 match value {
                     $($slug => Ok($name::$variant),)+
-                    _ => Err(UnknownValue { vocabulary: $what, value: value.to_owned() }),
+                    _ => Err($crate::vocab::UnknownValue {
+                        vocabulary: $what,
+                        value: value.to_owned(),
+                    }),
                 }
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = UnknownValue;
+            type Error = $crate::vocab::UnknownValue;
 
             fn try_from(value: String) -> Result<Self, Self::Error> {
                 value.parse()
@@ -74,13 +89,15 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// What a creator sells.
@@ -172,6 +189,14 @@ vocabulary! {
         Manual => "manual", "Added by hand";
         Import => "import", "Import";
         Signup => "signup", "Sign-up form";
+    }
+}
+
+vocabulary! {
+    /// What a bulk tag change does to the selected fans.
+    TagAction ("tag action") {
+        Add => "add", "Add";
+        Remove => "remove", "Remove";
     }
 }
 

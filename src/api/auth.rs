@@ -23,19 +23,11 @@ pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
 
 #[server(endpoint = "auth/signup")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::accounts::creators::{self, NewPassword};
-    use crate::domain::email::Email;
-    use crate::domain::error::Problems;
+    use crate::domain::accounts::creators::{self, NewAccount};
 
     let state = crate::server::state::current()?;
-    let mut problems = Problems::new();
-    let email = problems.check("email", Email::parse(&email));
-    let password = match &email {
-        Some(email) => problems.check("password", NewPassword::parse(&password, email)),
-        None => None,
-    };
-    let (email, password) = problems.finish(|| Some((email?, password?)))?;
-    let account = creators::sign_up(&state.db, &email, &password).await?;
+    let new = NewAccount::parse(&email, &password)?;
+    let account = creators::sign_up(&state.db, new.email(), new.password()).await?;
     tracing::info!(creator_id = account.creator_id, "account created");
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect("/");
@@ -49,10 +41,10 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     let Some(account) =
         crate::domain::accounts::creators::verify_login(&state.db, &email, &password).await?
     else {
-        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+        return Err(AppError::invalid(
             "password",
             "That email and password don't match an account.",
-        )]));
+        ));
     };
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
@@ -72,8 +64,8 @@ pub async fn log_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Changes the password, ends every other session (other devices log in again) and gives
-/// this browser a fresh session.
+/// Changes the password; every session ends (other devices log in again) and this browser
+/// gets a fresh one.
 #[server(endpoint = "auth/password")]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
     use crate::domain::accounts::creators::{self, NewPassword};
@@ -82,12 +74,13 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     let state = crate::server::state::current()?;
     let me = crate::server::access::signed_in()?;
     let email = Email::parse(&me.email).map_err(|_| AppError::Internal)?;
-    let password = NewPassword::parse(&password, &email).map_err(|message| {
-        AppError::Invalid(vec![crate::error::FieldError::new("password", message)])
-    })?;
-    creators::change_password(&state.db, me.creator_id, &current, &password).await?;
-    creators::end_other_sessions(&state.db, me.creator_id, None).await?;
-    start_session(&state, me.creator_id).await?;
+    let password = NewPassword::parse(&password, &email)
+        .map_err(|message| AppError::invalid("password", message))?;
+    let token = creators::change_password(&state.db, me.creator_id, &current, &password).await?;
+    set_cookie(&crate::server::session::session_cookie(
+        &token,
+        state.settings.secure_cookies,
+    ));
     tracing::info!(
         creator_id = me.creator_id,
         "password changed; other sessions ended"

@@ -39,15 +39,10 @@ pub async fn customer_list(
     // All-empty URL state serializes to nothing at all; it is still a valid argument.
     #[server(default)] params: CustomerListParams,
 ) -> Result<CustomerListView, AppError> {
-    use crate::{domain::commerce::customers, domain::commerce::products};
-
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
-    // The list and the filter's product menu are independent reads: read them together.
-    let (page, products) = tokio::try_join!(
-        customers::list_customers(&state.db, store_id, &query),
-        products::list_products(&state.db, store_id, true),
-    )?;
+    let (page, products) =
+        crate::domain::commerce::customers::list_page(&state.db, store_id, &query).await?;
     Ok(CustomerListView {
         page,
         products,
@@ -74,8 +69,8 @@ pub async fn customer_detail(
 }
 
 /// The "Record purchase" form: a manual sale (bank transfer, cash at a workshop…). Either an
-/// existing `product_id`, or `product_id = "new"` with the new product's name, kind and
-/// price. An empty amount means the product's price; an empty date means now.
+/// existing `product_id`, or `product_id = "new"` with the new product's name and kind (its
+/// price is the amount). An empty amount means the product's price; an empty date means now.
 /// `request_key` is generated with the form, so a double submit records one purchase.
 #[server(endpoint = "customers/record_purchase")]
 pub async fn record_manual_purchase(
@@ -89,94 +84,21 @@ pub async fn record_manual_purchase(
     amount: String,
     date: Option<String>,
 ) -> Result<PurchaseReceipt, AppError> {
-    use crate::domain::commerce::products::{NewProduct, create_product, list_products};
-    use crate::domain::commerce::purchases::{RecordPurchase, record_purchase};
-    use crate::domain::email::Email;
-    use crate::domain::error::Problems;
-    use crate::vocab::PurchaseSource;
+    use crate::domain::commerce::manual_sale::{ManualSale, SaleForm, record_manual_sale};
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
-    let db = &state.db;
-    let mut problems = Problems::new();
-    let email = problems.check("email", Email::parse(&email));
-    let purchased_at = problems.check(
-        "date",
-        crate::domain::commerce::purchases::parse_purchase_date(
-            date.as_deref(),
-            crate::domain::time::now(),
-        ),
-    );
-
-    // The product: an existing one of this store, or a new one typed in the form.
-    let products = list_products(db, store_id, false).await?;
-    let creating = product_id.trim() == "new";
-    let existing = if creating {
-        None
-    } else {
-        let found = product_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| products.iter().find(|product| product.id == id).cloned());
-        if found.is_none() {
-            problems.add("product_id", "Pick a product, or create a new one.");
-        }
-        found
+    let form = SaleForm {
+        request_key: &request_key,
+        email: &email,
+        name: &name,
+        product: &product_id,
+        new_product_name: new_product_name.as_deref().unwrap_or_default(),
+        new_product_kind: new_product_kind.as_deref().unwrap_or_default(),
+        amount: &amount,
+        date: date.as_deref().unwrap_or_default(),
     };
-    let typed_amount = amount.trim();
-    let amount_cents = if typed_amount.is_empty() {
-        match &existing {
-            Some(product) => Some(product.price_cents),
-            None => problems.check("amount", store.currency.parse(typed_amount)),
-        }
-    } else {
-        problems.check("amount", store.currency.parse(typed_amount))
-    };
-    let new_product = if creating {
-        match NewProduct::parse(
-            new_product_name.as_deref().unwrap_or_default(),
-            new_product_kind.as_deref().unwrap_or_default(),
-            typed_amount,
-            false,
-            store.currency,
-        ) {
-            Ok(product) => Some(product),
-            Err(crate::domain::DomainError::Invalid(errors)) => {
-                for error in errors {
-                    // The new product's price is the amount typed for this sale.
-                    let field = match error.field.as_str() {
-                        "name" => "new_product_name",
-                        "kind" => "new_product_kind",
-                        _ => continue,
-                    };
-                    problems.add(field, error.message);
-                }
-                None
-            }
-            Err(other) => return Err(other.into()),
-        }
-    } else {
-        None
-    };
-    let (email, purchased_at, amount_cents) =
-        problems.finish(|| Some((email?, purchased_at?, amount_cents?)))?;
-
-    let product_id = match (existing, new_product) {
-        (Some(product), _) => product.id,
-        (None, Some(new_product)) => create_product(db, store_id, &new_product).await?.id,
-        (None, None) => return Err(AppError::BadRequest),
-    };
-    let command = RecordPurchase::new(
-        store_id,
-        email,
-        &name,
-        product_id,
-        amount_cents,
-        PurchaseSource::Manual,
-        &request_key,
-        purchased_at,
-    )?;
-    let receipt = record_purchase(db, &command).await?;
+    let sale = ManualSale::parse(store_id, form, store.currency, crate::domain::time::now())?;
+    let receipt = record_manual_sale(&state.db, &sale).await?;
     tracing::info!(
         store_id,
         purchase_id = receipt.purchase_id,
@@ -201,19 +123,21 @@ pub async fn refund(
     reason: String,
     request_key: String,
 ) -> Result<RefundReceipt, AppError> {
-    use crate::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+    use crate::domain::commerce::refunds::{RefundInput, RefundPurchase, refund_purchase};
 
     let (state, store) = crate::server::access::store_scope(store_id).await?;
-    let amount = match amount.trim() {
-        "" => None,
-        typed => Some(store.currency.parse(typed).map_err(|error| {
-            AppError::Invalid(vec![crate::error::FieldError::new(
-                "amount",
-                error.to_string(),
-            )])
-        })?),
-    };
-    let command = RefundPurchase::new(store_id, purchase_id, amount, &reason, &request_key, None)?;
+    let amount = store
+        .currency
+        .parse_optional(&amount)
+        .map_err(|error| AppError::invalid("amount", error.to_string()))?;
+    let command = RefundPurchase::parse(RefundInput {
+        store_id,
+        purchase_id,
+        amount,
+        reason: &reason,
+        request_key: &request_key,
+        refunded_at: None,
+    })?;
     let receipt = refund_purchase(&state.db, &command).await?;
     tracing::info!(
         store_id,
@@ -221,12 +145,9 @@ pub async fn refund(
         refund_id = receipt.refund_id,
         "refund recorded"
     );
-    let customer_id =
-        crate::domain::commerce::customers::customer_of_purchase(&state.db, store_id, purchase_id)
-            .await?;
     leptos_axum::redirect(&format!(
-        "/store/{store_id}/customers/{customer_id}?refunded={}",
-        receipt.refund_id
+        "/store/{store_id}/customers/{}?refunded={}",
+        receipt.customer_id, receipt.refund_id
     ));
     Ok(receipt)
 }

@@ -17,14 +17,10 @@ pub async fn fan_list(
     // An audience without filters serializes to nothing: missing means "everyone".
     #[server(default)] params: FanListParams,
 ) -> Result<FanListView, AppError> {
-    use crate::domain::audience::queries;
     let (state, store) = crate::server::access::store_scope(store_id).await?;
     let query = params.to_query().map_err(AppError::Invalid)?;
-    // The page and the filter bar's tag suggestions are independent reads: read them together.
-    let (page, tags) = tokio::try_join!(
-        queries::list_fans(&state.db, store_id, &query),
-        queries::list_tags(&state.db, store_id),
-    )?;
+    let (page, tags) =
+        crate::domain::audience::queries::list_page(&state.db, store_id, &query).await?;
     Ok(FanListView {
         page,
         tags,
@@ -35,12 +31,9 @@ pub async fn fan_list(
 
 #[server(endpoint = "fans/profile")]
 pub async fn fan_profile(store_id: i64, fan_id: i64) -> Result<FanProfileView, AppError> {
-    use crate::domain::audience::queries;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let (profile, all_tags) = tokio::try_join!(
-        queries::fan_profile(&state.db, store_id, fan_id, 200),
-        queries::list_tags(&state.db, store_id),
-    )?;
+    let (profile, all_tags) =
+        crate::domain::audience::queries::profile_page(&state.db, store_id, fan_id).await?;
     Ok(FanProfileView {
         profile,
         all_tags,
@@ -61,17 +54,20 @@ pub async fn add_fan(
     goals: String,
     tags: String,
 ) -> Result<i64, AppError> {
-    use crate::domain::audience::fans::{NewFan, add_fan};
+    use crate::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let new = NewFan::parse(
-        &email,
-        &name,
-        &daw,
-        &genres.unwrap_or_default(),
-        &skill,
-        &goals,
-        &tags,
-    )?;
+    let genres = genres.unwrap_or_default();
+    let new = NewFan::parse(FanForm {
+        email: &email,
+        profile: ProfileForm {
+            name: &name,
+            daw: &daw,
+            genres: &genres,
+            skill: &skill,
+            goals: &goals,
+        },
+        tags: &tags,
+    })?;
     let fan_id = add_fan(&state.db, store_id, &new).await?.fan_id();
     back_to_profile(store_id, fan_id, None);
     Ok(fan_id)
@@ -87,9 +83,16 @@ pub async fn update_fan_profile(
     skill: String,
     goals: String,
 ) -> Result<(), AppError> {
-    use crate::domain::audience::fans::{Profile, update_profile};
+    use crate::domain::audience::fans::{Profile, ProfileForm, update_profile};
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let profile = Profile::parse(&name, &daw, &genres.unwrap_or_default(), &skill, &goals)?;
+    let genres = genres.unwrap_or_default();
+    let profile = Profile::parse(ProfileForm {
+        name: &name,
+        daw: &daw,
+        genres: &genres,
+        skill: &skill,
+        goals: &goals,
+    })?;
     update_profile(&state.db, store_id, fan_id, &profile).await?;
     back_to_profile(store_id, fan_id, Some("profile"));
     Ok(())
@@ -99,12 +102,9 @@ pub async fn update_fan_profile(
 pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Result<(), AppError> {
     use crate::domain::audience::fans::set_email_status;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let status = status.parse().map_err(|_| {
-        AppError::Invalid(vec![crate::error::FieldError::new(
-            "status",
-            "Pick an email status from the list.",
-        )])
-    })?;
+    let status = status
+        .parse()
+        .map_err(|_| AppError::invalid("status", "Pick an email status from the list."))?;
     set_email_status(&state.db, store_id, fan_id, status).await?;
     back_to_profile(store_id, fan_id, Some("status"));
     Ok(())
@@ -113,24 +113,12 @@ pub async fn set_fan_status(store_id: i64, fan_id: i64, status: String) -> Resul
 /// Adds one tag to one fan (the profile's tag form).
 #[server(endpoint = "fans/tags/add")]
 pub async fn tag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
-    use crate::domain::audience::tagging::{FanSelection, add_tag};
-    let (state, _) = crate::server::access::store_scope(store_id).await?;
-    crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
-    let tag = parse_tag(&tag)?;
-    let change = add_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
-    back_to_profile(store_id, fan_id, None);
-    Ok(change)
+    change_fan_tag(store_id, fan_id, &tag, crate::vocab::TagAction::Add).await
 }
 
 #[server(endpoint = "fans/tags/remove")]
 pub async fn untag_fan(store_id: i64, fan_id: i64, tag: String) -> Result<TagChange, AppError> {
-    use crate::domain::audience::tagging::{FanSelection, remove_tag};
-    let (state, _) = crate::server::access::store_scope(store_id).await?;
-    crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
-    let tag = parse_tag(&tag)?;
-    let change = remove_tag(&state.db, store_id, &FanSelection::Fans(vec![fan_id]), &tag).await?;
-    back_to_profile(store_id, fan_id, None);
-    Ok(change)
+    change_fan_tag(store_id, fan_id, &tag, crate::vocab::TagAction::Remove).await
 }
 
 /// How many fans a bulk change would touch: the selected ids (`ids`, comma-separated) or,
@@ -144,30 +132,11 @@ pub async fn preview_bulk_tag(
     everyone: bool,
     tag: String,
 ) -> Result<BulkPreview, AppError> {
+    use crate::domain::audience::tagging::preview_bulk_change;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let tag = parse_tag(&tag)?;
-    // Refused now rather than after the creator confirms (the change itself refuses it too).
-    if tag.is_customer_tag() {
-        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
-            "tag",
-            crate::domain::audience::fans::customer_tag_message(),
-        )]));
-    }
-    let fans = match bulk_selection(&params, &ids, everyone)? {
-        crate::domain::audience::tagging::FanSelection::Matching(filter) => {
-            crate::domain::audience::queries::count_fans(&state.db, store_id, &filter).await?
-        }
-        crate::domain::audience::tagging::FanSelection::Fans(ids) => {
-            crate::domain::audience::queries::count_fan_ids(&state.db, store_id, &ids).await?
-        }
-    };
-    // The store's spelling of the tag when it already has it ("Beta" typed, "beta" shown).
-    let tag = crate::domain::audience::queries::list_tags(&state.db, store_id)
-        .await?
-        .into_iter()
-        .find(|existing| crate::domain::audience::tags::key_of(&existing.name) == tag.key)
-        .map_or(tag.name, |existing| existing.name);
-    Ok(BulkPreview { fans, tag })
+    let selection = bulk_selection(&params, &ids, everyone)?;
+    Ok(preview_bulk_change(&state.db, store_id, &selection, &tag).await?)
 }
 
 /// Adds (`action = "add"`) or removes (`"remove"`) a tag for the selected fans or for all
@@ -183,15 +152,12 @@ pub async fn apply_bulk_tag(
     tag: String,
     action: String,
 ) -> Result<TagChange, AppError> {
-    use crate::domain::audience::tagging::{add_tag, remove_tag};
+    use crate::domain::audience::tagging::change_tag;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let tag = parse_tag(&tag)?;
     let selection = bulk_selection(&params, &ids, everyone)?;
-    let change = match action.as_str() {
-        "add" => add_tag(&state.db, store_id, &selection, &tag).await?,
-        "remove" => remove_tag(&state.db, store_id, &selection, &tag).await?,
-        _ => return Err(AppError::BadRequest),
-    };
+    let action: crate::vocab::TagAction = action.parse().map_err(|_| AppError::BadRequest)?;
+    let change = change_tag(&state.db, store_id, &selection, &tag, action).await?;
     tracing::info!(store_id, fans = change.fans_changed, %action, "bulk tag change");
     let changed = change.fans_changed.to_string();
     let mut report = params.filter_pairs();
@@ -210,15 +176,9 @@ pub async fn apply_bulk_tag(
 /// Erases a fan (GDPR) once `confirm` repeats their email. Redirects to the fan list.
 #[server(endpoint = "fans/erase")]
 pub async fn erase_fan(store_id: i64, fan_id: i64, confirm: String) -> Result<(), AppError> {
+    use crate::domain::audience::fans::erase_fan_confirmed;
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let fan = crate::domain::audience::fans::find_in_store(&state.db, store_id, fan_id).await?;
-    if confirm.trim().to_lowercase() != fan.email {
-        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
-            "confirm",
-            "Type the fan's email address exactly to confirm.",
-        )]));
-    }
-    crate::domain::audience::fans::erase_fan(&state.db, store_id, fan_id).await?;
+    erase_fan_confirmed(&state.db, store_id, fan_id, &confirm).await?;
     tracing::info!(store_id, fan_id, "fan erased");
     leptos_axum::redirect(&format!("/store/{store_id}/contacts"));
     Ok(())
@@ -235,9 +195,8 @@ pub async fn list_tags(store_id: i64) -> Result<Vec<TagCount>, AppError> {
 #[server(endpoint = "tags/rename")]
 pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
-    let name = crate::domain::audience::tags::TagName::parse(&name).map_err(|message| {
-        AppError::Invalid(vec![crate::error::FieldError::new("name", message)])
-    })?;
+    let name = crate::domain::audience::tags::TagName::parse(&name)
+        .map_err(|message| AppError::invalid("name", message))?;
     let shown =
         crate::domain::audience::tagging::rename_tag(&state.db, store_id, tag_id, &name).await?;
     leptos_axum::redirect(&crate::url::with_query(
@@ -259,6 +218,24 @@ pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<String, AppError> 
     Ok(deleted)
 }
 
+/// The profile's tag forms: one tag added to or removed from one fan, then back to the
+/// profile.
+#[cfg(feature = "ssr")]
+async fn change_fan_tag(
+    store_id: i64,
+    fan_id: i64,
+    tag: &str,
+    action: crate::vocab::TagAction,
+) -> Result<TagChange, AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let tag = parse_tag(tag)?;
+    let change =
+        crate::domain::audience::tagging::change_fan_tag(&state.db, store_id, fan_id, &tag, action)
+            .await?;
+    back_to_profile(store_id, fan_id, None);
+    Ok(change)
+}
+
 /// Sends the browser to a fan's profile: with `?saved={form}` for the profile page to report
 /// that form's save, or with no report, which also clears an earlier one from the URL.
 #[cfg(feature = "ssr")]
@@ -272,9 +249,11 @@ fn back_to_profile(store_id: i64, fan_id: i64, saved: Option<&str>) {
 #[cfg(feature = "ssr")]
 fn parse_tag(tag: &str) -> Result<crate::domain::audience::tags::TagName, AppError> {
     crate::domain::audience::tags::TagName::parse(tag)
-        .map_err(|message| AppError::Invalid(vec![crate::error::FieldError::new("tag", message)]))
+        .map_err(|message| AppError::invalid("tag", message))
 }
 
+/// The fans a bulk change is about: the ids ticked on the page, or everyone matching the
+/// audience in the URL.
 #[cfg(feature = "ssr")]
 fn bulk_selection(
     params: &FanListParams,
@@ -294,10 +273,10 @@ fn bulk_selection(
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::BadRequest)?;
     if ids.is_empty() {
-        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+        return Err(AppError::invalid(
             "ids",
             "Select some fans first, or choose all fans matching this filter.",
-        )]));
+        ));
     }
     Ok(FanSelection::Fans(ids))
 }

@@ -20,15 +20,15 @@ pub async fn create_product(
     price: String,
     is_subscription: Option<String>,
 ) -> Result<ProductSummary, AppError> {
-    use crate::domain::commerce::products::{NewProduct, create_product};
+    use crate::domain::commerce::products::{NewProduct, ProductForm, create_product};
     let (state, store) = crate::server::access::store_scope(store_id).await?;
-    let new = NewProduct::parse(
-        &name,
-        &kind,
-        &price,
-        is_subscription.is_some(),
-        store.currency,
-    )?;
+    let form = ProductForm {
+        name: &name,
+        kind: &kind,
+        price: &price,
+        is_subscription: is_subscription.is_some(),
+    };
+    let new = NewProduct::parse(form, store.currency)?;
     Ok(create_product(&state.db, store_id, &new).await?)
 }
 

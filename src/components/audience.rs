@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::widgets::RelativeTime;
 use crate::dto::{ActivityRow, CustomerBadge, PurchaseRow, TagCount};
 use crate::format;
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits};
 use crate::vocab::{ActivityKind, EmailStatus};
 
 /// The scores at which the score bar is full: a handful of purchases and some engagement.
@@ -164,8 +164,8 @@ pub fn PurchaseHistory(
         }
         .into_any();
     };
-    let gross: i64 = purchases.iter().map(|purchase| purchase.amount_cents).sum();
-    let refunded: i64 = purchases
+    let gross: MinorUnits = purchases.iter().map(|purchase| purchase.amount_cents).sum();
+    let refunded: MinorUnits = purchases
         .iter()
         .map(|purchase| purchase.refunded_cents)
         .sum();
@@ -188,7 +188,7 @@ pub fn PurchaseHistory(
                             <tr>
                                 <td class="py-2">
                                     {purchase.product_name}
-                                    {(purchase.refunded_cents > 0)
+                                    {purchase.refunded_cents.is_positive()
                                         .then(|| {
                                             view! {
                                                 <span class="ml-2 text-xs text-amber-700">
@@ -213,7 +213,7 @@ pub fn PurchaseHistory(
             </tbody>
             <tfoot class="border-t border-slate-200">
                 // Paid and refunded are only worth a line each when something was refunded.
-                {(refunded > 0)
+                {refunded.is_positive()
                     .then(|| {
                         view! {
                             <tr class="text-slate-600">

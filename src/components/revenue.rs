@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::dto::{Bucket, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct};
 use crate::format::{self, Pattern};
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits};
 
 /// One number on the dashboard.
 #[component]
@@ -50,11 +50,11 @@ pub fn MetricCards(
     };
     view! {
         <dl class="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            {card("Net revenue", currency.format(current.net_cents), current.net_cents, previous.net_cents, true)}
-            {card("Gross revenue", currency.format(current.gross_cents), current.gross_cents, previous.gross_cents, true)}
-            {card("Refunds", currency.format(current.refunds_cents), current.refunds_cents, previous.refunds_cents, false)}
+            {card("Net revenue", currency.format(current.net_cents), current.net_cents.get(), previous.net_cents.get(), true)}
+            {card("Gross revenue", currency.format(current.gross_cents), current.gross_cents.get(), previous.gross_cents.get(), true)}
+            {card("Refunds", currency.format(current.refunds_cents), current.refunds_cents.get(), previous.refunds_cents.get(), false)}
             {card("Orders", format::count(current.orders.unsigned_abs()), current.orders, previous.orders, true)}
-            {card("Average order", currency.format(current.average_order_cents), current.average_order_cents, previous.average_order_cents, true)}
+            {card("Average order", currency.format(current.average_order_cents), current.average_order_cents.get(), previous.average_order_cents.get(), true)}
             {card("Customers", format::count(current.customers.unsigned_abs()), current.customers, previous.customers, true)}
             {card("New customers", format::count(current.new_customers.unsigned_abs()), current.new_customers, previous.new_customers, true)}
             {card("Active subscribers", format::count(current.active_subscribers.unsigned_abs()), current.active_subscribers, previous.active_subscribers, true)}
@@ -144,8 +144,18 @@ fn bar_title(event: &leptos::ev::Event) -> Option<String> {
 fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> String {
     use std::fmt::Write;
 
-    let highest = points.iter().map(|p| p.net_cents).max().unwrap_or(0).max(0);
-    let lowest = points.iter().map(|p| p.net_cents).min().unwrap_or(0).min(0);
+    let highest = points
+        .iter()
+        .map(|p| p.net_cents.get())
+        .max()
+        .unwrap_or(0)
+        .max(0);
+    let lowest = points
+        .iter()
+        .map(|p| p.net_cents.get())
+        .min()
+        .unwrap_or(0)
+        .min(0);
     let ticks = axis_ticks(lowest, highest, currency);
     let (min, max) = (ticks[0], ticks[ticks.len() - 1]);
     let plot_height = HEIGHT - BOTTOM - TOP;
@@ -170,9 +180,9 @@ fn chart_drawing(points: &[SeriesPoint], bucket: Bucket, currency: Currency) -> 
     }
     for (i, point) in points.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar_width) / 2.0;
-        let top = y(point.net_cents.max(0));
-        let height =
-            (y(point.net_cents.min(0)) - top).max(if point.net_cents == 0 { 0.0 } else { 1.0 });
+        let net = point.net_cents.get();
+        let top = y(net.max(0));
+        let height = (y(net.min(0)) - top).max(if net == 0 { 0.0 } else { 1.0 });
         let _ = write!(
             svg,
             r#"<g tabindex="0" data-bar="{i}"><title>{title}</title><rect x="{x}" y="{top_edge}" width="{bar_width}" height="{plot_height}" class="fill-transparent"></rect><rect x="{x}" y="{top}" width="{bar_width}" height="{height}" rx="1.5" class="fill-violet-500"></rect>"#,
@@ -281,7 +291,7 @@ fn axis_ticks(lowest: i64, highest: i64, currency: Currency) -> Vec<i64> {
 fn axis_money(currency: Currency, cents: i64) -> String {
     let scale = 10i64.pow(u32::from(currency.minor_units()));
     currency
-        .format(cents / scale * scale)
+        .format(MinorUnits::new(cents / scale * scale))
         .trim_end_matches(".00")
         .to_owned()
 }

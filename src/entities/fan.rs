@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::vocab::{Daw, EmailStatus, FanSource, SkillLevel};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "fans")]
@@ -13,11 +15,11 @@ pub struct Model {
     pub name: String,
     pub sort_name: String,
     pub score: i64,
-    pub daw: Option<String>,
-    pub skill_level: Option<String>,
+    pub daw: Option<Daw>,
+    pub skill_level: Option<SkillLevel>,
     pub goals: String,
-    pub email_status: String,
-    pub source: String,
+    pub email_status: EmailStatus,
+    pub source: FanSource,
     pub created_at: DateTimeUtc,
     pub last_activity_at: DateTimeUtc,
     pub last_open_at: Option<DateTimeUtc>,

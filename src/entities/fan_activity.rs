@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::vocab::ActivityKind;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "fan_activities")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub store_id: i64,
     pub fan_id: i64,
-    pub kind: String,
+    pub kind: ActivityKind,
     pub detail: String,
     pub points: i64,
     pub reference: Option<String>,

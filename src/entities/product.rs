@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::vocab::ProductKind;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "products")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub store_id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: ProductKind,
     pub price_cents: i64,
     pub is_subscription: bool,
     pub created_at: DateTimeUtc,

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::money::Currency;
+use crate::vocab::PurchaseSource;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "purchases")]
@@ -13,8 +16,8 @@ pub struct Model {
     pub product_id: i64,
     pub amount_cents: i64,
     pub refunded_cents: i64,
-    pub currency: String,
-    pub source: String,
+    pub currency: Currency,
+    pub source: PurchaseSource,
     pub external_id: String,
     pub purchased_at: DateTimeUtc,
     pub created_at: DateTimeUtc,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::money::Currency;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stores")]
@@ -9,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub created_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
     /// The creator the store belongs to; `None` only for stores made before accounts.

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::vocab::SubscriptionStatus;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "subscriptions")]
@@ -11,7 +13,7 @@ pub struct Model {
     pub store_id: i64,
     pub customer_id: i64,
     pub product_id: i64,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub started_at: DateTimeUtc,
     pub renewed_at: DateTimeUtc,
     pub current_period_end: DateTimeUtc,

@@ -210,7 +210,7 @@ fn PurchaseTable(
                         <tr>
                             <td class="py-2">{purchase.product_name.clone()}</td>
                             <td class="py-2 text-right tabular-nums">{currency.format(purchase.amount_cents)}</td>
-                            <td class="py-2 pl-3 text-right tabular-nums">{(purchase.refunded_cents > 0).then(|| currency.format(purchase.refunded_cents))}</td>
+                            <td class="py-2 pl-3 text-right tabular-nums">{purchase.refunded_cents.is_positive().then(|| currency.format(purchase.refunded_cents))}</td>
                             <td class="py-2 pl-3 text-slate-600">{purchase.source.label()}</td>
                             <td class="py-2 pl-3 text-slate-600"><RelativeTime at=purchase.purchased_at now /></td>
                             <td class="py-2 text-right">
@@ -292,7 +292,7 @@ fn RefundForm(
             {format!(
                 "{email} paid {}{}. Up to {} can be refunded.",
                 currency.format(purchase.amount_cents),
-                if purchase.refunded_cents > 0 { format!(" ({} already refunded)", currency.format(purchase.refunded_cents)) } else { String::new() },
+                if purchase.refunded_cents.is_positive() { format!(" ({} already refunded)", currency.format(purchase.refunded_cents)) } else { String::new() },
                 currency.format(remaining)
             )}
         </p>

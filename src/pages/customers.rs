@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::pages::resource::page_resource;
 use crate::pages::store::{RequireStore, use_store_id};
-use crate::params::{CustomerListParams, PERIODS};
+use crate::params::{CustomerListParams, Period};
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
@@ -122,28 +122,27 @@ fn RecordedNotice() -> impl IntoView {
 #[component]
 fn PeriodPicker(params: Memo<CustomerListParams>, store_id: Memo<Option<i64>>) -> impl IntoView {
     let path = move || format!("/store/{}/customers", store_id.get().unwrap_or_default());
-    let selected = move || params.get().period.unwrap_or_else(|| "30d".to_owned());
+    let selected = move || params.get().period();
     view! {
         <div class="flex flex-wrap items-center gap-2">
             <nav aria-label="Period" class="flex flex-wrap gap-1">
-                {PERIODS
+                {Period::PRESETS
                     .iter()
-                    .map(|(key, label)| {
-                        let key = *key;
+                    .map(|&period| {
                         view! {
                             <a
-                                href=move || params.get().period_link(&path(), key)
-                                aria-current=move || (selected() == key).then_some("true")
+                                href=move || params.get().period_link(&path(), period)
+                                aria-current=move || (selected() == Some(period)).then_some("true")
                                 class="rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 aria-[current=true]:bg-violet-100 aria-[current=true]:font-medium aria-[current=true]:text-violet-800"
                             >
-                                {*label}
+                                {period.label()}
                             </a>
                         }
                     })
                     .collect_view()}
             </nav>
             <form method="GET" action="" class="flex items-end gap-1" aria-label="Custom period">
-                <input type="hidden" name="period" value="custom" />
+                <input type="hidden" name="period" value=Period::Custom.as_str() />
                 <label class="text-xs text-slate-600">
                     "From"
                     <input type="date" name="from" value=move || params.get().from.unwrap_or_default() class="ml-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />

@@ -12,16 +12,16 @@ use crate::domain::DomainResult;
 use crate::domain::accounts::creators::{NewPassword, sign_up};
 use crate::domain::accounts::stores::{NewStore, create_store};
 use crate::domain::audience::engagement::{EngagementEvent, record_engagement};
-use crate::domain::audience::fans::{NewFan, Profile, add_fan, set_email_status};
+use crate::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan, set_email_status};
 use crate::domain::audience::scoring::Engagement;
-use crate::domain::audience::tags::TagName;
 use crate::domain::commerce::products::{NewProduct, create_product};
-use crate::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use crate::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+use crate::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use crate::domain::commerce::refunds::{RefundInput, RefundPurchase, refund_purchase};
 use crate::domain::email::Email;
 use crate::domain::time;
 use crate::dto::StoreSummary;
 use crate::entities::store;
+use crate::money::{MinorUnits, Money};
 use crate::vocab::{Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLevel};
 
 /// What the demo contains, for the message after loading it.
@@ -74,16 +74,19 @@ pub async fn load_demo(
     let store = create_store(db, owner_id, &NewStore::parse("Night Owl Beats", "USD")?).await?;
     let store_id = store.id;
 
-    let product = |name: &str, kind, price_cents, is_subscription| NewProduct {
-        name: name.to_owned(),
-        kind,
-        price_cents,
-        is_subscription,
+    let currency = store.currency;
+    let product = |name: &str, kind, price_cents, is_subscription| {
+        NewProduct::new(
+            name,
+            kind,
+            MinorUnits::new(price_cents).of(currency),
+            is_subscription,
+        )
     };
     let masterclass = create_product(
         db,
         store_id,
-        &product("Mixing Masterclass", ProductKind::Course, 9900, false),
+        &product("Mixing Masterclass", ProductKind::Course, 9900, false)?,
     )
     .await?;
     let drums = create_product(
@@ -94,7 +97,7 @@ pub async fn load_demo(
             ProductKind::SamplePack,
             2900,
             false,
-        ),
+        )?,
     )
     .await?;
     let presets = create_product(
@@ -105,7 +108,7 @@ pub async fn load_demo(
             ProductKind::Preset,
             1900,
             false,
-        ),
+        )?,
     )
     .await?;
     let coaching = create_product(
@@ -116,7 +119,7 @@ pub async fn load_demo(
             ProductKind::Coaching,
             14900,
             false,
-        ),
+        )?,
     )
     .await?;
     let club = create_product(
@@ -127,7 +130,7 @@ pub async fn load_demo(
             ProductKind::Membership,
             1500,
             true,
-        ),
+        )?,
     )
     .await?;
     let one_offs = [
@@ -167,23 +170,23 @@ pub async fn load_demo(
         if rng.random_bool(0.15) {
             tags.push("newsletter-2025".to_owned());
         }
-        let new = NewFan {
-            email: Email::parse(&email)
-                .map_err(|e| crate::domain::DomainError::invalid("email", e.to_string()))?,
-            profile: Profile {
-                name: format!("{first} {last}"),
-                daw: Some(daw),
-                genres,
-                skill: Some(skill),
-                goals: (*GOALS.choose(&mut rng).unwrap_or(&"")).to_owned(),
+        let genres: Vec<String> = genres
+            .iter()
+            .map(|genre| genre.as_str().to_owned())
+            .collect();
+        let new = NewFan::parse(FanForm {
+            email: &email,
+            profile: ProfileForm {
+                name: &format!("{first} {last}"),
+                daw: daw.as_str(),
+                genres: &genres,
+                skill: skill.as_str(),
+                goals: GOALS.choose(&mut rng).unwrap_or(&""),
             },
-            tags: tags
-                .iter()
-                .filter_map(|tag| TagName::parse(tag).ok())
-                .collect(),
-        };
+            tags: &tags.join(","),
+        })?;
         let fan_id = add_fan(db, store_id, &new).await?.fan_id();
-        fans.push((fan_id, new.email, new.profile.name));
+        fans.push((fan_id, new.email().clone(), new.profile().name().to_owned()));
     }
 
     // A year of sales: most fans buy nothing, some buy once, a few keep coming back.
@@ -202,11 +205,8 @@ pub async fn load_demo(
                 .map_err(|_| crate::domain::DomainError::Corrupt("demo weights".into()))?;
             let at = now - Duration::minutes(rng.random_range(60..365 * 24 * 60));
             order += 1;
-            let discount = if rng.random_bool(0.2) {
-                product.price_cents / 5
-            } else {
-                0
-            };
+            let price = product.price_cents.get();
+            let discount = if rng.random_bool(0.2) { price / 5 } else { 0 };
             let receipt = record_purchase(
                 db,
                 &purchase(
@@ -214,13 +214,13 @@ pub async fn load_demo(
                     email,
                     name,
                     product.id,
-                    product.price_cents - discount,
+                    MinorUnits::new(price - discount).of(currency),
                     order,
                     at,
                 )?,
             )
             .await?;
-            purchases.push((receipt.purchase_id, product.price_cents - discount, at));
+            purchases.push((receipt.purchase_id, price - discount, at));
         }
     }
     // Feedback Club members pay every month since they joined.
@@ -234,7 +234,15 @@ pub async fn load_demo(
             order += 1;
             record_purchase(
                 db,
-                &purchase(store_id, email, name, club.id, club.price_cents, order, at)?,
+                &purchase(
+                    store_id,
+                    email,
+                    name,
+                    club.id,
+                    club.price_cents.of(currency),
+                    order,
+                    at,
+                )?,
             )
             .await?;
         }
@@ -247,18 +255,18 @@ pub async fn load_demo(
         let amount = if rng.random_bool(0.5) {
             None
         } else {
-            Some((amount / 2).max(1))
+            Some(MinorUnits::new((amount / 2).max(1)).of(currency))
         };
         // Refunds come a few days after the sale, never in the future.
         let refunded_at = std::cmp::min(*at + Duration::days(rng.random_range(1..10)), now);
-        let refund = RefundPurchase::new(
+        let refund = RefundPurchase::parse(RefundInput {
             store_id,
-            *purchase_id,
+            purchase_id: *purchase_id,
             amount,
-            "Customer asked for a refund",
-            "demo",
-            Some(refunded_at),
-        )?;
+            reason: "Customer asked for a refund",
+            request_key: "demo",
+            refunded_at: Some(refunded_at),
+        })?;
         refund_purchase(db, &refund).await?;
         refunds += 1;
     }
@@ -354,20 +362,20 @@ fn purchase(
     email: &Email,
     name: &str,
     product_id: i64,
-    amount_cents: i64,
+    amount: Money,
     order: usize,
     at: DateTime<Utc>,
 ) -> DomainResult<RecordPurchase> {
-    RecordPurchase::new(
+    RecordPurchase::parse(PurchaseInput {
         store_id,
-        email.clone(),
+        email: email.as_str(),
         name,
         product_id,
-        amount_cents,
-        PurchaseSource::Import,
-        &format!("demo-{order}"),
-        Some(at),
-    )
+        amount,
+        source: PurchaseSource::Import,
+        external_id: &format!("demo-{order}"),
+        purchased_at: Some(at),
+    })
 }
 
 async fn engage(

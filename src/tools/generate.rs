@@ -24,6 +24,7 @@ use crate::entities::{
     customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund,
     revenue_daily, store, subscription, subscription_period, tag,
 };
+use crate::money::{Currency, MinorUnits};
 use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, SkillLevel};
 
 /// How big a store to make. The same spec always makes the same store.
@@ -231,7 +232,8 @@ pub async fn generate(
     let mut scores = vec![0i64; spec.fans];
     for sale in &sales {
         // A purchase's points, less what its refund took back.
-        scores[sale.customer] += scoring::purchase_points(sale.amount - sale.refunded);
+        scores[sale.customer] +=
+            scoring::purchase_points(MinorUnits::new(sale.amount - sale.refunded));
     }
     for (i, open) in opened.iter().enumerate() {
         if open.is_some() {
@@ -453,7 +455,7 @@ pub async fn generate(
     for (n, sale) in sales.iter().enumerate() {
         let product = &products[sale.product];
         let id = purchase_id(n);
-        let points = scoring::purchase_points(sale.amount);
+        let points = scoring::purchase_points(MinorUnits::new(sale.amount));
         activity_rows.push(activity(
             store_id,
             fan_id(sale.customer),
@@ -479,7 +481,8 @@ pub async fn generate(
                 sale.refunded_at.into(),
                 now.into(),
             ]);
-            let delta = scoring::purchase_points(sale.amount - sale.refunded) - points;
+            let delta =
+                scoring::purchase_points(MinorUnits::new(sale.amount - sale.refunded)) - points;
             activity_rows.push(activity(
                 store_id,
                 fan_id(sale.customer),
@@ -699,7 +702,7 @@ async fn insert_store(
 ) -> DomainResult<i64> {
     let created = store::Entity::insert(store::ActiveModel {
         name: sea_orm::ActiveValue::Set(format!("Generated store (seed {seed})")),
-        currency: sea_orm::ActiveValue::Set("USD".into()),
+        currency: sea_orm::ActiveValue::Set(Currency::USD),
         created_at: sea_orm::ActiveValue::Set(now),
         archived_at: sea_orm::ActiveValue::Set(None),
         owner_id: sea_orm::ActiveValue::Set(Some(owner_id)),
@@ -732,7 +735,7 @@ async fn insert_products(
         let created = product::Entity::insert(product::ActiveModel {
             store_id: sea_orm::ActiveValue::Set(store_id),
             name: sea_orm::ActiveValue::Set(name.into()),
-            kind: sea_orm::ActiveValue::Set(kind.as_str().into()),
+            kind: sea_orm::ActiveValue::Set(kind),
             price_cents: sea_orm::ActiveValue::Set(price),
             is_subscription: sea_orm::ActiveValue::Set(subscription),
             created_at: sea_orm::ActiveValue::Set(now),

@@ -167,14 +167,14 @@ db_test!(
             course.id,
             &ProductEdit {
                 name: None,
-                price_cents: Some(12900),
+                price: Some(usd(12900)),
             },
         )
         .await
         .unwrap();
         assert_eq!(
             (edited.name.as_str(), edited.price_cents),
-            ("Mixing Masterclass", 12900)
+            ("Mixing Masterclass", cents(12900))
         );
         let customer = customer_by_email(&db, store_id, "ada@example.com")
             .await

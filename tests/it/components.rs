@@ -1,5 +1,6 @@
 //! Components rendered to HTML with sample data, without a browser or a database.
 
+use crate::fixtures::cents;
 use chrono::{DateTime, NaiveDate, Utc};
 use encore::components::audience::CustomerBadgeLink;
 use encore::components::revenue::{MetricCards, RevenueChart, TopProducts};
@@ -29,11 +30,11 @@ fn totals(net: i64, orders: i64) -> PeriodTotals {
             start: day("2026-11-20"),
             end: day("2026-11-26"),
         },
-        gross_cents: net + 500,
-        refunds_cents: 500,
-        net_cents: net,
+        gross_cents: cents(net + 500),
+        refunds_cents: cents(500),
+        net_cents: cents(net),
         orders,
-        average_order_cents: if orders == 0 { 0 } else { (net + 500) / orders },
+        average_order_cents: cents(if orders == 0 { 0 } else { (net + 500) / orders }),
         customers: orders,
         new_customers: 1,
         active_subscribers: 3,
@@ -48,16 +49,16 @@ fn summary(net: i64, orders: i64) -> RevenueSummary {
         series: vec![
             SeriesPoint {
                 start: day("2026-11-25"),
-                gross_cents: 9900,
-                refunds_cents: 0,
-                net_cents: 9900,
+                gross_cents: cents(9900),
+                refunds_cents: cents(0),
+                net_cents: cents(9900),
                 orders: 1,
             },
             SeriesPoint {
                 start: day("2026-11-26"),
-                gross_cents: 0,
-                refunds_cents: 500,
-                net_cents: -500,
+                gross_cents: cents(0),
+                refunds_cents: cents(500),
+                net_cents: cents(-500),
                 orders: 0,
             },
         ],
@@ -65,7 +66,7 @@ fn summary(net: i64, orders: i64) -> RevenueSummary {
             product_id: 1,
             name: "Mixing Masterclass".into(),
             units: 1,
-            net_cents: 9900,
+            net_cents: cents(9900),
         }],
     }
 }
@@ -163,14 +164,14 @@ fn row_widgets_write_what_their_components_render() {
             render(|| {
                 let badge = CustomerBadge {
                     customer_id: 12,
-                    total_spent_cents: 129_999,
+                    total_spent_cents: cents(129_999),
                 };
                 view! { <CustomerBadgeLink store_id=3 badge currency=usd() /> }.into_any()
             }),
             written(&|html| {
                 let badge = CustomerBadge {
                     customer_id: 12,
-                    total_spent_cents: 129_999,
+                    total_spent_cents: cents(129_999),
                 };
                 row_html::customer_badge_link(html, 3, &badge, usd());
             }),
@@ -201,8 +202,8 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         id: 7,
         email: "ada@example.com".into(),
         name: "Ada <script>alert(1)</script>".into(),
-        total_spent_cents: 9900,
-        refunded_cents: 0,
+        total_spent_cents: cents(9900),
+        refunded_cents: cents(0),
         purchase_count: 1,
         first_purchase_at: Some(now),
         last_purchase_at: Some("2026-11-23T12:00:00Z".parse().unwrap()),
@@ -218,8 +219,8 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         id: 8,
         email: "o'brien+1@example.com".into(),
         name: String::new(),
-        total_spent_cents: 0,
-        refunded_cents: 500,
+        total_spent_cents: cents(0),
+        refunded_cents: cents(500),
         purchase_count: 0,
         first_purchase_at: None,
         last_purchase_at: None,
@@ -232,7 +233,7 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
         id,
         name: name.into(),
         kind: ProductKind::Course,
-        price_cents: 9900,
+        price_cents: cents(9900),
         is_subscription: false,
         archived: false,
     };

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
-use encore::domain::audience::fans::{NewFan, add_fan};
+use encore::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan};
 use encore::domain::audience::scoring::Engagement;
 use encore::domain::audience::scoring::purchase_points;
 use encore::domain::audience::tagging::{FanSelection, add_tag};
@@ -97,10 +97,10 @@ db_test!(
         let mut expected: HashMap<String, (i64, i64, i32)> = HashMap::new();
         for bought in &purchases {
             let entry = expected
-                .entry(bought.email.as_str().to_owned())
+                .entry(bought.email().as_str().to_owned())
                 .or_default();
-            entry.0 += bought.amount_cents;
-            entry.1 += purchase_points(bought.amount_cents);
+            entry.0 += bought.amount().minor().get();
+            entry.1 += purchase_points(bought.amount().minor());
             entry.2 += 1;
         }
         for customer in customer::Entity::find().all(&db).await.unwrap() {
@@ -128,7 +128,12 @@ db_test!(
         let store_id = store(&db).await;
         let mut fan_ids = Vec::new();
         for i in 0..24 {
-            let new = NewFan::parse(&format!("f{i}@example.com"), "", "", &[], "", "", "").unwrap();
+            let new = NewFan::parse(FanForm {
+                email: &format!("f{i}@example.com"),
+                profile: ProfileForm::default(),
+                tags: "",
+            })
+            .unwrap();
             fan_ids.push(add_fan(&db, store_id, &new).await.unwrap().fan_id());
         }
         for round in 0..6 {

@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use encore::domain::DomainError;
 use encore::domain::audience::engagement::{EngagementEvent, Recorded, record_engagement};
 use encore::domain::audience::fans::{
-    AddedFan, NewFan, Profile, add_fan, erase_fan, update_profile,
+    AddedFan, FanForm, NewFan, Profile, ProfileForm, add_fan, erase_fan, update_profile,
 };
 use encore::domain::audience::queries::list_tags;
 use encore::domain::audience::scoring::Engagement;
@@ -14,13 +14,27 @@ use encore::domain::audience::tagging::{
 use encore::domain::audience::tags::TagName;
 use encore::dto::FanFilter;
 use encore::entities::{fan, fan_activity, fan_genre, fan_tag};
+use encore::vocab::{Daw, EmailStatus, FanSource, SkillLevel};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db_test;
 use crate::fixtures::*;
 
 fn new_fan(email: &str, tags: &str) -> NewFan {
-    NewFan::parse(email, "", "", &[], "", "", tags).unwrap()
+    NewFan::parse(FanForm {
+        email,
+        profile: ProfileForm::default(),
+        tags,
+    })
+    .unwrap()
+}
+
+/// The id of a fan added by hand with these tags.
+async fn added(db: &DatabaseConnection, store_id: i64, email: &str, tags: &str) -> i64 {
+    add_fan(db, store_id, &new_fan(email, tags))
+        .await
+        .unwrap()
+        .fan_id()
 }
 
 fn tag(name: &str) -> TagName {
@@ -45,15 +59,17 @@ db_test!(
         let created = add_fan(
             &db,
             store_id,
-            &NewFan::parse(
-                "Mo@Example.com",
-                "Mo",
-                "fl_studio",
-                &["trap".into(), "hip_hop".into()],
-                "intermediate",
-                "Get signed",
-                "FL Studio, trap",
-            )
+            &NewFan::parse(FanForm {
+                email: "Mo@Example.com",
+                profile: ProfileForm {
+                    name: "Mo",
+                    daw: "fl_studio",
+                    genres: &["trap".into(), "hip_hop".into()],
+                    skill: "intermediate",
+                    goals: "Get signed",
+                },
+                tags: "FL Studio, trap",
+            })
             .unwrap(),
         )
         .await
@@ -74,10 +90,10 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(
-            (stored.source.as_str(), stored.daw.as_deref()),
-            ("manual", Some("fl_studio"))
+            (stored.source, stored.daw),
+            (FanSource::Manual, Some(Daw::FlStudio))
         );
-        assert_eq!(stored.email_status, "subscribed");
+        assert_eq!(stored.email_status, EmailStatus::Subscribed);
         assert_eq!(tags_of(&db, fan_id).await, ["FL Studio", "trap"]);
         assert_eq!(fan_genre::Entity::find().count(&db).await.unwrap(), 2);
         assert_invariants(&db, store_id).await;
@@ -230,8 +246,14 @@ db_test!(
             .await
             .unwrap()
             .fan_id();
-        let profile =
-            Profile::parse("Mo Beats", "ableton_live", &["house".into()], "pro", "Tour").unwrap();
+        let profile = Profile::parse(ProfileForm {
+            name: "Mo Beats",
+            daw: "ableton_live",
+            genres: &["house".into()],
+            skill: "pro",
+            goals: "Tour",
+        })
+        .unwrap();
 
         update_profile(&db, store_id, fan_id, &profile)
             .await
@@ -247,7 +269,7 @@ db_test!(
             .unwrap();
         assert_eq!(stored.name, "Mo Beats");
         assert_eq!(stored.sort_name, "mo beats");
-        assert_eq!(stored.skill_level.as_deref(), Some("pro"));
+        assert_eq!(stored.skill_level, Some(SkillLevel::Pro));
         assert_eq!(
             activities_of(&db, fan_id).await,
             [(
@@ -363,6 +385,132 @@ db_test!(
         assert!(matches!(
             delete_tag(&db, store_id, lo_fi).await,
             Err(DomainError::NotFound("tag"))
+        ));
+    }
+);
+
+db_test!(
+    a_stored_slug_the_code_does_not_know_is_a_logged_error_not_a_panic,
+    |db: DatabaseConnection| async move {
+        use encore::domain::audience::queries::{fan_profile, list_fans};
+        use encore::domain::commerce::products::list_products;
+        use encore::dto::FanQuery;
+        use encore::error::AppError;
+        use sea_orm::ConnectionTrait;
+
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let fan_id = buy(&db, store_id, course.id, "ada@example.com", 9900, "o-1")
+            .await
+            .fan_id
+            .unwrap();
+        // A hand-edited database, or a value written by a newer Encore.
+        db.execute_unprepared(&format!(
+            "UPDATE fans SET email_status = 'zombie' WHERE id = {fan_id}"
+        ))
+        .await
+        .unwrap();
+        db.execute_unprepared(&format!(
+            "UPDATE products SET kind = 'ebook' WHERE id = {}",
+            course.id
+        ))
+        .await
+        .unwrap();
+        let doubloons = store(&db).await;
+        db.execute_unprepared(&format!(
+            "UPDATE stores SET currency = 'XDB' WHERE id = {doubloons}"
+        ))
+        .await
+        .unwrap();
+
+        let failures = [
+            fan_profile(&db, store_id, fan_id, 10).await.map(|_| ()),
+            list_fans(&db, store_id, &FanQuery::default())
+                .await
+                .map(|_| ()),
+            list_products(&db, store_id, true).await.map(|_| ()),
+            list_fans(&db, doubloons, &FanQuery::default())
+                .await
+                .map(|_| ()),
+            encore::domain::commerce::purchases::record_purchase(
+                &db,
+                &purchase(store_id, course.id, "bo@example.com", 9900, "o-2"),
+            )
+            .await
+            .map(|_| ()),
+        ];
+        for failure in failures {
+            let error = failure.unwrap_err();
+            assert!(matches!(error, DomainError::Database(_)), "{error}");
+            assert_eq!(AppError::from(error), AppError::Internal);
+        }
+    }
+);
+
+db_test!(
+    erasing_from_the_form_needs_the_fans_email_typed_again,
+    |db: DatabaseConnection| async move {
+        use encore::domain::audience::fans::erase_fan_confirmed;
+
+        let store_id = store(&db).await;
+        let fan_id = added(&db, store_id, "mo@example.com", "").await;
+
+        let error = erase_fan_confirmed(&db, store_id, fan_id, "someone@else.com")
+            .await
+            .unwrap_err();
+        let DomainError::Invalid(errors) = error else {
+            panic!("expected a validation error, got {error}");
+        };
+        assert_eq!(errors[0].field, "confirm");
+        assert!(
+            fan_by_email(&db, store_id, "mo@example.com")
+                .await
+                .is_some()
+        );
+
+        let other_store = store(&db).await;
+        assert!(matches!(
+            erase_fan_confirmed(&db, other_store, fan_id, "mo@example.com").await,
+            Err(DomainError::NotFound("fan"))
+        ));
+
+        erase_fan_confirmed(&db, store_id, fan_id, "  MO@example.com ")
+            .await
+            .unwrap();
+        assert!(
+            fan_by_email(&db, store_id, "mo@example.com")
+                .await
+                .is_none()
+        );
+    }
+);
+
+db_test!(
+    a_bulk_preview_counts_the_selection_and_shows_the_stores_spelling,
+    |db: DatabaseConnection| async move {
+        use encore::domain::audience::tagging::preview_bulk_change;
+
+        let store_id = store(&db).await;
+        let beta = added(&db, store_id, "a@example.com", "Beta").await;
+        let other = added(&db, store_id, "b@example.com", "").await;
+        let elsewhere = store(&db).await;
+        let stranger = added(&db, elsewhere, "c@example.com", "").await;
+
+        let picked = FanSelection::Fans(vec![beta, other, stranger]);
+        let preview = preview_bulk_change(&db, store_id, &picked, &tag("beta "))
+            .await
+            .unwrap();
+        assert_eq!((preview.fans, preview.tag.as_str()), (2, "Beta"));
+
+        let everyone = FanSelection::Matching(FanFilter::default());
+        let preview = preview_bulk_change(&db, store_id, &everyone, &tag("New Tag"))
+            .await
+            .unwrap();
+        assert_eq!((preview.fans, preview.tag.as_str()), (2, "New Tag"));
+
+        assert!(matches!(
+            preview_bulk_change(&db, store_id, &everyone, &tag("Customer")).await,
+            Err(DomainError::Invalid(_))
         ));
     }
 );

@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 use encore::api::fans::{ApplyBulkTag, DeleteTag, FanList, PreviewBulkTag, RenameTag};
 use encore::components::audience::{ActivityTimeline, PurchaseHistory};
-use encore::domain::audience::fans::{NewFan, add_fan};
+use encore::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan};
 use encore::domain::audience::queries::list_tags;
 use encore::domain::audience::tagging::{delete_tag, rename_tag};
 use encore::domain::audience::tags::TagName;
@@ -25,7 +25,15 @@ async fn fan(db: &DatabaseConnection, store_id: i64, email: &str, name: &str, ta
     add_fan(
         db,
         store_id,
-        &NewFan::parse(email, name, "", &[], "", "", tags).unwrap(),
+        &NewFan::parse(FanForm {
+            email,
+            profile: ProfileForm {
+                name,
+                ..ProfileForm::default()
+            },
+            tags,
+        })
+        .unwrap(),
     )
     .await
     .unwrap()
@@ -264,7 +272,16 @@ app_test!(
         let fan_id = add_fan(
             &app.db,
             store_id,
-            &NewFan::parse("mo@x.io", evil, "", &[], "", evil, "<b>x</b>").unwrap(),
+            &NewFan::parse(FanForm {
+                email: "mo@x.io",
+                profile: ProfileForm {
+                    name: evil,
+                    goals: evil,
+                    ..ProfileForm::default()
+                },
+                tags: "<b>x</b>",
+            })
+            .unwrap(),
         )
         .await
         .unwrap()
@@ -360,8 +377,8 @@ fn the_purchase_history_totals_what_was_paid_and_refunded() {
     let html = view! {
         <PurchaseHistory
             store_id=7
-            purchases=vec![purchase(2, 9900, 2000), purchase(1, 4950, 0)]
-            customer=Some(CustomerBadge { customer_id: 3, total_spent_cents: 12850 })
+            purchases=vec![purchase(2, cents(9900), cents(2000)), purchase(1, cents(4950), cents(0))]
+            customer=Some(CustomerBadge { customer_id: 3, total_spent_cents: cents(12850) })
             currency=usd
             now
         />

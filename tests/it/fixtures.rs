@@ -3,10 +3,11 @@
 
 use encore::domain::accounts::stores::{NewStore, create_store};
 use encore::domain::commerce::products::{NewProduct, create_product};
-use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use encore::domain::email::Email;
+use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::{RefundInput, RefundPurchase};
 use encore::dto::{ProductSummary, PurchaseReceipt};
 use encore::entities::{customer, fan, fan_activity, fan_tag, tag};
+use encore::money::{Currency, MinorUnits, Money};
 use encore::vocab::{ProductKind, PurchaseSource};
 use encore::{domain::DomainResult, tools::audit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -28,6 +29,16 @@ pub async fn creator(db: &DatabaseConnection) -> i64 {
     .await
     .unwrap()
     .last_insert_id
+}
+
+/// A count of minor units, as the DTOs carry amounts.
+pub fn cents(minor: i64) -> MinorUnits {
+    MinorUnits::new(minor)
+}
+
+/// An amount in US cents: the currency of every store [`store`] makes.
+pub fn usd(cents: i64) -> Money {
+    MinorUnits::new(cents).of(Currency::from_code("USD").unwrap())
 }
 
 /// A store with its own owner.
@@ -54,12 +65,7 @@ pub async fn product(
     create_product(
         db,
         store_id,
-        &NewProduct {
-            name: name.to_owned(),
-            kind,
-            price_cents,
-            is_subscription,
-        },
+        &NewProduct::new(name, kind, usd(price_cents), is_subscription).unwrap(),
     )
     .await
     .unwrap()
@@ -103,6 +109,26 @@ pub async fn feedback_club(db: &DatabaseConnection, store_id: i64) -> ProductSum
     .await
 }
 
+/// A webhook's report of a purchase, now, by a buyer without a name: for tests to adjust.
+pub fn input<'a>(
+    store_id: i64,
+    product_id: i64,
+    email: &'a str,
+    amount_cents: i64,
+    key: &'a str,
+) -> PurchaseInput<'a> {
+    PurchaseInput {
+        store_id,
+        email,
+        name: "",
+        product_id,
+        amount: usd(amount_cents),
+        source: PurchaseSource::Webhook,
+        external_id: key,
+        purchased_at: None,
+    }
+}
+
 pub fn purchase(
     store_id: i64,
     product_id: i64,
@@ -110,17 +136,34 @@ pub fn purchase(
     amount_cents: i64,
     key: &str,
 ) -> RecordPurchase {
-    RecordPurchase::new(
+    RecordPurchase::parse(input(store_id, product_id, email, amount_cents, key)).unwrap()
+}
+
+/// A refund request, now, without a reason: for tests to adjust. `None` refunds all that
+/// remains.
+pub fn refund_input(
+    store_id: i64,
+    purchase_id: i64,
+    amount_cents: Option<i64>,
+    key: &str,
+) -> RefundInput<'_> {
+    RefundInput {
         store_id,
-        Email::parse(email).unwrap(),
-        "",
-        product_id,
-        amount_cents,
-        PurchaseSource::Webhook,
-        key,
-        None,
-    )
-    .unwrap()
+        purchase_id,
+        amount: amount_cents.map(usd),
+        reason: "",
+        request_key: key,
+        refunded_at: None,
+    }
+}
+
+pub fn refund_of(
+    store_id: i64,
+    purchase_id: i64,
+    amount_cents: Option<i64>,
+    key: &str,
+) -> RefundPurchase {
+    RefundPurchase::parse(refund_input(store_id, purchase_id, amount_cents, key)).unwrap()
 }
 
 pub async fn buy(

@@ -74,7 +74,7 @@ app_test!(
         let stores = store::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(stores.len(), 1);
         assert_eq!(stores[0].name, "Night Owl Beats");
-        assert_eq!(stores[0].currency, "EUR");
+        assert_eq!(stores[0].currency.code(), "EUR");
 
         // Back to the list, which names the new store.
         let location = response.headers()["location"].to_str().unwrap().to_owned();
@@ -321,9 +321,9 @@ app_test!(
     the_customer_csv_follows_the_list_and_neutralises_formulas,
     |app: TestApp| async move {
         app.sign_up("ada@example.com").await;
+        use crate::fixtures::usd;
         use encore::domain::commerce::products::{NewProduct, create_product};
-        use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-        use encore::domain::email::Email;
+        use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
         use encore::vocab::{ProductKind, PurchaseSource};
 
         app.post_form(
@@ -341,26 +341,21 @@ app_test!(
         let product = create_product(
             &app.db,
             store_id,
-            &NewProduct {
-                name: "Kit".into(),
-                kind: ProductKind::SamplePack,
-                price_cents: 1000,
-                is_subscription: false,
-            },
+            &NewProduct::new("Kit", ProductKind::SamplePack, usd(1000), false).unwrap(),
         )
         .await
         .unwrap();
         for (email, name, cents) in [("a@x.io", "=1+2", 1000), ("b@x.io", "Bo", 2500)] {
-            let command = RecordPurchase::new(
+            let command = RecordPurchase::parse(PurchaseInput {
                 store_id,
-                Email::parse(email).unwrap(),
-                name,
-                product.id,
-                cents,
-                PurchaseSource::Api,
                 email,
-                None,
-            )
+                name,
+                product_id: product.id,
+                amount: usd(cents),
+                source: PurchaseSource::Api,
+                external_id: email,
+                purchased_at: None,
+            })
             .unwrap();
             record_purchase(&app.db, &command).await.unwrap();
         }

@@ -6,7 +6,7 @@ use encore::domain::commerce::revenue::revenue_summary;
 use encore::domain::time::at_db_precision;
 use encore::dto::DateRange;
 use encore::entities::{purchase, subscription, subscription_period};
-use encore::vocab::ProductKind;
+use encore::vocab::{ProductKind, SubscriptionStatus};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -46,11 +46,10 @@ db_test!(
                 customer_id: Set(customer_id),
                 product_id: Set(club.id),
                 status: Set(if cancelled_at.is_some() {
-                    "cancelled"
+                    SubscriptionStatus::Cancelled
                 } else {
-                    "active"
-                }
-                .into()),
+                    SubscriptionStatus::Active
+                }),
                 started_at: Set(started),
                 renewed_at: Set(started),
                 current_period_end: Set(month_after(started)),

@@ -2,11 +2,14 @@
 
 use chrono::{Duration, Utc};
 use encore::domain::DomainError;
-use encore::domain::commerce::products::archive_product;
-use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use encore::domain::email::Email;
+use encore::domain::commerce::products::{
+    ProductEdit, archive_product, edit_product, list_products,
+};
+use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::{RefundInput, RefundPurchase, refund_purchase};
 use encore::entities::{enrollment, purchase, revenue_daily, subscription};
-use encore::vocab::{ProductKind, PurchaseSource};
+use encore::money::{Currency, MinorUnits};
+use encore::vocab::{FanSource, ProductKind, PurchaseSource, SubscriptionStatus};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::db_test;
@@ -41,7 +44,7 @@ db_test!(
             .unwrap();
         assert_eq!(Some(fan.id), receipt.fan_id);
         assert_eq!(fan.score, 9);
-        assert_eq!(fan.source, "purchase");
+        assert_eq!(fan.source, FanSource::Purchase);
         assert_eq!(tags_of(&db, fan.id).await, ["customer"]);
         assert_eq!(
             activities_of(&db, fan.id).await,
@@ -174,8 +177,11 @@ db_test!(
         let store_id = store(&db).await;
         let course = masterclass(&db, store_id).await;
         buy(&db, store_id, course.id, "ada@example.com", 9900, "42").await;
-        let mut manual = purchase(store_id, course.id, "ada@example.com", 9900, "42");
-        manual.source = PurchaseSource::Manual;
+        let manual = RecordPurchase::parse(PurchaseInput {
+            source: PurchaseSource::Manual,
+            ..input(store_id, course.id, "ada@example.com", 9900, "42")
+        })
+        .unwrap();
 
         let receipt = record_purchase(&db, &manual).await.unwrap();
 
@@ -195,9 +201,12 @@ db_test!(
         let course = masterclass(&db, store_id).await;
         let pack = drum_kit(&db, store_id).await;
         let earlier = Utc::now() - Duration::days(30);
-        let mut first = purchase(store_id, pack.id, "ada@example.com", 2900, "a");
-        first.name = "Ada Lovelace".to_owned();
-        first.purchased_at = Some(encore::domain::time::at_db_precision(earlier));
+        let first = RecordPurchase::parse(PurchaseInput {
+            name: "Ada Lovelace",
+            purchased_at: Some(earlier),
+            ..input(store_id, pack.id, "ada@example.com", 2900, "a")
+        })
+        .unwrap();
         record_purchase(&db, &first).await.unwrap();
         buy(&db, store_id, course.id, "ada@example.com", 10550, "b").await;
 
@@ -210,7 +219,7 @@ db_test!(
             customer.name, "Ada Lovelace",
             "the name from the first purchase is kept"
         );
-        assert_eq!(customer.first_purchase_at, first.purchased_at);
+        assert_eq!(customer.first_purchase_at, first.purchased_at());
         assert!(customer.last_purchase_at.unwrap() > earlier);
         let fan = fan_by_email(&db, store_id, "ada@example.com")
             .await
@@ -257,13 +266,16 @@ db_test!(
         let store_id = store(&db).await;
         let club = feedback_club(&db, store_id).await;
         let start = encore::domain::time::at_db_precision(Utc::now() - Duration::days(10));
-        let mut first = purchase(store_id, club.id, "sam@example.com", 1500, "sub-1");
-        first.purchased_at = Some(start);
+        let first = RecordPurchase::parse(PurchaseInput {
+            purchased_at: Some(start),
+            ..input(store_id, club.id, "sam@example.com", 1500, "sub-1")
+        })
+        .unwrap();
         record_purchase(&db, &first).await.unwrap();
 
         let subscriptions = subscription::Entity::find().all(&db).await.unwrap();
         assert_eq!(subscriptions.len(), 1);
-        assert_eq!(subscriptions[0].status, "active");
+        assert_eq!(subscriptions[0].status, SubscriptionStatus::Active);
         assert_eq!(subscriptions[0].started_at, start);
         let first_end = subscriptions[0].current_period_end;
         assert_eq!(
@@ -302,8 +314,11 @@ db_test!(
             .parse::<chrono::DateTime<Utc>>()
             .unwrap();
         for (key, email) in [("r-1", "a@example.com"), ("r-2", "b@example.com")] {
-            let mut bought = purchase(store_id, course.id, email, 9900, key);
-            bought.purchased_at = Some(day);
+            let bought = RecordPurchase::parse(PurchaseInput {
+                purchased_at: Some(day),
+                ..input(store_id, course.id, email, 9900, key)
+            })
+            .unwrap();
             record_purchase(&db, &bought).await.unwrap();
         }
         let rows = revenue_daily::Entity::find().all(&db).await.unwrap();
@@ -334,18 +349,9 @@ db_test!(
             record_purchase(&db, &unknown_store).await,
             Err(DomainError::NotFound("store"))
         ));
-        let email = Email::parse("a@example.com").unwrap();
         for (amount, key) in [(-1, "ok"), (100, "   "), (100, &"k".repeat(201))] {
-            let invalid = RecordPurchase::new(
-                store_id,
-                email.clone(),
-                "",
-                course.id,
-                amount,
-                PurchaseSource::Api,
-                key,
-                None,
-            );
+            let invalid =
+                RecordPurchase::parse(input(store_id, course.id, "a@example.com", amount, key));
             assert!(
                 matches!(invalid, Err(DomainError::Invalid(_))),
                 "{amount} {key:?}"
@@ -400,5 +406,51 @@ db_test!(
             "the customer tag is for money spent"
         );
         assert_invariants(&db, store_id).await;
+    }
+);
+
+db_test!(
+    money_in_another_currency_is_refused_and_changes_nothing,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let bought = buy(&db, store_id, course.id, "ada@example.com", 9900, "o-1").await;
+        let counts = table_counts(&db).await;
+        let state = state_digest(&db).await;
+        let euros = |cents| MinorUnits::new(cents).of(Currency::from_code("EUR").unwrap());
+
+        let purchase = RecordPurchase::parse(PurchaseInput {
+            amount: euros(9900),
+            ..input(store_id, course.id, "ada@example.com", 9900, "o-2")
+        })
+        .unwrap();
+        let refund = RefundPurchase::parse(RefundInput {
+            amount: Some(euros(100)),
+            ..refund_input(store_id, bought.purchase_id, None, "r-1")
+        })
+        .unwrap();
+        let price = ProductEdit {
+            name: None,
+            price: Some(euros(1)),
+        };
+
+        for error in [
+            record_purchase(&db, &purchase).await.unwrap_err(),
+            refund_purchase(&db, &refund).await.unwrap_err(),
+            edit_product(&db, store_id, course.id, &price)
+                .await
+                .unwrap_err(),
+        ] {
+            let DomainError::Invalid(errors) = &error else {
+                panic!("expected a validation error, got {error}");
+            };
+            assert_eq!(errors[0].message, "This store's amounts are in USD.");
+        }
+        assert_eq!(table_counts(&db).await, counts);
+        assert_eq!(state_digest(&db).await, state);
+        assert_eq!(
+            list_products(&db, store_id, false).await.unwrap()[0].price_cents,
+            cents(9900)
+        );
     }
 );

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
-use encore::domain::audience::fans::{NewFan, add_fan, erase_fan};
+use encore::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan, erase_fan};
 use encore::domain::audience::queries::{count_fans, fan_profile, list_fans};
 use encore::domain::audience::scoring::Engagement;
 use encore::domain::audience::tagging::{
@@ -15,10 +15,9 @@ use encore::domain::audience::tagging::{
 use encore::domain::audience::tags::TagName;
 use encore::domain::commerce::customers::{customer_detail, list_customers};
 use encore::domain::commerce::products::list_products;
-use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::{RefundInput, RefundPurchase, refund_purchase};
 use encore::domain::commerce::revenue::{dashboard, revenue_summary};
-use encore::domain::email::Email;
 use encore::domain::time::at_db_precision;
 use encore::dto::{
     CustomerFilter, CustomerQuery, CustomerSort, DateRange, FanFilter, FanQuery, FanSort, PageAt,
@@ -47,16 +46,25 @@ fn bought_at(
     key: &str,
     at: DateTime<Utc>,
 ) -> RecordPurchase {
-    RecordPurchase::new(
-        store_id,
-        Email::parse(email).unwrap(),
-        "",
-        product_id,
-        cents,
-        PurchaseSource::Import,
-        key,
-        Some(at),
-    )
+    bought_by(store_id, product_id, email, "", cents, key, at)
+}
+
+/// A named buyer's import of a purchase at `at`.
+fn bought_by(
+    store_id: i64,
+    product_id: i64,
+    email: &str,
+    name: &str,
+    cents: i64,
+    key: &str,
+    at: DateTime<Utc>,
+) -> RecordPurchase {
+    RecordPurchase::parse(PurchaseInput {
+        name,
+        source: PurchaseSource::Import,
+        purchased_at: Some(at),
+        ..input(store_id, product_id, email, cents, key)
+    })
     .unwrap()
 }
 
@@ -106,19 +114,20 @@ db_test!(
         let start = at_db_precision(Utc::now() - Duration::days(200));
         // Totals repeat (ties broken by id) and names are mixed case.
         for i in 0..120i64 {
-            let mut command = bought_at(
-                store_id,
-                course.id,
-                &format!("buyer{i:03}@example.com"),
-                1000 + (i % 17) * 500,
-                &format!("o{i}"),
-                start + Duration::hours(i * 7 % 97),
-            );
-            command.name = if i % 3 == 0 {
+            let name = if i % 3 == 0 {
                 format!("Zed {i}")
             } else {
                 format!("alex {i}")
             };
+            let command = bought_by(
+                store_id,
+                course.id,
+                &format!("buyer{i:03}@example.com"),
+                &name,
+                1000 + (i % 17) * 500,
+                &format!("o{i}"),
+                start + Duration::hours(i * 7 % 97),
+            );
             record_purchase(&db, &command).await.unwrap();
         }
         let customers = customer::Entity::find().all(&db).await.unwrap();
@@ -194,23 +203,20 @@ db_test!(
         buy(&db, store_id, course.id, "ada@example.com", 9900, "1").await;
         buy(&db, store_id, club.id, "ada@example.com", 1500, "2").await;
         let grace = buy(&db, store_id, pack.id, "grace@example.com", 2900, "3").await;
-        refund_purchase(
-            &db,
-            &RefundPurchase::new(store_id, grace.purchase_id, Some(900), "", "r", None).unwrap(),
-        )
-        .await
-        .unwrap();
+        refund_purchase(&db, &refund_of(store_id, grace.purchase_id, Some(900), "r"))
+            .await
+            .unwrap();
         // Grace buys the same pack again: still one chip.
         buy(&db, store_id, pack.id, "grace@example.com", 2900, "5").await;
-        let mut old = bought_at(
+        let old = bought_by(
             store_id,
             club.id,
             "lin@example.com",
+            "Lin",
             1500,
             "4",
             at_db_precision(Utc::now() - Duration::days(90)),
         );
-        old.name = "Lin".into();
         record_purchase(&db, &old).await.unwrap();
 
         let list = |filter: CustomerFilter| {
@@ -323,7 +329,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(grace_detail.refunds.len(), 1);
-        assert_eq!(grace_detail.refunds[0].amount_cents, 900);
+        assert_eq!(grace_detail.refunds[0].amount_cents, cents(900));
         assert_eq!(grace_detail.purchases.len(), 2);
         let chips: Vec<_> = grace_detail
             .customer
@@ -354,12 +360,12 @@ struct FanFacts {
     id: i64,
     email: String,
     score: i64,
-    daw: Option<String>,
-    skill: Option<String>,
-    status: String,
+    daw: Option<Daw>,
+    skill: Option<SkillLevel>,
+    status: EmailStatus,
     last_open: Option<DateTime<Utc>>,
     tags: HashSet<String>,
-    genres: HashSet<String>,
+    genres: HashSet<Genre>,
     customer: bool,
 }
 
@@ -368,14 +374,10 @@ fn matches(fan: &FanFacts, filter: &FanFilter, now: DateTime<Utc>) -> bool {
     (filter.tags_any.is_empty() || filter.tags_any.iter().any(|t| fan.tags.contains(&key(t))))
         && filter.tags_all.iter().all(|t| fan.tags.contains(&key(t)))
         && !filter.tags_none.iter().any(|t| fan.tags.contains(&key(t)))
-        && filter
-            .daw
-            .is_none_or(|d| fan.daw.as_deref() == Some(d.as_str()))
-        && filter
-            .skill
-            .is_none_or(|s| fan.skill.as_deref() == Some(s.as_str()))
-        && filter.genre.is_none_or(|g| fan.genres.contains(g.as_str()))
-        && filter.email_status.is_none_or(|s| fan.status == s.as_str())
+        && filter.daw.is_none_or(|d| fan.daw == Some(d))
+        && filter.skill.is_none_or(|s| fan.skill == Some(s))
+        && filter.genre.is_none_or(|g| fan.genres.contains(&g))
+        && filter.email_status.is_none_or(|s| fan.status == s)
         && filter.score_min.is_none_or(|min| fan.score >= min)
         && filter.score_max.is_none_or(|max| fan.score <= max)
         && filter.opened_within_days.is_none_or(|days| {
@@ -425,7 +427,7 @@ async fn facts(db: &DatabaseConnection, store_id: i64) -> Vec<FanFacts> {
             genres: genres
                 .iter()
                 .filter(|g| g.fan_id == f.id)
-                .map(|g| g.genre.clone())
+                .map(|g| g.genre)
                 .collect(),
             customer: customers.contains(&f.email),
             id: f.id,
@@ -499,23 +501,25 @@ db_test!(
                 .filter(|_| rng.random_bool(0.4))
                 .map(|g| g.as_str().to_owned())
                 .collect();
-            let new = NewFan::parse(
-                &format!("fan{i}@example.com"),
-                &format!("Fan {i}"),
-                if rng.random_bool(0.7) {
-                    Daw::ALL[rng.random_range(0..3)].as_str()
-                } else {
-                    ""
+            let new = NewFan::parse(FanForm {
+                email: &format!("fan{i}@example.com"),
+                profile: ProfileForm {
+                    name: &format!("Fan {i}"),
+                    daw: if rng.random_bool(0.7) {
+                        Daw::ALL[rng.random_range(0..3)].as_str()
+                    } else {
+                        ""
+                    },
+                    genres: &genres,
+                    skill: if rng.random_bool(0.6) {
+                        SkillLevel::ALL[rng.random_range(0..4)].as_str()
+                    } else {
+                        ""
+                    },
+                    ..ProfileForm::default()
                 },
-                &genres,
-                if rng.random_bool(0.6) {
-                    SkillLevel::ALL[rng.random_range(0..4)].as_str()
-                } else {
-                    ""
-                },
-                "",
-                &tags.join(","),
-            )
+                tags: &tags.join(","),
+            })
             .unwrap();
             let fan_id = add_fan(&db, store_id, &new).await.unwrap().fan_id();
             if rng.random_bool(0.6) {
@@ -719,8 +723,12 @@ db_test!(
                 2 => "trap,lofi",
                 _ => "",
             };
-            let new =
-                NewFan::parse(&format!("f{i}@example.com"), "", "", &[], "", "", tags).unwrap();
+            let new = NewFan::parse(FanForm {
+                email: &format!("f{i}@example.com"),
+                profile: ProfileForm::default(),
+                tags,
+            })
+            .unwrap();
             ids.push(add_fan(&db, store_id, &new).await.unwrap().fan_id());
         }
         let tag = |name: &str| TagName::parse(name).unwrap();
@@ -771,15 +779,17 @@ db_test!(
         let fan_id = add_fan(
             &db,
             store_id,
-            &NewFan::parse(
-                "ada@example.com",
-                "Ada",
-                "logic_pro",
-                &["ambient".into()],
-                "advanced",
-                "Score a film",
-                "Logic",
-            )
+            &NewFan::parse(FanForm {
+                email: "ada@example.com",
+                profile: ProfileForm {
+                    name: "Ada",
+                    daw: "logic_pro",
+                    genres: &["ambient".into()],
+                    skill: "advanced",
+                    goals: "Score a film",
+                },
+                tags: "Logic",
+            })
             .unwrap(),
         )
         .await
@@ -800,13 +810,16 @@ db_test!(
         assert_eq!(profile.activities[0].points, 9);
         assert_eq!(profile.purchases.len(), 1);
         assert_eq!(profile.purchases[0].product_name, "Mixing Masterclass");
-        assert_eq!(profile.customer.map(|c| c.total_spent_cents), Some(9900));
+        assert_eq!(
+            profile.customer.map(|c| c.total_spent_cents),
+            Some(cents(9900))
+        );
         let page = list_fans(&db, store_id, &FanQuery::default())
             .await
             .unwrap();
         assert_eq!(
             page.rows[0].customer.as_ref().map(|c| c.total_spent_cents),
-            Some(9900)
+            Some(cents(9900))
         );
     }
 );
@@ -846,20 +859,17 @@ db_test!(
                 at,
             );
             let receipt = record_purchase(&db, &command).await.unwrap();
-            if rng.random_bool(0.2) && command.amount_cents > 0 {
+            let paid = command.amount().minor().get();
+            if rng.random_bool(0.2) && paid > 0 {
                 let refund_at = at + Duration::days(rng.random_range(0..20));
                 let refund_at = std::cmp::min(refund_at, at_db_precision(Utc::now()));
-                let amount = rng.random_range(1..=command.amount_cents);
+                let amount = rng.random_range(1..=paid);
                 refund_purchase(
                     &db,
-                    &RefundPurchase::new(
-                        store_id,
-                        receipt.purchase_id,
-                        Some(amount),
-                        "",
-                        "r",
-                        Some(refund_at),
-                    )
+                    &RefundPurchase::parse(RefundInput {
+                        refunded_at: Some(refund_at),
+                        ..refund_input(store_id, receipt.purchase_id, Some(amount), "r")
+                    })
                     .unwrap(),
                 )
                 .await
@@ -973,8 +983,7 @@ db_test!(
         let renewal = pay("lin@example.com", "lin-2", days_ago(30)).await;
         refund_purchase(
             &db,
-            &RefundPurchase::new(store_id, renewal.purchase_id, None, "", "lin-refund", None)
-                .unwrap(),
+            &refund_of(store_id, renewal.purchase_id, None, "lin-refund"),
         )
         .await
         .unwrap();
@@ -1016,7 +1025,7 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.status, "active");
+        assert_eq!(row.status, SubscriptionStatus::Active);
         assert_eq!(
             row.started_at,
             days_ago(50),
@@ -1075,9 +1084,9 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         .count() as i64;
 
     let label = format!("{} to {}", range.start, range.end);
-    assert_eq!(totals.gross_cents, gross, "{label}: gross");
-    assert_eq!(totals.refunds_cents, refunded, "{label}: refunds");
-    assert_eq!(totals.net_cents, gross - refunded, "{label}: net");
+    assert_eq!(totals.gross_cents.get(), gross, "{label}: gross");
+    assert_eq!(totals.refunds_cents.get(), refunded, "{label}: refunds");
+    assert_eq!(totals.net_cents.get(), gross - refunded, "{label}: net");
     assert_eq!(totals.orders, orders, "{label}: orders");
     assert_eq!(totals.customers, buyers.len() as i64, "{label}: buyers");
     assert_eq!(
@@ -1088,10 +1097,18 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         totals.active_subscribers, subscribers,
         "{label}: subscribers"
     );
-    let series_net: i64 = summary.series.iter().map(|point| point.net_cents).sum();
+    let series_net: i64 = summary
+        .series
+        .iter()
+        .map(|point| point.net_cents.get())
+        .sum();
     assert_eq!(series_net, gross - refunded, "{label}: the series adds up");
     assert_eq!(summary.series.first().map(|p| p.start), Some(range.start));
-    let top_net: Vec<i64> = summary.top_products.iter().map(|p| p.net_cents).collect();
+    let top_net: Vec<i64> = summary
+        .top_products
+        .iter()
+        .map(|p| p.net_cents.get())
+        .collect();
     assert!(
         top_net.windows(2).all(|w| w[0] >= w[1]),
         "{label}: best sellers first"
@@ -1102,7 +1119,8 @@ async fn assert_summary_equals_raw_sums(db: &DatabaseConnection, store_id: i64, 
         (gross + orders / 2) / orders
     };
     assert_eq!(
-        totals.average_order_cents, expected_aov,
+        totals.average_order_cents.get(),
+        expected_aov,
         "{label}: average order"
     );
 }

@@ -2,16 +2,20 @@
 
 use encore::domain::DomainError;
 use encore::domain::audience::fans::{erase_fan, set_email_status};
-use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
+use encore::domain::commerce::refunds::{RefundInput, RefundPurchase, refund_purchase};
 use encore::entities::{revenue_daily, subscription};
-use encore::vocab::{EmailStatus, ProductKind};
+use encore::vocab::{EmailStatus, ProductKind, SubscriptionStatus};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::db_test;
 use crate::fixtures::*;
 
 fn refund(store_id: i64, purchase_id: i64, amount: Option<i64>, key: &str) -> RefundPurchase {
-    RefundPurchase::new(store_id, purchase_id, amount, "Asked nicely", key, None).unwrap()
+    RefundPurchase::parse(RefundInput {
+        reason: "Asked nicely",
+        ..refund_input(store_id, purchase_id, amount, key)
+    })
+    .unwrap()
 }
 
 db_test!(
@@ -30,9 +34,10 @@ db_test!(
 
         assert_eq!(
             (receipt.amount_cents, receipt.remaining_cents),
-            (2500, 7400)
+            (cents(2500), cents(7400))
         );
         assert_eq!(receipt.points, 7 - 9, "net $74 is worth 7 points, not 9");
+        assert_eq!(receipt.customer_id, bought.customer_id);
         let customer = customer_by_email(&db, store_id, "ada@example.com")
             .await
             .unwrap();
@@ -92,7 +97,7 @@ db_test!(
                 receipt.remaining_cents,
                 receipt.points
             ),
-            (9900, 0, -9)
+            (cents(9900), cents(0), -9)
         );
         let fan = fan_by_email(&db, store_id, "ada@example.com")
             .await
@@ -103,7 +108,8 @@ db_test!(
             "no purchase left that counts"
         );
         assert_eq!(
-            fan.email_status, "unsubscribed",
+            fan.email_status,
+            EmailStatus::Unsubscribed,
             "refunds never touch consent"
         );
         let customer = customer_by_email(&db, store_id, "ada@example.com")
@@ -119,7 +125,8 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(
-            fan.email_status, "unsubscribed",
+            fan.email_status,
+            EmailStatus::Unsubscribed,
             "and purchases never re-subscribe"
         );
         assert_invariants(&db, store_id).await;
@@ -173,7 +180,7 @@ db_test!(
             counts.iter().find(|(t, _)| *t == "refunds").unwrap().1 + 1
         );
         assert!(matches!(
-            RefundPurchase::new(store_id, bought.purchase_id, Some(0), "", "k", None),
+            RefundPurchase::parse(refund_input(store_id, bought.purchase_id, Some(0), "k")),
             Err(DomainError::Invalid(_))
         ));
         assert!(matches!(
@@ -270,7 +277,7 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(subscription.status, "cancelled");
+        assert_eq!(subscription.status, SubscriptionStatus::Cancelled);
         assert!(subscription.cancelled_at.is_some());
         assert_invariants(&db, store_id).await;
     }

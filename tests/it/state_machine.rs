@@ -6,13 +6,12 @@ use std::collections::HashMap;
 
 use encore::domain::DomainError;
 use encore::domain::audience::engagement::{EngagementEvent, record_engagement};
-use encore::domain::audience::fans::{NewFan, add_fan, erase_fan};
+use encore::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan, erase_fan};
 use encore::domain::audience::scoring::Engagement;
 use encore::domain::audience::tagging::{FanSelection, add_tag, remove_tag};
 use encore::domain::audience::tags::TagName;
-use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use encore::domain::commerce::refunds::{RefundPurchase, refund_purchase};
-use encore::domain::email::Email;
+use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use encore::domain::commerce::refunds::refund_purchase;
 use encore::dto::FanFilter;
 use encore::vocab::{ProductKind, PurchaseSource};
 use proptest::prelude::*;
@@ -108,16 +107,16 @@ async fn run_case(db: DatabaseConnection, ops: Vec<Op>) -> Result<(), TestCaseEr
                 amount,
                 key,
             } => {
-                let command = RecordPurchase::new(
-                    store_id,
-                    Email::parse(&email(e)).unwrap(),
-                    "",
-                    products[product],
-                    amount,
-                    PurchaseSource::Import,
-                    &format!("k{key}"),
-                    None,
-                )
+                let command = RecordPurchase::parse(PurchaseInput {
+                    source: PurchaseSource::Import,
+                    ..input(
+                        store_id,
+                        products[product],
+                        &email(e),
+                        amount,
+                        &format!("k{key}"),
+                    )
+                })
                 .unwrap();
                 let outcome = record_purchase(&db, &command).await;
                 match model.keys.get(&key) {
@@ -156,27 +155,19 @@ async fn run_case(db: DatabaseConnection, ops: Vec<Op>) -> Result<(), TestCaseEr
                 else {
                     continue;
                 };
-                let command = RefundPurchase::new(
-                    store_id,
-                    purchase_id,
-                    amount,
-                    "",
-                    &format!("r{key}"),
-                    None,
-                )
-                .unwrap();
+                let command = refund_of(store_id, purchase_id, amount, &format!("r{key}"));
                 let outcome = refund_purchase(&db, &command).await;
                 let remaining = paid - refunded;
                 match outcome {
                     Ok(receipt) if receipt.replayed => {}
                     Ok(receipt) => {
-                        prop_assert!(receipt.amount_cents <= remaining);
+                        prop_assert!(receipt.amount_cents.get() <= remaining);
                         let entry = model
                             .purchases
                             .iter_mut()
                             .find(|p| p.0 == purchase_id)
                             .unwrap();
-                        entry.3 += receipt.amount_cents;
+                        entry.3 += receipt.amount_cents.get();
                     }
                     Err(DomainError::Invalid(_)) => {
                         prop_assert!(remaining == 0 || amount.is_some_and(|a| a > remaining));
@@ -226,7 +217,12 @@ async fn run_case(db: DatabaseConnection, ops: Vec<Op>) -> Result<(), TestCaseEr
                 .unwrap();
             }
             Op::AddFan { email: e } => {
-                let new = NewFan::parse(&email(e), "", "", &[], "", "", "").unwrap();
+                let new = NewFan::parse(FanForm {
+                    email: &email(e),
+                    profile: ProfileForm::default(),
+                    tags: "",
+                })
+                .unwrap();
                 add_fan(&db, store_id, &new).await.unwrap();
             }
             Op::Erase { email: e } => {

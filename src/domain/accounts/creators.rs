@@ -14,14 +14,15 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, JoinType,
-    QueryFilter, QuerySelect, TryInsertResult,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, JoinType, QueryFilter, QuerySelect, TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 
 use crate::domain::DomainError;
 use crate::domain::DomainResult;
 use crate::domain::email::Email;
+use crate::domain::error::Problems;
 use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::entities::{creator, session};
@@ -115,6 +116,41 @@ impl NewPassword {
             return Err("Don't build your password from your email address.".to_owned());
         }
         Ok(NewPassword(input.to_owned()))
+    }
+}
+
+/// The sign-up form, checked: a valid email, and a password that passes the rules for that
+/// email (which are only checked once the email is valid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    email: Email,
+    password: NewPassword,
+}
+
+impl NewAccount {
+    /// # Errors
+    /// `Invalid`, naming `email` and/or `password`.
+    pub fn parse(email: &str, password: &str) -> DomainResult<NewAccount> {
+        let mut problems = Problems::new();
+        let email = problems.check("email", Email::parse(email));
+        let password = match &email {
+            Some(email) => problems.check("password", NewPassword::parse(password, email)),
+            None => None,
+        };
+        problems.finish(|| {
+            Some(NewAccount {
+                email: email?,
+                password: password?,
+            })
+        })
+    }
+
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    pub fn password(&self) -> &NewPassword {
+        &self.password
     }
 }
 
@@ -240,7 +276,9 @@ pub async fn verify_login(
     }))
 }
 
-/// Changes a password after checking the current one.
+/// Changes a password after checking the current one. Every session of the account ends
+/// (other devices must log in again) and the device that asked gets a new one, returned: all
+/// in one transaction, so a failure changes neither the password nor the sessions.
 ///
 /// # Errors
 /// `Invalid` on `current` when it is wrong.
@@ -249,7 +287,7 @@ pub async fn change_password(
     creator_id: i64,
     current: &str,
     new: &NewPassword,
-) -> DomainResult<()> {
+) -> DomainResult<SessionToken> {
     let account = creator::Entity::find_by_id(creator_id)
         .one(db)
         .await?
@@ -261,11 +299,21 @@ pub async fn change_password(
         ));
     }
     let hash = hash_password(new.0.clone()).await?;
-    let mut active: creator::ActiveModel = account.into();
-    active.password_hash = Set(hash);
-    active.password_changed_at = Set(time::now());
-    active.update(db).await?;
-    Ok(())
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let mut active: creator::ActiveModel = account.clone().into();
+        active.password_hash = Set(hash.clone());
+        active.password_changed_at = Set(time::now());
+        active.update(&tx).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::CreatorId.eq(creator_id))
+            .exec(&tx)
+            .await?;
+        let token = start_session(&tx, creator_id).await?;
+        tx.commit().await?;
+        Ok(token)
+    })
+    .await
 }
 
 /// The email of an account.
@@ -280,11 +328,15 @@ pub async fn account_email(db: &DatabaseConnection, creator_id: i64) -> DomainRe
         .email)
 }
 
-/// Starts a session (always a new token: a log-in never reuses one).
+/// Starts a session (always a new token: a log-in never reuses one), on the pool or in the
+/// caller's transaction.
 ///
 /// # Errors
 /// Database failures.
-pub async fn start_session(db: &DatabaseConnection, creator_id: i64) -> DomainResult<SessionToken> {
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    creator_id: i64,
+) -> DomainResult<SessionToken> {
     let token = SessionToken::generate();
     let now = time::now();
     session::ActiveModel {
@@ -357,24 +409,6 @@ pub async fn end_session(db: &DatabaseConnection, token: &SessionToken) -> Domai
     Ok(())
 }
 
-/// Ends every session of an account except `keep` (after a password change: other devices
-/// must log in again).
-///
-/// # Errors
-/// Database failures.
-pub async fn end_other_sessions(
-    db: &DatabaseConnection,
-    creator_id: i64,
-    keep: Option<&SessionToken>,
-) -> DomainResult<u64> {
-    let mut query =
-        session::Entity::delete_many().filter(session::Column::CreatorId.eq(creator_id));
-    if let Some(keep) = keep {
-        query = query.filter(session::Column::TokenHash.ne(keep.stored_hash()));
-    }
-    Ok(query.exec(db).await?.rows_affected)
-}
-
 /// An Argon2id hash (same parameters as real ones) of a random password, verified against
 /// when the email is unknown so that answer takes as long as a wrong password.
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -416,6 +450,27 @@ mod tests {
 
     fn email() -> Email {
         Email::parse("beatsmith@example.com").unwrap()
+    }
+
+    fn fields(error: DomainError) -> Vec<String> {
+        match error {
+            DomainError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected validation errors, got {other}"),
+        }
+    }
+
+    #[test]
+    fn a_sign_up_checks_the_password_against_a_valid_email_only() {
+        let account = NewAccount::parse(" Beatsmith@Example.com ", "late night sessions").unwrap();
+        assert_eq!(account.email(), &email());
+        assert_eq!(
+            fields(NewAccount::parse("nope", "short").unwrap_err()),
+            ["email"]
+        );
+        assert_eq!(
+            fields(NewAccount::parse("beatsmith@example.com", "beatsmith-2026!").unwrap_err()),
+            ["password"]
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::StoreSummary;
 use crate::entities::store;
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits, Money};
 
 const MAX_NAME_CHARS: usize = 80;
 
@@ -68,7 +68,7 @@ pub async fn create_store(
         let tx = begin_write(db).await?;
         let created = store::ActiveModel {
             name: Set(new.name.clone()),
-            currency: Set(new.currency.code().to_owned()),
+            currency: Set(new.currency),
             created_at: Set(time::now()),
             archived_at: Set(None),
             owner_id: Set(Some(owner_id)),
@@ -151,19 +151,28 @@ pub(crate) async fn find_active(
         .ok_or(DomainError::NotFound("store"))
 }
 
-/// The store's currency, as recorded.
-pub(crate) fn currency_of(store: &store::Model) -> DomainResult<Currency> {
-    Currency::from_code(&store.currency).ok_or_else(|| {
-        DomainError::Corrupt(format!(
-            "store {} has unsupported currency {}",
-            store.id, store.currency
-        ))
-    })
+/// The amount of `money` in the store's currency; money in another currency is refused
+/// (on `field`) rather than counted as the store's.
+///
+/// # Errors
+/// `Invalid` on `field`.
+pub(crate) fn in_store_currency(
+    store: &store::Model,
+    money: Money,
+    field: &str,
+) -> DomainResult<MinorUnits> {
+    if money.currency() != store.currency {
+        return Err(DomainError::invalid(
+            field,
+            format!("This store's amounts are in {}.", store.currency.code()),
+        ));
+    }
+    Ok(money.minor())
 }
 
 fn summary(model: store::Model) -> DomainResult<StoreSummary> {
     Ok(StoreSummary {
-        currency: currency_of(&model)?,
+        currency: model.currency,
         id: model.id,
         name: model.name,
         created_at: model.created_at,

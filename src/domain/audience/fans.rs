@@ -23,53 +23,54 @@ use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, SkillLevel}
 const MAX_NAME_CHARS: usize = 120;
 const MAX_GOALS_CHARS: usize = 1000;
 
-/// The producer profile: what a creator knows about how a fan makes music.
+/// The profile form's fields as typed: empty selects mean "not known".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileForm<'a> {
+    pub name: &'a str,
+    /// A [`Daw`] slug, or empty.
+    pub daw: &'a str,
+    /// [`Genre`] slugs; empty ones are skipped.
+    pub genres: &'a [String],
+    /// A [`SkillLevel`] slug, or empty.
+    pub skill: &'a str,
+    pub goals: &'a str,
+}
+
+/// The producer profile: what a creator knows about how a fan makes music. The name is one
+/// cleaned line, the genres sorted and without repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
-    pub name: String,
-    pub daw: Option<Daw>,
-    pub genres: Vec<Genre>,
-    pub skill: Option<SkillLevel>,
-    pub goals: String,
+    name: String,
+    daw: Option<Daw>,
+    genres: Vec<Genre>,
+    skill: Option<SkillLevel>,
+    goals: String,
 }
 
 impl Profile {
-    /// Reads profile form fields; empty selects mean "not known".
+    /// Reads the profile form.
     ///
     /// # Errors
     /// `Invalid`, naming each bad field.
-    pub fn parse(
-        name: &str,
-        daw: &str,
-        genres: &[String],
-        skill: &str,
-        goals: &str,
-    ) -> DomainResult<Profile> {
+    pub fn parse(form: ProfileForm<'_>) -> DomainResult<Profile> {
         let mut problems = Problems::new();
-        let profile = Self::parse_into(&mut problems, name, daw, genres, skill, goals);
+        let profile = Self::parse_into(&mut problems, form);
         problems.finish(|| profile)
     }
 
-    fn parse_into(
-        problems: &mut Problems,
-        name: &str,
-        daw: &str,
-        genres: &[String],
-        skill: &str,
-        goals: &str,
-    ) -> Option<Profile> {
-        let name = problems.check("name", text::single_line(name, MAX_NAME_CHARS));
+    fn parse_into(problems: &mut Problems, form: ProfileForm<'_>) -> Option<Profile> {
+        let name = problems.check("name", text::single_line(form.name, MAX_NAME_CHARS));
         let daw = problems.check(
             "daw",
-            optional_choice::<Daw>(daw, "Pick a DAW from the list."),
+            optional_choice::<Daw>(form.daw, "Pick a DAW from the list."),
         );
         let skill = problems.check(
             "skill",
-            optional_choice::<SkillLevel>(skill, "Pick a skill level from the list."),
+            optional_choice::<SkillLevel>(form.skill, "Pick a skill level from the list."),
         );
-        let goals = problems.check("goals", text::multi_line(goals, MAX_GOALS_CHARS));
+        let goals = problems.check("goals", text::multi_line(form.goals, MAX_GOALS_CHARS));
         let mut parsed_genres = Vec::new();
-        for genre in genres.iter().filter(|genre| !genre.trim().is_empty()) {
+        for genre in form.genres.iter().filter(|genre| !genre.trim().is_empty()) {
             match genre.trim().parse::<Genre>() {
                 Ok(genre) if !parsed_genres.contains(&genre) => parsed_genres.push(genre),
                 Ok(_) => {}
@@ -85,6 +86,27 @@ impl Profile {
             goals: goals?,
         })
     }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn daw(&self) -> Option<Daw> {
+        self.daw
+    }
+
+    /// Sorted, without repeats.
+    pub fn genres(&self) -> &[Genre] {
+        &self.genres
+    }
+
+    pub fn skill(&self) -> Option<SkillLevel> {
+        self.skill
+    }
+
+    pub fn goals(&self) -> &str {
+        &self.goals
+    }
 }
 
 fn optional_choice<T: std::str::FromStr>(value: &str, message: &str) -> Result<Option<T>, String> {
@@ -95,32 +117,33 @@ fn optional_choice<T: std::str::FromStr>(value: &str, message: &str) -> Result<O
     value.parse().map(Some).map_err(|_| message.to_owned())
 }
 
-/// The "Add fan" form, parsed.
+/// The "Add fan" form's fields as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FanForm<'a> {
+    pub email: &'a str,
+    pub profile: ProfileForm<'a>,
+    /// Comma-separated tag names.
+    pub tags: &'a str,
+}
+
+/// A fan to add: a valid email, a profile, and tags without the managed `customer` tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFan {
-    pub email: Email,
-    pub profile: Profile,
-    pub tags: Vec<TagName>,
+    email: Email,
+    profile: Profile,
+    tags: Vec<TagName>,
 }
 
 impl NewFan {
-    /// `tags` is the comma-separated tag field.
+    /// Reads the "Add fan" form.
     ///
     /// # Errors
     /// `Invalid`, naming each bad field.
-    pub fn parse(
-        email: &str,
-        name: &str,
-        daw: &str,
-        genres: &[String],
-        skill: &str,
-        goals: &str,
-        tags: &str,
-    ) -> DomainResult<NewFan> {
+    pub fn parse(form: FanForm<'_>) -> DomainResult<NewFan> {
         let mut problems = Problems::new();
-        let email = problems.check("email", Email::parse(email));
-        let profile = Profile::parse_into(&mut problems, name, daw, genres, skill, goals);
-        let tags = problems.check("tags", tags::parse_many(tags.split(',')));
+        let email = problems.check("email", Email::parse(form.email));
+        let profile = Profile::parse_into(&mut problems, form.profile);
+        let tags = problems.check("tags", tags::parse_many(form.tags.split(',')));
         if let Some(tags) = &tags
             && tags.iter().any(TagName::is_customer_tag)
         {
@@ -133,6 +156,18 @@ impl NewFan {
                 tags: tags?,
             })
         })
+    }
+
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn tags(&self) -> &[TagName] {
+        &self.tags
     }
 }
 
@@ -176,11 +211,11 @@ pub async fn add_fan(
             name: Set(new.profile.name.clone()),
             sort_name: Set(text::sort_key(&new.profile.name, new.email.as_str())),
             score: Set(0),
-            daw: Set(new.profile.daw.map(|daw| daw.as_str().to_owned())),
-            skill_level: Set(new.profile.skill.map(|skill| skill.as_str().to_owned())),
+            daw: Set(new.profile.daw),
+            skill_level: Set(new.profile.skill),
             goals: Set(new.profile.goals.clone()),
-            email_status: Set(EmailStatus::Subscribed.as_str().to_owned()),
-            source: Set(FanSource::Manual.as_str().to_owned()),
+            email_status: Set(EmailStatus::Subscribed),
+            source: Set(FanSource::Manual),
             created_at: Set(now),
             last_activity_at: Set(now),
             last_open_at: Set(None),
@@ -238,8 +273,8 @@ pub async fn update_profile(
         let mut active: fan::ActiveModel = existing.into();
         active.name = Set(profile.name.clone());
         active.sort_name = Set(text::sort_key(&profile.name, &email));
-        active.daw = Set(profile.daw.map(|daw| daw.as_str().to_owned()));
-        active.skill_level = Set(profile.skill.map(|skill| skill.as_str().to_owned()));
+        active.daw = Set(profile.daw);
+        active.skill_level = Set(profile.skill);
         active.goals = Set(profile.goals.clone());
         active.update(&tx).await?;
         replace_genres(&tx, store_id, fan_id, &profile.genres).await?;
@@ -272,10 +307,10 @@ async fn changed_fields(
     if existing.name != profile.name {
         changed.push("name");
     }
-    if existing.daw.as_deref() != profile.daw.map(Daw::as_str) {
+    if existing.daw != profile.daw {
         changed.push("DAW");
     }
-    let mut genres: Vec<String> = fan_genre::Entity::find()
+    let mut genres: Vec<Genre> = fan_genre::Entity::find()
         .filter(fan_genre::Column::FanId.eq(existing.id))
         .all(db)
         .await?
@@ -283,16 +318,11 @@ async fn changed_fields(
         .map(|row| row.genre)
         .collect();
     genres.sort();
-    let mut wanted: Vec<String> = profile
-        .genres
-        .iter()
-        .map(|g| g.as_str().to_owned())
-        .collect();
-    wanted.sort();
-    if genres != wanted {
+    // A profile's genres are sorted when parsed.
+    if genres != profile.genres {
         changed.push("genres");
     }
-    if existing.skill_level.as_deref() != profile.skill.map(SkillLevel::as_str) {
+    if existing.skill_level != profile.skill {
         changed.push("skill");
     }
     if existing.goals != profile.goals {
@@ -314,7 +344,7 @@ async fn replace_genres(
     if !genres.is_empty() {
         fan_genre::Entity::insert_many(genres.iter().map(|genre| fan_genre::ActiveModel {
             fan_id: Set(fan_id),
-            genre: Set(genre.as_str().to_owned()),
+            genre: Set(*genre),
             store_id: Set(store_id),
         }))
         .exec_without_returning(db)
@@ -336,11 +366,11 @@ pub async fn set_email_status(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let existing = find_in_store(&tx, store_id, fan_id).await?;
-        if existing.email_status == status.as_str() {
+        if existing.email_status == status {
             return Ok(());
         }
         let mut active: fan::ActiveModel = existing.into();
-        active.email_status = Set(status.as_str().to_owned());
+        active.email_status = Set(status);
         active.update(&tx).await?;
         sync::record_activity(
             &tx,
@@ -371,12 +401,45 @@ pub async fn erase_fan(db: &DatabaseConnection, store_id: i64, fan_id: i64) -> D
     with_retries(|| async {
         let tx = begin_write(db).await?;
         find_in_store(&tx, store_id, fan_id).await?;
-        // Tags, genres and activities go with the fan (ON DELETE CASCADE).
-        fan::Entity::delete_by_id(fan_id).exec(&tx).await?;
+        delete(&tx, fan_id).await?;
         tx.commit().await?;
         Ok(())
     })
     .await
+}
+
+/// Erases a fan (as [`erase_fan`]) once the creator has typed their email again, in any
+/// case: the erase form's confirmation.
+///
+/// # Errors
+/// `NotFound` for a fan not in this store; `Invalid` on `confirm` when the typed email is
+/// not the fan's.
+pub async fn erase_fan_confirmed(
+    db: &DatabaseConnection,
+    store_id: i64,
+    fan_id: i64,
+    confirm: &str,
+) -> DomainResult<()> {
+    with_retries(|| async {
+        let tx = begin_write(db).await?;
+        let fan = find_in_store(&tx, store_id, fan_id).await?;
+        if confirm.trim().to_lowercase() != fan.email {
+            return Err(DomainError::invalid(
+                "confirm",
+                "Type the fan's email address exactly to confirm.",
+            ));
+        }
+        delete(&tx, fan_id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Tags, genres and activities go with the fan (ON DELETE CASCADE).
+async fn delete(tx: &impl ConnectionTrait, fan_id: i64) -> DomainResult<()> {
+    fan::Entity::delete_by_id(fan_id).exec(tx).await?;
+    Ok(())
 }
 
 /// The fan with this id, if they belong to the store.
@@ -398,15 +461,18 @@ mod tests {
 
     #[test]
     fn a_new_fan_form_is_parsed_and_cleaned() {
-        let fan = NewFan::parse(
-            " Ada@Example.com ",
-            " Ada  L ",
-            "ableton_live",
-            &["trap".into(), "lofi".into(), "trap".into(), "".into()],
-            "beginner",
-            "Finish my first EP",
-            "Ableton, newsletter , ableton",
-        )
+        let genres = ["trap".into(), "lofi".into(), "trap".into(), "".into()];
+        let fan = NewFan::parse(FanForm {
+            email: " Ada@Example.com ",
+            profile: ProfileForm {
+                name: " Ada  L ",
+                daw: "ableton_live",
+                genres: &genres,
+                skill: "beginner",
+                goals: "Finish my first EP",
+            },
+            tags: "Ableton, newsletter , ableton",
+        })
         .unwrap();
         assert_eq!(fan.email.as_str(), "ada@example.com");
         assert_eq!(fan.profile.name, "Ada L");
@@ -419,16 +485,18 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported() {
-        let DomainError::Invalid(errors) = NewFan::parse(
-            "nope",
-            "",
-            "garageband",
-            &["polka".into()],
-            "wizard",
-            "",
-            "Customer",
-        )
-        .unwrap_err() else {
+        let genres = ["polka".into()];
+        let form = FanForm {
+            email: "nope",
+            profile: ProfileForm {
+                daw: "garageband",
+                genres: &genres,
+                skill: "wizard",
+                ..ProfileForm::default()
+            },
+            tags: "Customer",
+        };
+        let DomainError::Invalid(errors) = NewFan::parse(form).unwrap_err() else {
             panic!("expected validation errors");
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

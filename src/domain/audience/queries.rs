@@ -9,7 +9,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
-use crate::domain::DomainError;
 use crate::domain::DomainResult;
 use crate::domain::accounts::stores;
 use crate::domain::audience::fans;
@@ -23,7 +22,40 @@ use crate::dto::{
     FanTagRow, PurchaseRow, TagCount,
 };
 use crate::entities::{customer, fan, fan_activity, fan_genre, fan_tag, tag};
-use crate::money::Currency;
+use crate::money::MinorUnits;
+
+/// The activities a fan profile shows, newest first.
+const PROFILE_ACTIVITIES: u64 = 200;
+
+/// What the fan list page shows: one page of the audience with its exact size, and the
+/// store's tags for the filter bar's suggestions. The two reads do not wait on each other,
+/// so they run together.
+///
+/// # Errors
+/// `NotFound` for an unknown store; database failures.
+pub async fn list_page(
+    db: &DatabaseConnection,
+    store_id: i64,
+    query: &FanQuery,
+) -> DomainResult<(FanPage, Vec<TagCount>)> {
+    tokio::try_join!(list_fans(db, store_id, query), list_tags(db, store_id))
+}
+
+/// What the fan profile page shows: the profile (with the latest activities) and the
+/// store's tags for the tag form, read together.
+///
+/// # Errors
+/// `NotFound` for a fan not in this store.
+pub async fn profile_page(
+    db: &DatabaseConnection,
+    store_id: i64,
+    fan_id: i64,
+) -> DomainResult<(FanProfile, Vec<TagCount>)> {
+    tokio::try_join!(
+        fan_profile(db, store_id, fan_id, PROFILE_ACTIVITIES),
+        list_tags(db, store_id),
+    )
+}
 
 /// One page of the fans matching the query's filter, and how many match in all.
 ///
@@ -156,24 +188,22 @@ async fn fan_rows(
         tag_names_by_fan(db, &ids),
         customer_badges(db, store_id, &emails),
     )?;
-    models
+    Ok(models
         .into_iter()
-        .map(|model| {
-            Ok(FanRow {
-                tags: tags.remove(&model.id).unwrap_or_default(),
-                customer: badges.get(&model.email).cloned(),
-                daw: parse_optional(model.daw.as_deref(), "daw", model.id)?,
-                email_status: parse_required(&model.email_status, "email_status", model.id)?,
-                id: model.id,
-                email: model.email,
-                name: model.name,
-                score: model.score,
-                last_open_at: model.last_open_at,
-                last_activity_at: model.last_activity_at,
-                created_at: model.created_at,
-            })
+        .map(|model| FanRow {
+            tags: tags.remove(&model.id).unwrap_or_default(),
+            customer: badges.get(&model.email).cloned(),
+            daw: model.daw,
+            email_status: model.email_status,
+            id: model.id,
+            email: model.email,
+            name: model.name,
+            score: model.score,
+            last_open_at: model.last_open_at,
+            last_activity_at: model.last_activity_at,
+            created_at: model.created_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Tag names per fan, in the order they were added. Names only: a list shows no dates, and
@@ -235,7 +265,7 @@ pub(crate) async fn customer_badges(
                 customer.email,
                 CustomerBadge {
                     customer_id: customer.id,
-                    total_spent_cents: customer.total_spent_cents,
+                    total_spent_cents: MinorUnits::new(customer.total_spent_cents),
                 },
             )
         })
@@ -256,7 +286,7 @@ pub async fn fan_profile(
         stores::find_active(db, store_id),
         fans::find_in_store(db, store_id, fan_id),
     )?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
 
     let mut with_dates = fan_tag_links(&[fan_id]);
     with_dates.column((fan_tag::Entity, fan_tag::Column::CreatedAt));
@@ -277,13 +307,10 @@ pub async fn fan_profile(
                 .limit(activity_limit.clamp(1, 1000))
                 .all(db),
         ),
-        customer_side(db, store_id, &model.email, currency),
+        customer_side(db, store_id, &model.email),
     )?;
 
-    let mut genres = genres
-        .into_iter()
-        .map(|row| parse_required(&row.genre, "genre", fan_id))
-        .collect::<DomainResult<Vec<_>>>()?;
+    let mut genres: Vec<_> = genres.into_iter().map(|row| row.genre).collect();
     genres.sort();
     let tags = tags
         .into_iter()
@@ -296,16 +323,14 @@ pub async fn fan_profile(
         .collect::<DomainResult<_>>()?;
     let activities = activities
         .into_iter()
-        .map(|row| {
-            Ok(ActivityRow {
-                kind: parse_required(&row.kind, "activity kind", row.id)?,
-                id: row.id,
-                detail: row.detail,
-                points: row.points,
-                occurred_at: row.occurred_at,
-            })
+        .map(|row| ActivityRow {
+            kind: row.kind,
+            id: row.id,
+            detail: row.detail,
+            points: row.points,
+            occurred_at: row.occurred_at,
         })
-        .collect::<DomainResult<Vec<_>>>()?;
+        .collect();
 
     Ok(FanProfile {
         currency,
@@ -314,13 +339,13 @@ pub async fn fan_profile(
         purchases,
         customer: customer.map(|customer| CustomerBadge {
             customer_id: customer.id,
-            total_spent_cents: customer.total_spent_cents,
+            total_spent_cents: MinorUnits::new(customer.total_spent_cents),
         }),
         fan: FanDetail {
-            daw: parse_optional(model.daw.as_deref(), "daw", fan_id)?,
-            skill: parse_optional(model.skill_level.as_deref(), "skill level", fan_id)?,
-            email_status: parse_required(&model.email_status, "email status", fan_id)?,
-            source: parse_required(&model.source, "source", fan_id)?,
+            daw: model.daw,
+            skill: model.skill_level,
+            email_status: model.email_status,
+            source: model.source,
             genres,
             id: model.id,
             email: model.email,
@@ -340,7 +365,6 @@ async fn customer_side(
     db: &impl ConnectionTrait,
     store_id: i64,
     email: &str,
-    currency: Currency,
 ) -> DomainResult<(Option<customer::Model>, Vec<PurchaseRow>)> {
     let customer = customer::Entity::find()
         .filter(customer::Column::StoreId.eq(store_id))
@@ -348,7 +372,7 @@ async fn customer_side(
         .one(db)
         .await?;
     let purchases = match &customer {
-        Some(customer) => purchase_rows(db, customer.id, currency).await?,
+        Some(customer) => purchase_rows(db, customer.id).await?,
         None => Vec::new(),
     };
     Ok((customer, purchases))
@@ -377,25 +401,4 @@ pub async fn list_tags(db: &DatabaseConnection, store_id: i64) -> DomainResult<V
             name,
         })
         .collect())
-}
-
-/// Reads a stored vocabulary slug; a slug the code does not know is corrupt data.
-pub(crate) fn parse_required<T: std::str::FromStr>(
-    value: &str,
-    what: &str,
-    row_id: i64,
-) -> DomainResult<T> {
-    value
-        .parse()
-        .map_err(|_| DomainError::Corrupt(format!("row {row_id} has {what} \"{value}\"")))
-}
-
-pub(crate) fn parse_optional<T: std::str::FromStr>(
-    value: Option<&str>,
-    what: &str,
-    row_id: i64,
-) -> DomainResult<Option<T>> {
-    value
-        .map(|value| parse_required(value, what, row_id))
-        .transpose()
 }

@@ -1,13 +1,15 @@
 //! Engagement points. A fan's score is a ledger: every activity row carries its points and
 //! the score is their sum.
 
+use crate::money::MinorUnits;
+
 /// Minor units per purchase point: one point per whole $10 (or 10 of any currency's major
 /// unit in cents).
 pub const MINOR_UNITS_PER_POINT: i64 = 1000;
 
-/// Points for a purchase of `net_minor` (amount minus refunds): `floor(net / 1000)`.
-pub fn purchase_points(net_minor: i64) -> i64 {
-    net_minor.max(0) / MINOR_UNITS_PER_POINT
+/// Points for a purchase of `net` (amount minus refunds): `floor(net / 1000)`.
+pub fn purchase_points(net: MinorUnits) -> i64 {
+    net.get().max(0) / MINOR_UNITS_PER_POINT
 }
 
 /// An email engagement worth points the first time it happens for its reference.
@@ -47,7 +49,7 @@ mod tests {
             (-500, 0),
         ];
         for (net, points) in cases {
-            assert_eq!(purchase_points(net), points, "net {net}");
+            assert_eq!(purchase_points(MinorUnits::new(net)), points, "net {net}");
         }
     }
 
@@ -57,7 +59,7 @@ mod tests {
         let cases = [("$9.99", 0), ("$10.00", 1), ("$99", 9), ("$105.50", 10)];
         for (typed, points) in cases {
             assert_eq!(
-                purchase_points(usd.parse(typed).unwrap()),
+                purchase_points(usd.parse(typed).unwrap().minor()),
                 points,
                 "{typed}"
             );

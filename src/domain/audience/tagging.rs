@@ -12,15 +12,16 @@ use sea_orm::{
 use crate::domain::DomainError;
 use crate::domain::DomainResult;
 use crate::domain::accounts::stores;
-use crate::domain::audience::fans::customer_tag_message;
+use crate::domain::audience::fans::{self, customer_tag_message};
 use crate::domain::audience::filter;
+use crate::domain::audience::queries;
 use crate::domain::audience::sync;
 use crate::domain::audience::tags::{CUSTOMER_TAG, TagName};
 use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
-use crate::dto::{FanFilter, TagChange};
+use crate::dto::{BulkPreview, FanFilter, TagChange};
 use crate::entities::{fan, fan_activity, fan_tag, tag};
-use crate::vocab::ActivityKind;
+use crate::vocab::{ActivityKind, TagAction};
 
 /// Which fans a bulk action applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,74 @@ pub enum FanSelection {
     Fans(Vec<i64>),
     /// Every fan matching the filter at the time of the change.
     Matching(FanFilter),
+}
+
+/// What a bulk change of `tag` would touch, for the creator to confirm: how many fans are
+/// selected, and the tag as the store spells it when it has it already ("Beta" typed,
+/// "beta" shown). The managed `customer` tag is refused now rather than after the creator
+/// confirms (the change itself refuses it too).
+///
+/// # Errors
+/// `Invalid` on `tag` for the `customer` tag; database failures.
+pub async fn preview_bulk_change(
+    db: &DatabaseConnection,
+    store_id: i64,
+    selection: &FanSelection,
+    tag: &TagName,
+) -> DomainResult<BulkPreview> {
+    refuse_customer_tag(tag)?;
+    let (fans, stored) = tokio::try_join!(
+        async {
+            match selection {
+                FanSelection::Matching(filter) => queries::count_fans(db, store_id, filter).await,
+                FanSelection::Fans(ids) => queries::count_fan_ids(db, store_id, ids).await,
+            }
+        },
+        async {
+            Ok(tag::Entity::find()
+                .filter(tag::Column::StoreId.eq(store_id))
+                .filter(tag::Column::Key.eq(tag.key.as_str()))
+                .one(db)
+                .await?)
+        },
+    )?;
+    Ok(BulkPreview {
+        fans,
+        tag: stored.map_or_else(|| tag.name.clone(), |stored| stored.name),
+    })
+}
+
+/// Adds or removes `tag` for the selected fans: [`add_tag`] or [`remove_tag`].
+///
+/// # Errors
+/// As those do.
+pub async fn change_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    selection: &FanSelection,
+    tag: &TagName,
+    action: TagAction,
+) -> DomainResult<TagChange> {
+    match action {
+        TagAction::Add => add_tag(db, store_id, selection, tag).await,
+        TagAction::Remove => remove_tag(db, store_id, selection, tag).await,
+    }
+}
+
+/// Adds or removes `tag` for one fan of the store (the profile's tag form).
+///
+/// # Errors
+/// `NotFound` for a fan not in this store; as [`change_tag`] otherwise.
+pub async fn change_fan_tag(
+    db: &DatabaseConnection,
+    store_id: i64,
+    fan_id: i64,
+    tag: &TagName,
+    action: TagAction,
+) -> DomainResult<TagChange> {
+    // A bulk selection ignores ids outside the store; one fan named by id must be there.
+    fans::find_in_store(db, store_id, fan_id).await?;
+    change_tag(db, store_id, &FanSelection::Fans(vec![fan_id]), tag, action).await
 }
 
 /// Adds `tag` to the selected fans, creating the tag if the store has none by that name.

@@ -13,8 +13,8 @@ use sea_orm::{
 use crate::domain::DomainError;
 use crate::domain::DomainResult;
 use crate::domain::accounts::stores;
-use crate::domain::audience::queries::{parse_required, tag_names_by_fan};
-use crate::domain::commerce::products::product_names;
+use crate::domain::audience::queries::tag_names_by_fan;
+use crate::domain::commerce::products::{list_products, product_names};
 use crate::domain::keyset::MAX_PAGE_SIZE;
 use crate::domain::keyset::{Cursor, KeyKind, KeyValue, Keyset, page};
 use crate::domain::sql::contains_pattern;
@@ -22,11 +22,29 @@ use crate::domain::sql::{bigint_sum, read, scalar};
 use crate::domain::time;
 use crate::dto::{
     CustomerDetail, CustomerFilter, CustomerPage, CustomerQuery, CustomerRow, CustomerSort,
-    EnrollmentRow, FanLink, FanSnapshot, PurchaseRow, RefundRow, SortDirection, SubscriptionRow,
+    EnrollmentRow, FanLink, FanSnapshot, ProductSummary, PurchaseRow, RefundRow, SortDirection,
+    SubscriptionRow,
 };
 use crate::entities::{customer, customer_daily, enrollment, fan, purchase, refund, subscription};
-use crate::money::Currency;
+use crate::money::MinorUnits;
 use crate::vocab::SubscriptionStatus;
+
+/// What the customer list page shows: one page of customers, and the store's products
+/// (archived ones too) for the product filter and the rows' product names. The two reads do
+/// not wait on each other, so they run together.
+///
+/// # Errors
+/// `NotFound` for an unknown store.
+pub async fn list_page(
+    db: &DatabaseConnection,
+    store_id: i64,
+    query: &CustomerQuery,
+) -> DomainResult<(CustomerPage, Vec<ProductSummary>)> {
+    tokio::try_join!(
+        list_customers(db, store_id, query),
+        list_products(db, store_id, true),
+    )
+}
 
 /// One page of the store's customers and how many match in all.
 ///
@@ -226,8 +244,8 @@ fn customer_row(
         id: model.id,
         email: model.email,
         name: model.name,
-        total_spent_cents: model.total_spent_cents,
-        refunded_cents: model.refunded_cents,
+        total_spent_cents: MinorUnits::new(model.total_spent_cents),
+        refunded_cents: MinorUnits::new(model.refunded_cents),
         purchase_count: model.purchase_count,
         first_purchase_at: model.first_purchase_at,
         last_purchase_at: model.last_purchase_at,
@@ -288,22 +306,22 @@ async fn subscription_status_by_customer(
         return Ok(HashMap::new());
     }
     let now = time::now();
-    let rows: Vec<(i64, i64, String, chrono::DateTime<chrono::Utc>)> = subscription::Entity::find()
-        .select_only()
-        .column(subscription::Column::Id)
-        .column(subscription::Column::CustomerId)
-        .column(subscription::Column::Status)
-        .column(subscription::Column::CurrentPeriodEnd)
-        .filter(subscription::Column::CustomerId.is_in(customer_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let rows: Vec<(i64, SubscriptionStatus, chrono::DateTime<chrono::Utc>)> =
+        subscription::Entity::find()
+            .select_only()
+            .column(subscription::Column::CustomerId)
+            .column(subscription::Column::Status)
+            .column(subscription::Column::CurrentPeriodEnd)
+            .filter(subscription::Column::CustomerId.is_in(customer_ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
     let mut by_customer: HashMap<i64, Vec<SubscriptionStatus>> = HashMap::new();
-    for (id, customer_id, status, current_period_end) in rows {
+    for (customer_id, status, current_period_end) in rows {
         by_customer
             .entry(customer_id)
             .or_default()
-            .push(effective_status(id, &status, current_period_end, now)?);
+            .push(effective_status(status, current_period_end, now));
     }
     Ok(by_customer
         .into_iter()
@@ -312,16 +330,14 @@ async fn subscription_status_by_customer(
 }
 
 fn effective_status(
-    id: i64,
-    status: &str,
+    stored: SubscriptionStatus,
     current_period_end: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
-) -> DomainResult<SubscriptionStatus> {
-    let stored: SubscriptionStatus = parse_required(status, "subscription status", id)?;
-    Ok(match stored {
+) -> SubscriptionStatus {
+    match stored {
         SubscriptionStatus::Active if current_period_end <= now => SubscriptionStatus::PastDue,
         other => other,
-    })
+    }
 }
 
 /// The fan profile of each customer on the page, by email: its id (for the link) and score.
@@ -366,7 +382,7 @@ pub async fn customer_detail(
             .ok_or(DomainError::NotFound("customer"))
     };
     let (store, model) = tokio::try_join!(stores::find_active(db, store_id), find_customer)?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
     let email = model.email.clone();
     let now = time::now();
     // The customer's refunds, through their purchases: one statement.
@@ -378,7 +394,7 @@ pub async fn customer_detail(
     // The history's parts do not wait on each other: they are read together, each on its
     // own pooled connection, and joined to the purchases' product names afterwards.
     let (purchases, enrollments, subscriptions, refunds, fan) = tokio::try_join!(
-        purchase_rows(db, customer_id, currency),
+        purchase_rows(db, customer_id),
         read(
             enrollment::Entity::find()
                 .filter(enrollment::Column::CustomerId.eq(customer_id))
@@ -416,19 +432,17 @@ pub async fn customer_detail(
             enrolled_at: row.enrolled_at,
         })
         .collect();
-    let subscriptions = subscriptions
+    let subscriptions: Vec<SubscriptionRow> = subscriptions
         .into_iter()
-        .map(|row| {
-            Ok(SubscriptionRow {
-                status: effective_status(row.id, &row.status, row.current_period_end, now)?,
-                product_name: name_of(row.product_id),
-                product_id: row.product_id,
-                started_at: row.started_at,
-                renewed_at: row.renewed_at,
-                current_period_end: row.current_period_end,
-            })
+        .map(|row| SubscriptionRow {
+            status: effective_status(row.status, row.current_period_end, now),
+            product_name: name_of(row.product_id),
+            product_id: row.product_id,
+            started_at: row.started_at,
+            renewed_at: row.renewed_at,
+            current_period_end: row.current_period_end,
         })
-        .collect::<DomainResult<Vec<SubscriptionRow>>>()?;
+        .collect();
     // The list's row, from what this page read anyway: the same chips, status and fan link
     // the list would read for this customer.
     let customer = customer_row(
@@ -450,7 +464,7 @@ pub async fn customer_detail(
                 .unwrap_or_default(),
             id: row.id,
             purchase_id: row.purchase_id,
-            amount_cents: row.amount_cents,
+            amount_cents: MinorUnits::new(row.amount_cents),
             reason: row.reason,
             refunded_at: row.refunded_at,
         })
@@ -482,35 +496,17 @@ async fn fan_snapshot(
             .await?
             .remove(&fan.id)
             .unwrap_or_default(),
-        email_status: parse_required(&fan.email_status, "email status", fan.id)?,
+        email_status: fan.email_status,
         fan_id: fan.id,
         score: fan.score,
         last_open_at: fan.last_open_at,
     }))
 }
 
-/// The customer a purchase of this store belongs to.
-///
-/// # Errors
-/// `NotFound` for a purchase not in this store.
-pub async fn customer_of_purchase(
-    db: &DatabaseConnection,
-    store_id: i64,
-    purchase_id: i64,
-) -> DomainResult<i64> {
-    purchase::Entity::find_by_id(purchase_id)
-        .filter(purchase::Column::StoreId.eq(store_id))
-        .one(db)
-        .await?
-        .map(|purchase| purchase.customer_id)
-        .ok_or(DomainError::NotFound("purchase"))
-}
-
 /// A customer's purchases with product names, newest first.
 pub(crate) async fn purchase_rows(
     db: &impl ConnectionTrait,
     customer_id: i64,
-    currency: Currency,
 ) -> DomainResult<Vec<PurchaseRow>> {
     let purchases = purchase::Entity::find()
         .filter(purchase::Column::CustomerId.eq(customer_id))
@@ -519,19 +515,17 @@ pub(crate) async fn purchase_rows(
         .all(db)
         .await?;
     let names = product_names(db, purchases.iter().map(|p| p.product_id)).await?;
-    purchases
+    Ok(purchases
         .into_iter()
-        .map(|row| {
-            Ok(PurchaseRow {
-                product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
-                source: parse_required(&row.source, "purchase source", row.id)?,
-                currency: Currency::from_code(&row.currency).unwrap_or(currency),
-                id: row.id,
-                product_id: row.product_id,
-                amount_cents: row.amount_cents,
-                refunded_cents: row.refunded_cents,
-                purchased_at: row.purchased_at,
-            })
+        .map(|row| PurchaseRow {
+            product_name: names.get(&row.product_id).cloned().unwrap_or_default(),
+            source: row.source,
+            currency: row.currency,
+            id: row.id,
+            product_id: row.product_id,
+            amount_cents: MinorUnits::new(row.amount_cents),
+            refunded_cents: MinorUnits::new(row.refunded_cents),
+            purchased_at: row.purchased_at,
         })
-        .collect()
+        .collect())
 }

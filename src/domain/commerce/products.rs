@@ -17,52 +17,93 @@ use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::ProductSummary;
 use crate::entities::product;
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits, Money};
 use crate::vocab::ProductKind;
 
 const MAX_NAME_CHARS: usize = 120;
 
-/// A product that passed validation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewProduct {
-    pub name: String,
-    pub kind: ProductKind,
-    pub price_cents: i64,
+/// The "Add product" form as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProductForm<'a> {
+    pub name: &'a str,
+    /// A [`ProductKind`] slug.
+    pub kind: &'a str,
+    /// In the store's currency, as typed ("29", "$1,299.99").
+    pub price: &'a str,
     pub is_subscription: bool,
 }
 
+/// A product that passed validation: a cleaned, non-empty name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    name: String,
+    kind: ProductKind,
+    price: Money,
+    is_subscription: bool,
+}
+
 impl NewProduct {
-    /// Reads the product form. `price` is typed in the store's `currency`.
+    /// Reads the product form; the price is typed in the store's `currency`.
     ///
     /// # Errors
     /// `Invalid`, naming `name`, `kind` and/or `price`.
-    pub fn parse(
-        name: &str,
-        kind: &str,
-        price: &str,
-        is_subscription: bool,
-        currency: Currency,
-    ) -> DomainResult<NewProduct> {
+    pub fn parse(form: ProductForm<'_>, currency: Currency) -> DomainResult<NewProduct> {
         let mut problems = Problems::new();
-        let name = problems.check("name", product_name(name));
-        let kind = problems.check(
-            "kind",
-            kind.parse::<ProductKind>()
-                .map_err(|_| "Pick what kind of product this is."),
-        );
-        let price = problems.check("price", currency.parse(price));
+        let name = problems.check("name", product_name(form.name));
+        let kind = problems.check("kind", product_kind(form.kind));
+        let price = problems.check("price", currency.parse(form.price));
         problems.finish(|| {
             Some(NewProduct {
                 name: name?,
                 kind: kind?,
-                price_cents: price?,
-                is_subscription,
+                price: price?,
+                is_subscription: form.is_subscription,
             })
         })
     }
+
+    /// A product from values already typed (a generator, a test).
+    ///
+    /// # Errors
+    /// `Invalid` on `name` for an empty or over-long name.
+    pub fn new(
+        name: &str,
+        kind: ProductKind,
+        price: Money,
+        is_subscription: bool,
+    ) -> DomainResult<NewProduct> {
+        let name = product_name(name).map_err(|message| DomainError::invalid("name", message))?;
+        Ok(NewProduct {
+            name,
+            kind,
+            price,
+            is_subscription,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn kind(&self) -> ProductKind {
+        self.kind
+    }
+
+    pub fn price(&self) -> Money {
+        self.price
+    }
+
+    pub fn is_subscription(&self) -> bool {
+        self.is_subscription
+    }
 }
 
-fn product_name(input: &str) -> Result<String, String> {
+pub(crate) fn product_kind(slug: &str) -> Result<ProductKind, &'static str> {
+    slug.parse()
+        .map_err(|_| "Pick what kind of product this is.")
+}
+
+pub(crate) fn product_name(input: &str) -> Result<String, String> {
     let name = text::single_line(input, MAX_NAME_CHARS)?;
     if name.is_empty() {
         Err("Give the product a name.".to_owned())
@@ -72,7 +113,7 @@ fn product_name(input: &str) -> Result<String, String> {
 }
 
 /// # Errors
-/// `NotFound` for an unknown store.
+/// `NotFound` for an unknown store; `Invalid` on `price` for a price in another currency.
 pub async fn create_product(
     db: &DatabaseConnection,
     store_id: i64,
@@ -80,30 +121,40 @@ pub async fn create_product(
 ) -> DomainResult<ProductSummary> {
     with_retries(|| async {
         let tx = begin_write(db).await?;
-        stores::find_active(&tx, store_id).await?;
-        let created = product::ActiveModel {
-            store_id: Set(store_id),
-            name: Set(new.name.clone()),
-            kind: Set(new.kind.as_str().to_owned()),
-            price_cents: Set(new.price_cents),
-            is_subscription: Set(new.is_subscription),
-            created_at: Set(time::now()),
-            archived_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await?;
+        let created = insert_product(&tx, store_id, new).await?;
         tx.commit().await?;
-        summary(created)
+        Ok(summary(created))
     })
     .await
+}
+
+/// Adds a product to an active store, in the caller's transaction.
+pub(crate) async fn insert_product(
+    tx: &impl ConnectionTrait,
+    store_id: i64,
+    new: &NewProduct,
+) -> DomainResult<product::Model> {
+    let store = stores::find_active(tx, store_id).await?;
+    let price = stores::in_store_currency(&store, new.price, "price")?;
+    Ok(product::ActiveModel {
+        store_id: Set(store_id),
+        name: Set(new.name.clone()),
+        kind: Set(new.kind),
+        price_cents: Set(price.get()),
+        is_subscription: Set(new.is_subscription),
+        created_at: Set(time::now()),
+        archived_at: Set(None),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?)
 }
 
 /// What an edit of a product changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProductEdit {
     pub name: Option<String>,
-    pub price_cents: Option<i64>,
+    pub price: Option<Money>,
 }
 
 impl ProductEdit {
@@ -119,8 +170,14 @@ impl ProductEdit {
         let price = price.map(|price| problems.check("price", currency.parse(price)));
         problems.finish(|| {
             Some(ProductEdit {
-                name: name.map(|name| name.unwrap_or_default()),
-                price_cents: price.map(|price| price.unwrap_or_default()),
+                name: match name {
+                    Some(name) => Some(name?),
+                    None => None,
+                },
+                price: match price {
+                    Some(price) => Some(price?),
+                    None => None,
+                },
             })
         })
     }
@@ -129,7 +186,8 @@ impl ProductEdit {
 /// Renames a product and/or changes its price. Past purchases keep what they cost.
 ///
 /// # Errors
-/// `NotFound` for a product not in this store.
+/// `NotFound` for a product not in this store; `Invalid` on `price` for a price in another
+/// currency.
 pub async fn edit_product(
     db: &DatabaseConnection,
     store_id: i64,
@@ -143,12 +201,13 @@ pub async fn edit_product(
         if let Some(name) = &edit.name {
             active.name = Set(name.clone());
         }
-        if let Some(price_cents) = edit.price_cents {
-            active.price_cents = Set(price_cents);
+        if let Some(price) = edit.price {
+            let store = stores::find_active(&tx, store_id).await?;
+            active.price_cents = Set(stores::in_store_currency(&store, price, "price")?.get());
         }
         let updated = active.update(&tx).await?;
         tx.commit().await?;
-        summary(updated)
+        Ok(summary(updated))
     })
     .await
 }
@@ -169,7 +228,7 @@ pub async fn archive_product(
         active.archived_at = Set(Some(time::now()));
         let updated = active.update(&tx).await?;
         tx.commit().await?;
-        summary(updated)
+        Ok(summary(updated))
     })
     .await
 }
@@ -187,14 +246,14 @@ pub async fn list_products(
     if !include_archived {
         query = query.filter(product::Column::ArchivedAt.is_null());
     }
-    query
+    Ok(query
         .order_by_asc(product::Column::Name)
         .order_by_asc(product::Column::Id)
         .all(db)
         .await?
         .into_iter()
         .map(summary)
-        .collect()
+        .collect())
 }
 
 /// The product with this id, if it belongs to the store (archived or not).
@@ -210,21 +269,15 @@ pub(crate) async fn find_in_store(
         .ok_or(DomainError::NotFound("product"))
 }
 
-/// A stored product kind; anything else is a corrupt row.
-pub(crate) fn kind_of(product_id: i64, kind: &str) -> DomainResult<ProductKind> {
-    kind.parse()
-        .map_err(|_| DomainError::Corrupt(format!("product {product_id} has kind {kind}")))
-}
-
-fn summary(model: product::Model) -> DomainResult<ProductSummary> {
-    Ok(ProductSummary {
-        kind: kind_of(model.id, &model.kind)?,
+fn summary(model: product::Model) -> ProductSummary {
+    ProductSummary {
+        kind: model.kind,
         id: model.id,
         name: model.name,
-        price_cents: model.price_cents,
+        price_cents: MinorUnits::new(model.price_cents),
         is_subscription: model.is_subscription,
         archived: model.archived_at.is_some(),
-    })
+    }
 }
 
 /// Product names by id.
@@ -254,19 +307,28 @@ mod tests {
     #[test]
     fn a_product_needs_a_name_a_kind_and_a_price() {
         let usd = Currency::from_code("USD").unwrap();
-        let DomainError::Invalid(errors) =
-            NewProduct::parse("", "ebook", "abc", false, usd).unwrap_err()
-        else {
+        let form = ProductForm {
+            name: "",
+            kind: "ebook",
+            price: "abc",
+            is_subscription: false,
+        };
+        let DomainError::Invalid(errors) = NewProduct::parse(form, usd).unwrap_err() else {
             panic!("expected validation errors");
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "kind", "price"]);
 
-        let product =
-            NewProduct::parse(" Mixing  Masterclass ", "course", "$99", false, usd).unwrap();
-        assert_eq!(product.name, "Mixing Masterclass");
-        assert_eq!(product.kind, ProductKind::Course);
-        assert_eq!(product.price_cents, 9900);
+        let form = ProductForm {
+            name: " Mixing  Masterclass ",
+            kind: "course",
+            price: "$99",
+            is_subscription: false,
+        };
+        let product = NewProduct::parse(form, usd).unwrap();
+        assert_eq!(product.name(), "Mixing Masterclass");
+        assert_eq!(product.kind(), ProductKind::Course);
+        assert_eq!(product.price(), MinorUnits::new(9900).of(usd));
     }
 
     #[test]
@@ -277,7 +339,7 @@ mod tests {
             edit,
             ProductEdit {
                 name: None,
-                price_cents: Some(1500)
+                price: Some(MinorUnits::new(1500).of(usd))
             }
         );
         assert!(ProductEdit::parse(Some(" "), None, usd).is_err());

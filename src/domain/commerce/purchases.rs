@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QuerySelect, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QuerySelect, TryInsertResult,
 };
 
 use crate::domain::DomainError;
@@ -25,80 +25,129 @@ use crate::domain::accounts::stores;
 use crate::domain::audience::scoring;
 use crate::domain::audience::sync::{self, NewActivity};
 use crate::domain::audience::tags::CUSTOMER_TAG;
-use crate::domain::commerce::products;
+use crate::domain::commerce::products::{self, NewProduct};
 use crate::domain::commerce::rollup;
 use crate::domain::commerce::subscriptions;
 use crate::domain::email::Email;
+use crate::domain::error::Problems;
 use crate::domain::sql::{excluded, later_of};
 use crate::domain::text;
 use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::PurchaseReceipt;
 use crate::entities::{customer, enrollment, product, purchase, store, tag};
+use crate::money::{Currency, MinorUnits, Money};
 use crate::vocab::{ActivityKind, ProductKind, PurchaseSource};
 
 const MAX_EXTERNAL_ID_CHARS: usize = 200;
 const MAX_NAME_CHARS: usize = 120;
 
-/// A purchase to record, already parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordPurchase {
+/// A purchase as a webhook, an import or an API call reports it, before it is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct PurchaseInput<'a> {
     pub store_id: i64,
-    pub email: Email,
+    pub email: &'a str,
     /// The buyer's name; may be empty.
-    pub name: String,
+    pub name: &'a str,
     pub product_id: i64,
-    /// In the store's currency, minor units, zero or more.
-    pub amount_cents: i64,
+    /// Zero or more, in the store's currency.
+    pub amount: Money,
     pub source: PurchaseSource,
     /// The idempotency key within (store, source): a form's generated key, an order number…
-    pub external_id: String,
+    pub external_id: &'a str,
     /// When the purchase happened; `None` means now.
     pub purchased_at: Option<DateTime<Utc>>,
 }
 
+/// A purchase to record: a valid email, a cleaned one-line name, an amount of zero or more
+/// and an idempotency key of 1 to 200 characters. Built by [`RecordPurchase::parse`] (or,
+/// within `commerce`, from parts already checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPurchase {
+    pub(super) store_id: i64,
+    pub(super) email: Email,
+    pub(super) name: String,
+    pub(super) product_id: i64,
+    pub(super) amount: Money,
+    pub(super) source: PurchaseSource,
+    pub(super) external_id: String,
+    pub(super) purchased_at: Option<DateTime<Utc>>,
+}
+
 impl RecordPurchase {
-    /// Checks the fields that are not already typed.
+    /// Checks a reported purchase, naming every bad field at once.
     ///
     /// # Errors
-    /// `Invalid`, naming `name`, `amount` or `external_id`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        store_id: i64,
-        email: Email,
-        name: &str,
-        product_id: i64,
-        amount_cents: i64,
-        source: PurchaseSource,
-        external_id: &str,
-        purchased_at: Option<DateTime<Utc>>,
-    ) -> DomainResult<RecordPurchase> {
-        let name = text::single_line(name, MAX_NAME_CHARS)
-            .map_err(|message| DomainError::invalid("name", message))?;
-        if amount_cents < 0 {
-            return Err(DomainError::invalid(
-                "amount",
-                "The amount cannot be negative.",
-            ));
+    /// `Invalid`, naming `email`, `name`, `amount` and/or `external_id`.
+    pub fn parse(input: PurchaseInput<'_>) -> DomainResult<RecordPurchase> {
+        let mut problems = Problems::new();
+        let email = problems.check("email", Email::parse(input.email));
+        let name = problems.check("name", buyer_name(input.name));
+        if input.amount.minor().is_negative() {
+            problems.add("amount", "The amount cannot be negative.");
         }
-        let external_id = external_id.trim();
-        if external_id.is_empty() || external_id.chars().count() > MAX_EXTERNAL_ID_CHARS {
-            return Err(DomainError::invalid(
-                "external_id",
-                format!("A purchase id must be 1 to {MAX_EXTERNAL_ID_CHARS} characters."),
-            ));
-        }
-        Ok(RecordPurchase {
-            store_id,
-            email,
-            name,
-            product_id,
-            amount_cents,
-            source,
-            external_id: external_id.to_owned(),
-            purchased_at: purchased_at.map(time::at_db_precision),
+        let external_id = problems.check("external_id", purchase_key(input.external_id));
+        problems.finish(|| {
+            Some(RecordPurchase {
+                store_id: input.store_id,
+                email: email?,
+                name: name?,
+                product_id: input.product_id,
+                amount: input.amount,
+                source: input.source,
+                external_id: external_id?,
+                purchased_at: input.purchased_at.map(time::at_db_precision),
+            })
         })
     }
+
+    pub fn store_id(&self) -> i64 {
+        self.store_id
+    }
+
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn product_id(&self) -> i64 {
+        self.product_id
+    }
+
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
+    pub fn source(&self) -> PurchaseSource {
+        self.source
+    }
+
+    pub fn external_id(&self) -> &str {
+        &self.external_id
+    }
+
+    pub fn purchased_at(&self) -> Option<DateTime<Utc>> {
+        self.purchased_at
+    }
+}
+
+/// A buyer's name: one line, at most 120 characters, possibly empty.
+pub(super) fn buyer_name(input: &str) -> Result<String, String> {
+    text::single_line(input, MAX_NAME_CHARS)
+}
+
+/// A purchase's idempotency key: 1 to 200 characters, trimmed.
+pub(super) fn purchase_key(input: &str) -> Result<String, String> {
+    let key = input.trim();
+    if key.is_empty() || key.chars().count() > MAX_EXTERNAL_ID_CHARS {
+        return Err(format!(
+            "A purchase id must be 1 to {MAX_EXTERNAL_ID_CHARS} characters."
+        ));
+    }
+    Ok(key.to_owned())
 }
 
 /// A purchase date typed in a form as `YYYY-MM-DD` (taken as noon UTC, so the day is the
@@ -132,44 +181,78 @@ pub async fn record_purchase(
 ) -> DomainResult<PurchaseReceipt> {
     with_retries(|| async {
         let tx = begin_write(db).await?;
-        match record_in(&tx, command).await? {
-            Attempt::Answered(receipt) => {
-                tx.commit().await?;
-                Ok(receipt)
-            }
-            Attempt::KeyTaken { currency } => {
-                // Undo this attempt's customer upsert before answering from what is stored.
-                tx.rollback().await?;
-                // Committed before the insert met it, and purchases are never deleted; if it
-                // is not here, something else is wrong with the race, so run the command again.
-                let existing = find_by_key(db, command)
-                    .await?
-                    .ok_or(DomainError::Contended)?;
-                replay(db, command, &currency, existing).await
-            }
-        }
+        let sale = find_for_sale(&tx, command.store_id, command.product_id).await?;
+        let attempt = record_in(&tx, command, &sale, SameProduct::Id).await?;
+        settle(db, tx, command, attempt, SameProduct::Id).await
     })
     .await
 }
 
+/// Ends an attempt's write transaction: commits a new purchase, or rolls back and answers a
+/// recorded key as a replay (or a conflict).
+pub(super) async fn settle(
+    db: &DatabaseConnection,
+    tx: DatabaseTransaction,
+    command: &RecordPurchase,
+    attempt: Attempt,
+    product: SameProduct<'_>,
+) -> DomainResult<PurchaseReceipt> {
+    match attempt {
+        Attempt::Answered(receipt) => {
+            tx.commit().await?;
+            Ok(receipt)
+        }
+        Attempt::KeyTaken { currency } => {
+            // Undo this attempt's writes (the customer upsert, a product made with the sale)
+            // before answering from what is stored.
+            tx.rollback().await?;
+            // Committed before the insert met it, and purchases are never deleted; if it is
+            // not here, something else is wrong with the race, so run the command again.
+            let existing = find_by_key(db, command)
+                .await?
+                .ok_or(DomainError::Contended)?;
+            replay(db, command, product, currency, existing).await
+        }
+    }
+}
+
+/// How a replay recognises the product of the first purchase.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SameProduct<'a> {
+    /// By the command's product id.
+    Id,
+    /// A product created with the sale (a manual sale of a new product) has another id on
+    /// every attempt: the first purchase's product is recognised by its name and kind.
+    Created(&'a NewProduct),
+}
+
 /// What one attempt inside the write transaction came to.
-enum Attempt {
+pub(super) enum Attempt {
     /// The receipt to give: a new purchase, or a replay found before any write.
     Answered(PurchaseReceipt),
     /// The purchase insert met a recorded key: roll back and answer as a replay (or a
     /// conflict).
-    KeyTaken { currency: String },
+    KeyTaken { currency: Currency },
 }
 
 /// The write path assumes the key is new, the common case, and lets the purchase insert's
 /// unique key catch a replay: a lookup before writing would cost every purchase a round trip.
-async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> DomainResult<Attempt> {
-    let sale = find_for_sale(tx, command.store_id, command.product_id).await?;
-
+pub(super) async fn record_in(
+    tx: &impl ConnectionTrait,
+    command: &RecordPurchase,
+    sale: &ForSale,
+    product: SameProduct<'_>,
+) -> DomainResult<Attempt> {
+    if command.amount.currency() != sale.currency {
+        return Err(DomainError::invalid(
+            "amount",
+            format!("This store's amounts are in {}.", sale.currency.code()),
+        ));
+    }
     if sale.archived_at.is_some() {
         // A replay of a sale made before the product was archived still answers as one.
         if let Some(existing) = find_by_key(tx, command).await? {
-            return replay(tx, command, &sale.currency, existing)
+            return replay(tx, command, product, sale.currency, existing)
                 .await
                 .map(Attempt::Answered);
         }
@@ -189,10 +272,10 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
         store_id: command.store_id,
         customer_id,
         product_id: sale.product_id,
-        amount_cents: command.amount_cents,
+        amount_cents: command.amount.minor().get(),
         refunded_cents: 0,
-        currency: sale.currency.clone(),
-        source: command.source.as_str().to_owned(),
+        currency: sale.currency,
+        source: command.source,
         external_id: command.external_id.clone(),
         purchased_at,
         created_at: time::now(),
@@ -225,7 +308,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
         }
     };
 
-    if products::kind_of(sale.product_id, &sale.kind)? == ProductKind::Course {
+    if sale.kind == ProductKind::Course {
         enroll(tx, &purchase).await?;
     }
     if sale.is_subscription {
@@ -240,7 +323,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
         purchased_at,
     )
     .await?;
-    let points = scoring::purchase_points(command.amount_cents);
+    let points = scoring::purchase_points(command.amount.minor());
     sync::record_activity(
         tx,
         NewActivity {
@@ -257,7 +340,7 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
     .await?;
     // The one rule for the tag: a purchase with money not refunded (a free download is not
     // one). This purchase is such a purchase when it has money, so no need to look.
-    if command.amount_cents > 0 {
+    if command.amount.minor().is_positive() {
         match sale.customer_tag_id {
             Some(tag_id) => {
                 sync::tag_fan(tx, command.store_id, fan_id, tag_id).await?;
@@ -275,8 +358,8 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
             store_id: command.store_id,
             day: time::revenue_day(purchased_at),
             product_id: sale.product_id,
-            gross_cents: command.amount_cents,
-            refunds_cents: 0,
+            gross: command.amount.minor(),
+            refunds: MinorUnits::ZERO,
             orders: 1,
         },
     )
@@ -295,13 +378,16 @@ async fn record_in(tx: &impl ConnectionTrait, command: &RecordPurchase) -> Domai
 /// runs on every purchase: the product, its store's currency, and the id of the store's
 /// managed `customer` tag once the store has one (that tag is never renamed or deleted).
 #[derive(Debug, FromQueryResult)]
-struct ForSale {
+pub(super) struct ForSale {
     product_id: i64,
     product_name: String,
-    kind: String,
+    /// The product's price: a manual sale's amount when none is typed.
+    pub(super) price_cents: i64,
+    kind: ProductKind,
     is_subscription: bool,
     archived_at: Option<DateTime<Utc>>,
-    currency: String,
+    /// The store's currency.
+    pub(super) currency: Currency,
     customer_tag_id: Option<i64>,
 }
 
@@ -309,7 +395,7 @@ struct ForSale {
 ///
 /// # Errors
 /// `NotFound("store")` or `NotFound("product")`, or a database failure.
-async fn find_for_sale(
+pub(super) async fn find_for_sale(
     tx: &impl ConnectionTrait,
     store_id: i64,
     product_id: i64,
@@ -331,6 +417,7 @@ async fn find_for_sale(
         .select_only()
         .column_as(product::Column::Id, "product_id")
         .column_as(product::Column::Name, "product_name")
+        .column(product::Column::PriceCents)
         .column(product::Column::Kind)
         .column(product::Column::IsSubscription)
         .column(product::Column::ArchivedAt)
@@ -358,7 +445,7 @@ async fn find_by_key(
 ) -> DomainResult<Option<purchase::Model>> {
     Ok(purchase::Entity::find()
         .filter(purchase::Column::StoreId.eq(command.store_id))
-        .filter(purchase::Column::Source.eq(command.source.as_str()))
+        .filter(purchase::Column::Source.eq(command.source))
         .filter(purchase::Column::ExternalId.eq(command.external_id.as_str()))
         .one(tx)
         .await?)
@@ -368,16 +455,24 @@ async fn find_by_key(
 async fn replay(
     db: &impl ConnectionTrait,
     command: &RecordPurchase,
-    currency: &str,
+    product: SameProduct<'_>,
+    currency: Currency,
     existing: purchase::Model,
 ) -> DomainResult<PurchaseReceipt> {
     let customer = customer::Entity::find_by_id(existing.customer_id)
         .one(db)
         .await?
         .ok_or_else(|| DomainError::Corrupt(format!("purchase {} has no customer", existing.id)))?;
+    let same_product = match product {
+        SameProduct::Id => existing.product_id == command.product_id,
+        SameProduct::Created(new) => {
+            let first = products::find_in_store(db, command.store_id, existing.product_id).await?;
+            first.name == new.name() && first.kind == new.kind()
+        }
+    };
     let same = customer.email == command.email.as_str()
-        && existing.product_id == command.product_id
-        && existing.amount_cents == command.amount_cents
+        && same_product
+        && existing.amount_cents == command.amount.minor().get()
         && existing.currency == currency
         && command
             .purchased_at
@@ -393,7 +488,7 @@ async fn replay(
         purchase_id: existing.id,
         customer_id: customer.id,
         fan_id: fan.map(|fan| fan.id),
-        points: scoring::purchase_points(existing.amount_cents),
+        points: scoring::purchase_points(MinorUnits::new(existing.amount_cents)),
         replayed: true,
     })
 }
@@ -444,7 +539,7 @@ async fn upsert_customer(
         email: Set(command.email.as_str().to_owned()),
         name: Set(command.name.clone()),
         sort_name: Set(text::sort_key(&command.name, command.email.as_str())),
-        total_spent_cents: Set(command.amount_cents),
+        total_spent_cents: Set(command.amount.minor().get()),
         refunded_cents: Set(0),
         purchase_count: Set(1),
         first_purchase_at: Set(Some(purchased_at)),

@@ -24,44 +24,54 @@ use crate::domain::time;
 use crate::domain::tx::{begin_write, with_retries};
 use crate::dto::RefundReceipt;
 use crate::entities::{customer, fan_activity, purchase, refund};
+use crate::money::{MinorUnits, Money};
 use crate::vocab::ActivityKind;
 
 const MAX_REASON_CHARS: usize = 300;
 const MAX_REQUEST_KEY_CHARS: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundPurchase {
+/// A refund as asked for, before it is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundInput<'a> {
     pub store_id: i64,
     pub purchase_id: i64,
-    /// `None` refunds everything that remains.
-    pub amount_cents: Option<i64>,
-    pub reason: String,
+    /// More than zero, in the store's currency; `None` refunds everything that remains.
+    pub amount: Option<Money>,
+    pub reason: &'a str,
     /// Idempotency key of the refund request: a double submit refunds once.
-    pub request_key: String,
+    pub request_key: &'a str,
     /// When the money went back; `None` means now.
     pub refunded_at: Option<DateTime<Utc>>,
+}
+
+/// A refund to make: an amount more than zero (or all that remains), a reason of at most 300
+/// characters, and a request key of 1 to 100.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundPurchase {
+    store_id: i64,
+    purchase_id: i64,
+    amount: Option<Money>,
+    reason: String,
+    request_key: String,
+    refunded_at: Option<DateTime<Utc>>,
 }
 
 impl RefundPurchase {
     /// # Errors
     /// `Invalid`, naming `amount`, `reason` or `request_key`.
-    pub fn new(
-        store_id: i64,
-        purchase_id: i64,
-        amount_cents: Option<i64>,
-        reason: &str,
-        request_key: &str,
-        refunded_at: Option<DateTime<Utc>>,
-    ) -> DomainResult<RefundPurchase> {
-        if amount_cents.is_some_and(|amount| amount <= 0) {
+    pub fn parse(input: RefundInput<'_>) -> DomainResult<RefundPurchase> {
+        if input
+            .amount
+            .is_some_and(|amount| !amount.minor().is_positive())
+        {
             return Err(DomainError::invalid(
                 "amount",
                 "A refund must be more than zero.",
             ));
         }
-        let reason = text::multi_line(reason, MAX_REASON_CHARS)
+        let reason = text::multi_line(input.reason, MAX_REASON_CHARS)
             .map_err(|message| DomainError::invalid("reason", message))?;
-        let request_key = request_key.trim();
+        let request_key = input.request_key.trim();
         if request_key.is_empty() || request_key.chars().count() > MAX_REQUEST_KEY_CHARS {
             return Err(DomainError::invalid(
                 "request_key",
@@ -69,13 +79,38 @@ impl RefundPurchase {
             ));
         }
         Ok(RefundPurchase {
-            store_id,
-            purchase_id,
-            amount_cents,
+            store_id: input.store_id,
+            purchase_id: input.purchase_id,
+            amount: input.amount,
             reason,
             request_key: request_key.to_owned(),
-            refunded_at: refunded_at.map(time::at_db_precision),
+            refunded_at: input.refunded_at.map(time::at_db_precision),
         })
+    }
+
+    pub fn store_id(&self) -> i64 {
+        self.store_id
+    }
+
+    pub fn purchase_id(&self) -> i64 {
+        self.purchase_id
+    }
+
+    /// `None` refunds everything that remains.
+    pub fn amount(&self) -> Option<Money> {
+        self.amount
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    pub fn request_key(&self) -> &str {
+        &self.request_key
+    }
+
+    pub fn refunded_at(&self) -> Option<DateTime<Utc>> {
+        self.refunded_at
     }
 }
 
@@ -100,7 +135,11 @@ async fn refund_in(
     command: &RefundPurchase,
 ) -> DomainResult<RefundReceipt> {
     let store = stores::find_active(tx, command.store_id).await?;
-    let currency = stores::currency_of(&store)?;
+    let currency = store.currency;
+    let requested = command
+        .amount
+        .map(|amount| stores::in_store_currency(&store, amount, "amount"))
+        .transpose()?;
     let purchase = purchase::Entity::find_by_id(command.purchase_id)
         .filter(purchase::Column::StoreId.eq(command.store_id))
         .one(tx)
@@ -113,10 +152,7 @@ async fn refund_in(
         .one(tx)
         .await?
     {
-        if command
-            .amount_cents
-            .is_some_and(|amount| amount != earlier.amount_cents)
-        {
+        if requested.is_some_and(|amount| amount.get() != earlier.amount_cents) {
             return Err(DomainError::Conflict(
                 "This refund request was already made with a different amount.".to_owned(),
             ));
@@ -124,21 +160,22 @@ async fn refund_in(
         return Ok(RefundReceipt {
             refund_id: earlier.id,
             purchase_id: purchase.id,
-            amount_cents: earlier.amount_cents,
-            remaining_cents: purchase.amount_cents - purchase.refunded_cents,
+            customer_id: purchase.customer_id,
+            amount_cents: MinorUnits::new(earlier.amount_cents),
+            remaining_cents: MinorUnits::new(purchase.amount_cents - purchase.refunded_cents),
             points: 0,
             replayed: true,
         });
     }
 
-    let remaining = purchase.amount_cents - purchase.refunded_cents;
-    if remaining <= 0 {
+    let remaining = MinorUnits::new(purchase.amount_cents - purchase.refunded_cents);
+    if !remaining.is_positive() {
         return Err(DomainError::invalid(
             "amount",
             "This purchase is already fully refunded.",
         ));
     }
-    let amount = command.amount_cents.unwrap_or(remaining);
+    let amount = requested.unwrap_or(remaining);
     if amount > remaining {
         return Err(DomainError::invalid(
             "amount",
@@ -150,12 +187,12 @@ async fn refund_in(
     let moved = purchase::Entity::update_many()
         .col_expr(
             purchase::Column::RefundedCents,
-            Expr::col(purchase::Column::RefundedCents).add(amount),
+            Expr::col(purchase::Column::RefundedCents).add(amount.get()),
         )
         .filter(purchase::Column::Id.eq(purchase.id))
         .filter(
             Expr::col(purchase::Column::RefundedCents)
-                .add(amount)
+                .add(amount.get())
                 .lte(Expr::col(purchase::Column::AmountCents)),
         )
         .exec(tx)
@@ -169,7 +206,7 @@ async fn refund_in(
         id: 0,
         store_id: command.store_id,
         purchase_id: purchase.id,
-        amount_cents: amount,
+        amount_cents: amount.get(),
         reason: command.reason.clone(),
         request_key: command.request_key.clone(),
         refunded_at,
@@ -197,11 +234,11 @@ async fn refund_in(
     customer::Entity::update_many()
         .col_expr(
             customer::Column::TotalSpentCents,
-            Expr::col(customer::Column::TotalSpentCents).sub(amount),
+            Expr::col(customer::Column::TotalSpentCents).sub(amount.get()),
         )
         .col_expr(
             customer::Column::RefundedCents,
-            Expr::col(customer::Column::RefundedCents).add(amount),
+            Expr::col(customer::Column::RefundedCents).add(amount.get()),
         )
         .filter(customer::Column::Id.eq(purchase.customer_id))
         .exec(tx)
@@ -213,8 +250,8 @@ async fn refund_in(
             store_id: command.store_id,
             day: time::revenue_day(refunded_at),
             product_id: purchase.product_id,
-            gross_cents: 0,
-            refunds_cents: amount,
+            gross: MinorUnits::ZERO,
+            refunds: amount,
             orders: 0,
         },
     )
@@ -230,6 +267,7 @@ async fn refund_in(
     Ok(RefundReceipt {
         refund_id: refund.id,
         purchase_id: purchase.id,
+        customer_id: purchase.customer_id,
         amount_cents: amount,
         remaining_cents: remaining - amount,
         points,
@@ -244,8 +282,8 @@ async fn take_back_points(
     tx: &impl ConnectionTrait,
     purchase: &purchase::Model,
     product_name: &str,
-    net_before: i64,
-    amount: i64,
+    net_before: MinorUnits,
+    amount: MinorUnits,
     refund: &refund::Model,
 ) -> DomainResult<i64> {
     let customer = customer::Entity::find_by_id(purchase.customer_id)

@@ -25,7 +25,7 @@ use crate::dto::{
     Bucket, Dashboard, DateRange, PeriodTotals, RevenueSummary, SeriesPoint, TopProduct,
 };
 use crate::entities::{buyer_count, customer_daily, purchase, revenue_daily, revenue_weekly};
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits};
 
 /// How many best sellers the dashboard lists.
 const TOP_PRODUCTS: usize = 5;
@@ -70,7 +70,7 @@ pub async fn dashboard(
             Detail::TotalsOnly
         ),
     );
-    let currency = stores::currency_of(&store?)?;
+    let currency = store?.currency;
     let (current, previous) = (current?, previous?);
     Ok(Dashboard {
         current: current.in_currency(currency),
@@ -100,7 +100,7 @@ pub async fn revenue_summary(
     check_range(range)?;
     let store = stores::find_active(db, store_id).await?;
     let figures = period_figures(db, store_id, range, now, Detail::SeriesAndBestSellers).await?;
-    Ok(figures.in_currency(stores::currency_of(&store)?))
+    Ok(figures.in_currency(store.currency))
 }
 
 fn check_range(range: DateRange) -> DomainResult<()> {
@@ -184,15 +184,15 @@ async fn period_figures(
     Ok(PeriodFigures {
         totals: PeriodTotals {
             range,
-            gross_cents: gross,
-            refunds_cents: refunds,
-            net_cents: gross - refunds,
+            gross_cents: MinorUnits::new(gross),
+            refunds_cents: MinorUnits::new(refunds),
+            net_cents: MinorUnits::new(gross - refunds),
             orders,
-            average_order_cents: if orders == 0 {
+            average_order_cents: MinorUnits::new(if orders == 0 {
                 0
             } else {
                 (gross + orders / 2) / orders
-            },
+            }),
             customers,
             new_customers: people.new_customers,
             active_subscribers: people.active_subscribers,
@@ -313,15 +313,15 @@ fn series(
         let start = std::cmp::max(bucket_start(day, bucket), range.start);
         let point = points.entry(start).or_insert(SeriesPoint {
             start,
-            gross_cents: 0,
-            refunds_cents: 0,
-            net_cents: 0,
+            gross_cents: MinorUnits::ZERO,
+            refunds_cents: MinorUnits::ZERO,
+            net_cents: MinorUnits::ZERO,
             orders: 0,
         });
-        if let Some((gross, refunds, orders)) = by_day.get(&day) {
-            point.gross_cents += gross;
-            point.refunds_cents += refunds;
-            point.net_cents += gross - refunds;
+        if let Some(&(gross, refunds, orders)) = by_day.get(&day) {
+            point.gross_cents += MinorUnits::new(gross);
+            point.refunds_cents += MinorUnits::new(refunds);
+            point.net_cents += MinorUnits::new(gross - refunds);
             point.orders += orders;
         }
         day = day + Days::new(1);
@@ -356,7 +356,7 @@ async fn top_products(
             name: names.get(&product_id).cloned().unwrap_or_default(),
             product_id,
             units,
-            net_cents,
+            net_cents: MinorUnits::new(net_cents),
         })
         .collect())
 }
@@ -632,9 +632,9 @@ mod tests {
         let weekly = series(range, Bucket::Week, &by_day);
         let starts: Vec<_> = weekly.iter().map(|point| point.start).collect();
         assert_eq!(starts, [date("2026-11-25"), date("2026-11-30")]);
-        assert_eq!(weekly[0].net_cents, 9900 + 1000);
+        assert_eq!(weekly[0].net_cents, MinorUnits::new(9900 + 1000));
         assert_eq!(weekly[0].orders, 2);
-        assert_eq!(weekly[1].gross_cents, 2000);
+        assert_eq!(weekly[1].gross_cents, MinorUnits::new(2000));
         assert_eq!(series(range, Bucket::Day, &by_day).len(), 8);
     }
 }

@@ -9,14 +9,15 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use crate::domain::DomainResult;
 use crate::domain::sql::excluded;
 use crate::entities::revenue_daily;
+use crate::money::MinorUnits;
 
 /// Amounts to add to one (store, day, product) row.
 pub(crate) struct Movement {
     pub store_id: i64,
     pub day: NaiveDate,
     pub product_id: i64,
-    pub gross_cents: i64,
-    pub refunds_cents: i64,
+    pub gross: MinorUnits,
+    pub refunds: MinorUnits,
     pub orders: i64,
 }
 
@@ -28,8 +29,8 @@ pub(crate) async fn add(db: &impl ConnectionTrait, movement: Movement) -> Domain
         store_id: Set(movement.store_id),
         day: Set(movement.day),
         product_id: Set(movement.product_id),
-        gross_cents: Set(movement.gross_cents),
-        refunds_cents: Set(movement.refunds_cents),
+        gross_cents: Set(movement.gross.get()),
+        refunds_cents: Set(movement.refunds.get()),
         orders: Set(movement.orders),
     })
     .on_conflict(

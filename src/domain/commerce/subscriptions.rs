@@ -82,7 +82,7 @@ pub(crate) async fn start_or_renew(
             store_id: Set(purchase.store_id),
             customer_id: Set(purchase.customer_id),
             product_id: Set(purchase.product_id),
-            status: Set(SubscriptionStatus::Active.as_str().to_owned()),
+            status: Set(SubscriptionStatus::Active),
             started_at: Set(paid_at),
             renewed_at: Set(paid_at),
             current_period_end: Set(until),
@@ -95,7 +95,7 @@ pub(crate) async fn start_or_renew(
     };
     let payment = apply_payment(existing.current_period_end, paid_at);
     let mut active: subscription::ActiveModel = existing.into();
-    active.status = Set(SubscriptionStatus::Active.as_str().to_owned());
+    active.status = Set(SubscriptionStatus::Active);
     active.renewed_at = Set(paid_at);
     active.current_period_end = Set(payment.until());
     active.cancelled_at = Set(None);
@@ -126,7 +126,7 @@ pub(crate) async fn cancel(
         ended = std::cmp::max(ended, latest.started_at);
     }
     let mut active: subscription::ActiveModel = existing.clone().into();
-    active.status = Set(SubscriptionStatus::Cancelled.as_str().to_owned());
+    active.status = Set(SubscriptionStatus::Cancelled);
     active.cancelled_at = Set(Some(
         existing
             .cancelled_at

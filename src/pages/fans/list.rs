@@ -23,16 +23,6 @@ fn is_filtered(params: &FanListParams) -> bool {
         .any(|(_, value)| value.is_some_and(|value| !value.trim().is_empty()))
 }
 
-/// The words for a sort, as the sort links show them.
-fn sort_label(sort: FanSort) -> &'static str {
-    match sort {
-        FanSort::Score => "Score",
-        FanSort::LastActivity => "Last activity",
-        FanSort::Newest => "Newest",
-        FanSort::Name => "Name",
-    }
-}
-
 #[component]
 pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) -> impl IntoView {
     let FanListView {
@@ -130,21 +120,22 @@ fn AudienceSummary(store_id: i64, params: FanListParams, total: u64) -> impl Int
 /// to its reverse.
 #[component]
 fn SortLinks(path: String, params: FanListParams) -> impl IntoView {
-    let current = params
+    let current: FanSort = params
         .sort
         .as_deref()
-        .and_then(FanSort::parse)
+        .and_then(|sort| sort.parse().ok())
         .unwrap_or_default();
     let direction = params
         .dir
         .as_deref()
-        .and_then(SortDirection::parse)
+        .and_then(|dir| dir.parse().ok())
         .unwrap_or(current.default_direction());
     view! {
         <nav aria-label="Sort fans" class="mt-3 flex flex-wrap items-center gap-1 text-sm">
             <span class="mr-1 text-slate-500">"Sort by"</span>
             {FanSort::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .map(|sort| {
                     let is_current = sort == current;
                     let (href, arrow) = if is_current {
@@ -162,7 +153,7 @@ fn SortLinks(path: String, params: FanListParams) -> impl IntoView {
                             aria-current=is_current.then_some("true")
                             class="rounded-md px-2 py-1 font-medium text-slate-600 hover:bg-slate-100 aria-[current=true]:bg-violet-50 aria-[current=true]:text-violet-800"
                         >
-                            {sort_label(sort)}
+                            {sort.label()}
                             {arrow}
                         </a>
                     }
@@ -317,7 +308,7 @@ mod tests {
         named.last_open_at = Some("2026-11-23T12:00:00Z".parse().unwrap());
         named.customer = Some(CustomerBadge {
             customer_id: 3,
-            total_spent_cents: 9_900,
+            total_spent_cents: crate::money::MinorUnits::new(9_900),
         });
         let usd = Currency::from_code("USD").unwrap();
         let html = fan_rows_html(5, usd, &[named, row(8, "")], now);

@@ -10,10 +10,9 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sqlx;
 
 use encore::domain::accounts::stores::{NewStore, create_store};
-use encore::domain::commerce::products::{NewProduct, create_product};
-use encore::domain::commerce::purchases::{RecordPurchase, record_purchase};
-use encore::domain::email::Email;
-use encore::money::Currency;
+use encore::domain::commerce::products::{NewProduct, ProductForm, create_product};
+use encore::domain::commerce::purchases::{PurchaseInput, RecordPurchase, record_purchase};
+use encore::money::{Currency, MinorUnits};
 use encore::server::db;
 use encore::vocab::PurchaseSource;
 use encore::{domain::audience::scoring, domain::time, tools::audit};
@@ -100,7 +99,13 @@ async fn fresh_store(
 ) -> anyhow::Result<(i64, i64)> {
     let store = create_store(db, owner_id, &NewStore::parse(name, "USD")?).await?;
     let usd = Currency::from_code("USD").context("USD is a known currency")?;
-    let product = NewProduct::parse(PRODUCT, "sample_pack", "29.00", false, usd)?;
+    let form = ProductForm {
+        name: PRODUCT,
+        kind: "sample_pack",
+        price: "29.00",
+        is_subscription: false,
+    };
+    let product = NewProduct::parse(form, usd)?;
     let product = create_product(db, store.id, &product).await?;
     Ok((store.id, product.id))
 }
@@ -115,24 +120,23 @@ async fn app_side(
     (store_id, product_id): (i64, i64),
     purchases: usize,
 ) -> anyhow::Result<Duration> {
+    let usd = Currency::from_code("USD").context("USD is a known currency")?;
     let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
     for client in 0..CLIENTS {
         let db = db.clone();
         clients.spawn(async move {
             for n in (client..purchases).step_by(CLIENTS) {
-                let email = Email::parse(&buyer(n, purchases))
-                    .map_err(|error| anyhow::anyhow!("{error}"))?;
-                let command = RecordPurchase::new(
+                let command = RecordPurchase::parse(PurchaseInput {
                     store_id,
-                    email,
-                    "",
+                    email: &buyer(n, purchases),
+                    name: "",
                     product_id,
-                    PRICE_CENTS,
-                    PurchaseSource::Api,
-                    &format!("ingest-{n}"),
-                    None,
-                )?;
+                    amount: MinorUnits::new(PRICE_CENTS).of(usd),
+                    source: PurchaseSource::Api,
+                    external_id: &format!("ingest-{n}"),
+                    purchased_at: None,
+                })?;
                 record_purchase(&db, &command)
                     .await
                     .with_context(|| format!("record_purchase #{n}"))?;
@@ -219,7 +223,7 @@ macro_rules! record_raw {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            let points = scoring::purchase_points(PRICE_CENTS);
+            let points = scoring::purchase_points(MinorUnits::new(PRICE_CENTS));
             sqlx::query(
                 "INSERT INTO fan_activities (store_id, fan_id, kind, detail, points, reference, \
                  purchase_id, occurred_at) VALUES ($1, $2, 'purchase', $3, $4, $5, $6, $7)",

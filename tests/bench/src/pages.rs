@@ -196,14 +196,18 @@ async fn bare_customers(State(bare): State<Arc<Bare>>) -> BareResult {
 fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
     let (now, before) = (&dashboard.current.totals, &dashboard.previous);
     let cards = [
-        ("Net revenue", now.net_cents, before.net_cents),
-        ("Gross", now.gross_cents, before.gross_cents),
-        ("Refunds", now.refunds_cents, before.refunds_cents),
+        ("Net revenue", now.net_cents.get(), before.net_cents.get()),
+        ("Gross", now.gross_cents.get(), before.gross_cents.get()),
+        (
+            "Refunds",
+            now.refunds_cents.get(),
+            before.refunds_cents.get(),
+        ),
         ("Orders", now.orders, before.orders),
         (
             "Average order",
-            now.average_order_cents,
-            before.average_order_cents,
+            now.average_order_cents.get(),
+            before.average_order_cents.get(),
         ),
         ("Customers", now.customers, before.customers),
         ("New customers", now.new_customers, before.new_customers),
@@ -223,7 +227,9 @@ fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
     for point in &dashboard.current.series {
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            point.start, point.net_cents, point.orders
+            point.start,
+            point.net_cents.get(),
+            point.orders
         ));
     }
     html.push_str("</table><ol>");
@@ -232,7 +238,7 @@ fn dashboard_html(html: &mut String, dashboard: &Dashboard) {
             "<li>{}: {} sold, {} net</li>",
             escape(&product.name),
             product.units,
-            product.net_cents
+            product.net_cents.get()
         ));
     }
     html.push_str("</ol>");

@@ -351,8 +351,8 @@ async fn dashboard(
         let (start_at, end_at) = bounds(range);
         let base = raw::revenue(raw, store, start_at, end_at, now).await?;
         let app_figures = (
-            app.gross_cents,
-            app.refunds_cents,
+            app.gross_cents.get(),
+            app.refunds_cents.get(),
             app.orders,
             app.customers,
             app.new_customers,
