@@ -7,6 +7,7 @@ pub mod db;
 pub mod export;
 pub mod health;
 pub mod logging;
+pub mod rate_limit;
 pub mod router;
 pub mod security;
 pub mod session;
