@@ -41,18 +41,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// "Fans · Encore". leptos_meta 0.8 writes the title into the server's HTML unescaped, so a
-/// title made of user text (a fan's name) could close `<title>` and open a `<script>`. The
-/// server escapes it (`<title>` decodes entities); the browser sets `document.title`, which
-/// is plain text.
+/// "Fans · Encore", as the text of the server's `<title>`. leptos_meta 0.8 writes the
+/// formatted title into the HTML as it is (`leptos_meta::ServerMetaContextOutput`), so a
+/// title made of user text (a fan's name) could close `<title>` and open a `<script>`:
+/// escaped here with `html-escape`, the crate Leptos escapes text with (`<title>` decodes
+/// entities). Only the server runs this: `App` is not an island.
 fn page_title(page: String) -> String {
-    let title = format!("{page} · Encore");
-    #[cfg(feature = "ssr")]
-    let title = title
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    title
+    html_escape::encode_text(&format!("{page} · Encore")).into_owned()
 }
 
 #[component]
