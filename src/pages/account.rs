@@ -56,9 +56,11 @@ pub fn StoreSwitcher(
 ) -> impl IntoView {
     view! {
         <details class="relative">
-            <summary class="cursor-pointer list-none font-medium" aria-label="Switch store">
+            // Named by what it shows (the store), with what it does for a screen reader.
+            <summary class="cursor-pointer list-none rounded-md font-medium">
                 {current}
-                <span class="ml-1 text-slate-400" aria-hidden="true">"▾"</span>
+                <span class="sr-only">" (switch store)"</span>
+                <span class="ml-1 text-slate-500" aria-hidden="true">"▾"</span>
             </summary>
             <ul class="absolute left-0 z-10 mt-2 w-64 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
                 {stores
