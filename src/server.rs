@@ -4,6 +4,7 @@ pub mod access;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod document;
 pub mod export;
 pub mod health;
 pub mod logging;

@@ -17,7 +17,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
-use super::{export, health, rate_limit, security, session, timeout};
+use super::{document, export, health, rate_limit, security, session, timeout};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -52,7 +52,7 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(security::provide_page_nonce, shell))
-        // Layers run bottom-up for a request: log, headers, time limit, CSRF, body limit,
+        // Layers run bottom-up for a request: log, closing tags, headers, time limit, CSRF, body limit,
         // rate limit, then the viewer's session.
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -75,6 +75,7 @@ pub fn build(state: AppState) -> Router {
             timeout::limit_request_time,
         ))
         .layer(middleware::from_fn(security::security_headers))
+        .layer(middleware::from_fn(document::close_document_last))
         // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`,
         // at error level for a server error. Query strings are left out: they can hold
         // emails and search terms.

@@ -315,6 +315,18 @@ impl TestApp {
 
     /// Posts the form like a browser with JavaScript off: urlencoded, accepting HTML, with
     /// the page it came from as Referer.
+    /// The body of a GET of `path` with this app's client (signed in or not), as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("send a GET")
+            .text()
+            .await
+            .expect("read the body")
+    }
+
     pub async fn post_form(
         &self,
         path: &str,
