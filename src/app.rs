@@ -35,6 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                // The first stop of the Tab key: past the top bar and the navigation.
+                <a href="#main" class="skip-link">"Skip to main content"</a>
                 <App />
             </body>
         </html>

@@ -107,7 +107,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <TopBar />
         <AlreadySignedIn viewer />
-        <main class="mx-auto max-w-sm px-4 py-16">
+        <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Log in to Encore"</h1>
             <FormAlert message=form_error />
             <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
@@ -146,7 +146,7 @@ pub fn SignupPage() -> impl IntoView {
         <Title text="Create an account" />
         <TopBar />
         <AlreadySignedIn viewer />
-        <main class="mx-auto max-w-sm px-4 py-16">
+        <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Create your Encore account"</h1>
             <p class="mt-1 text-sm text-slate-600">"Your customers and fans, in one place."</p>
             <FormAlert message=form_error />
@@ -208,7 +208,7 @@ pub fn AccountPage() -> impl IntoView {
                         let email = viewer.email.clone();
                         view! {
                         <TopBar><AccountMenu viewer=Some(viewer) /></TopBar>
-                        <main class="mx-auto max-w-md px-4 py-10">
+                        <main id="main" tabindex="-1" class="mx-auto max-w-md px-4 py-10">
                             <a href="/" class="text-sm text-violet-700 hover:underline">"← Your stores"</a>
                             <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Account"</h1>
                             <p class="mt-1 text-slate-600">{format!("Signed in as {email}")}</p>
@@ -234,7 +234,7 @@ pub fn AccountPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) | Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
-                    Err(error) => view! { <TopBar /><main class="mx-auto max-w-md px-4 py-10"><crate::components::widgets::LoadError error /></main> }.into_any(),
+                    Err(error) => view! { <TopBar /><main id="main" tabindex="-1" class="mx-auto max-w-md px-4 py-10"><crate::components::widgets::LoadError error /></main> }.into_any(),
                 }
             })}
         </Suspense>

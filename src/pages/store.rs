@@ -115,7 +115,7 @@ pub fn StoreLayout() -> impl IntoView {
                     })}
                 </Transition>
             </aside>
-            <main class="min-w-0">
+            <main id="main" tabindex="-1" class="min-w-0">
                 <Outlet />
             </main>
         </div>
