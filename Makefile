@@ -156,7 +156,7 @@ bench-smoke: wrk valgrind postgres-check
 tools: wasm-target cargo-leptos wasm-bindgen style/node_modules/.package-lock.json
 
 .PHONY: test-tools
-test-tools: chromium end2end/node_modules/.package-lock.json
+test-tools: chromium java end2end/node_modules/.package-lock.json
 
 .PHONY: wasm-target
 wasm-target:
@@ -182,8 +182,11 @@ wasm-bindgen:
 style/node_modules/.package-lock.json: style/package.json style/package-lock.json
 	cd style && npm ci --no-audit --no-fund
 
+# Playwright, axe-core's Playwright binding and the Nu HTML Checker's jar. No install
+# scripts: Playwright's would fetch a browser and vnu-jar's a Java runtime, and the tests use
+# Debian's chromium and Java instead.
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
-	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts
 
 # $(call debian_package,COMMAND,PACKAGE,PURPOSE): installs Debian's PACKAGE when COMMAND is
 # missing (as root, or through sudo).
@@ -207,3 +210,8 @@ valgrind:
 .PHONY: chromium
 chromium:
 	@$(call debian_package,chromium,chromium,the browser tests)
+
+# The Nu HTML Checker (npm vnu-jar) is a Java program.
+.PHONY: java
+java:
+	@$(call debian_package,java,default-jre-headless,the HTML checker)
