@@ -452,7 +452,7 @@ app_test!(
 );
 
 app_test!(
-    a_page_ends_with_its_closing_tags_after_leptos_scripts,
+    a_page_closes_after_leptos_scripts_and_preloads_without_the_nonce,
     |app: TestApp| async move {
         let store_id = app.signed_in_store().await;
         for path in [
@@ -465,6 +465,13 @@ app_test!(
             // nothing follows `</html>` (a parse error an HTML checker reports).
             assert!(html.ends_with("</script></body></html>"), "{path}: {html}");
             assert_eq!(html.matches("</body></html>").count(), 1, "{path}");
+            // The wasm's preload is anonymous CORS, never the nonce (leptos-rs/leptos#4843).
+            assert!(html.contains(r#"as="fetch" type="application/wasm" crossorigin="anonymous""#));
+            assert_eq!(
+                html.matches("crossorigin=").count(),
+                html.matches(r#"crossorigin="anonymous""#).count(),
+                "{path}"
+            );
         }
     }
 );
