@@ -29,30 +29,63 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 // Islands mode: the wasm hydrates the page's islands only (see Cargo.toml).
-                <HydrationScripts options islands=true />
+                <IslandScripts options />
                 // Links and forms fetch the next page and swap it in: no full reloads.
                 <script type="module" nonce=leptos::nonce::use_nonce()>{include_str!("navigation.js")}</script>
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                // The first stop of the Tab key: past the top bar and the navigation.
+                <a href="#main" class="skip-link">"Skip to main content"</a>
                 <App />
             </body>
         </html>
     }
 }
 
-/// "Fans · Encore". leptos_meta 0.8 writes the title into the server's HTML unescaped, so a
-/// title made of user text (a fan's name) could close `<title>` and open a `<script>`. The
-/// server escapes it (`<title>` decodes entities); the browser sets `document.title`, which
-/// is plain text.
-fn page_title(page: String) -> String {
-    let title = format!("{page} · Encore");
+/// What Leptos's `<HydrationScripts islands=true>` writes, less its defect: it gives both
+/// preload links the CSP nonce as their `crossorigin` value (leptos-rs/leptos#4843, fixed
+/// upstream by #4844 after 0.8.23). That value is invalid HTML, and "anonymous" to a
+/// browser only by luck of its error handling: Firefox then never claims the preload and
+/// may abort it on a streamed page, racing the islands' start-up. Here the wasm's preload
+/// says `crossorigin="anonymous"` (what wasm-bindgen's `fetch` asks for), the module's none
+/// (module scripts are always fetched that way), and only the script carries the nonce.
+/// Assumes `hash-files` is off, as it is in Cargo.toml and Leptos.toml.
+#[component]
+fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+    // Islands mode renders everything else without hydration markers and data.
     #[cfg(feature = "ssr")]
-    let title = title
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    title
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let module = format!("{pkg}.js");
+    // cargo-leptos names the wasm after the crate and tells the build so; wasm-bindgen alone
+    // adds `_bg` (the same rule as Leptos's).
+    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        ""
+    } else {
+        "_bg"
+    };
+    let wasm = format!("{pkg}{wasm_suffix}.wasm");
+    let start = format!(
+        "{}({module:?}, {wasm:?});",
+        include_str!("islands.js").trim_end()
+    );
+    view! {
+        <link rel="modulepreload" href=module />
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+        <script type="module" nonce=leptos::nonce::use_nonce()>{start}</script>
+    }
+}
+
+/// "Fans · Encore", as the text of the server's `<title>`. leptos_meta 0.8 writes the
+/// formatted title into the HTML as it is (`leptos_meta::ServerMetaContextOutput`), so a
+/// title made of user text (a fan's name) could close `<title>` and open a `<script>`:
+/// escaped here with `html-escape`, the crate Leptos escapes text with (`<title>` decodes
+/// entities). Only the server runs this: `App` is not an island.
+fn page_title(page: String) -> String {
+    html_escape::encode_text(&format!("{page} · Encore")).into_owned()
 }
 
 #[component]

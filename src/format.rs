@@ -107,6 +107,13 @@ pub fn push_date(out: &mut String, day: NaiveDate) {
     push_zero_padded(out, year, 4);
 }
 
+/// A moment as the value of a `<time datetime>`: RFC 3339 to the second
+/// ("2026-11-23T12:00:00+00:00"). HTML allows at most three digits of a fraction of a
+/// second, and the database keeps microseconds, which no reader needs.
+pub fn datetime_attribute(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 /// Writes [`date_time`]'s text; see [`push_date`].
 pub fn push_date_time(out: &mut String, at: DateTime<Utc>) {
     push_date(out, at.date_naive());
@@ -118,7 +125,7 @@ pub fn push_date_time(out: &mut String, at: DateTime<Utc>) {
 }
 
 /// "just now", "5 minutes ago", "3 days ago", "in 2 days", then the date past a month.
-/// `now` comes from the server with the data, so the server and the browser agree.
+/// `now` comes with the data, so a page's times are all relative to one moment.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let mut out = String::with_capacity(16);
     push_relative(&mut out, at, now);
@@ -177,6 +184,19 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_time_element_gets_whole_seconds() {
+        // Stored times carry microseconds; HTML's `datetime` allows at most milliseconds.
+        assert_eq!(
+            datetime_attribute(at("2026-11-23T12:00:00.123456Z")),
+            "2026-11-23T12:00:00+00:00"
+        );
+        assert_eq!(
+            datetime_attribute(at("2026-11-23T12:00:07Z")),
+            "2026-11-23T12:00:07+00:00"
+        );
     }
 
     #[test]

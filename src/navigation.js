@@ -10,6 +10,8 @@
 (() => {
 	// The newest navigation; the response of an older one is dropped.
 	let newest = 0;
+	// The address (less any fragment) of the page on screen.
+	let shown = location.pathname + location.search;
 
 	addEventListener("click", (event) => {
 		if (event.defaultPrevented || event.button !== 0) return;
@@ -28,8 +30,10 @@
 		const form = event.target;
 		if (event.defaultPrevented || form.dataset.nativeSubmit) return;
 		const submitter = event.submitter;
-		const method = (submitter?.getAttribute("formmethod") || form.method).toUpperCase();
-		const action = new URL(submitter?.getAttribute("formaction") || form.action, location.href);
+		// Attributes, not the form's properties: a field named "action" or "method" (the
+		// bulk-tag form has one) shadows the property of that name.
+		const method = (submitter?.getAttribute("formmethod") || form.getAttribute("method") || "GET").toUpperCase();
+		const action = new URL(submitter?.getAttribute("formaction") || form.getAttribute("action") || location.href, location.href);
 		if (action.origin !== location.origin || (method !== "GET" && method !== "POST")) return;
 		event.preventDefault();
 		// A second click while the first submission is on its way does nothing.
@@ -44,7 +48,7 @@
 			action.search = query.toString();
 			request = new Request(action);
 		} else {
-			const body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
+			const body = form.getAttribute("enctype") === "multipart/form-data" ? data : new URLSearchParams(data);
 			// Asking for HTML makes a server function answer a form as the browser would
 			// see it: with a redirect to the page that shows the outcome.
 			request = new Request(action, { method, body, headers: { Accept: "text/html" } });
@@ -65,6 +69,9 @@
 
 	// Back and forward: the page at that address, where it was scrolled to.
 	addEventListener("popstate", (event) => {
+		// Following a link to a fragment of this page (the skip link) is a history entry
+		// too: the browser scrolls and moves the focus, and the page stays.
+		if (location.pathname + location.search === shown) return;
 		const scroll = event.state?.scroll;
 		navigate(new Request(location.href), { push: false, top: false, scroll }, () => location.reload());
 	});
@@ -95,6 +102,7 @@
 		// redirect keeps the address it was made from.
 		const url = response.redirected || request.method === "GET" ? response.url : location.href;
 		if (push && url !== location.href) history.pushState(null, "", url);
+		shown = location.pathname + location.search;
 		if (scroll !== undefined) scrollTo(0, scroll);
 		else if (top) scrollTo(0, 0);
 		// Focus goes where a reader of the new page starts: a form that came back with
@@ -109,8 +117,8 @@
 			heading.focus({ preventScroll: true });
 		}
 
-		// The new page's islands. While the wasm is still loading this fails or finds
-		// nothing to call; Leptos's island script then hydrates the page once it is in.
+		// The new page's islands. While the wasm is still loading there is nothing to call;
+		// src/islands.js then hydrates the page once it is in.
 		for (const island of document.querySelectorAll("leptos-island")) {
 			Promise.resolve()
 				.then(() => window.__hydrateIsland?.(island, island.dataset.component))

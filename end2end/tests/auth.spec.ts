@@ -1,8 +1,5 @@
-import { test as base } from "@playwright/test";
-import { expect, newEmail, PASSWORD, signUp } from "./fixtures";
+import { expect, newEmail, PASSWORD, signUp, test } from "./fixtures";
 import { open, unique } from "./helpers";
-
-const test = base;
 
 test.describe("accounts", () => {
   test("sign up, log out, log in, create a store, log out: the store needs a log-in", async ({

@@ -1,14 +1,20 @@
+// Set-up for every spec: each test fills a store of its own through the same server
+// functions the pages post to (their JSON answers), so tests can run in parallel against
+// one database.
 import { expect, type APIRequestContext } from "@playwright/test";
 
-// Fast set-up through the same server functions the pages post to (their JSON answers),
-// so each test gets its own store and can run in parallel with the others.
-
-export async function createStore(request: APIRequestContext, name: string): Promise<number> {
-  const response = await request.post("/api/stores/create", { form: { name, currency: "USD" } });
+/** Creates a store; returns its id. */
+export async function createStore(
+  request: APIRequestContext,
+  name: string,
+  currency = "USD",
+): Promise<number> {
+  const response = await request.post("/api/stores/create", { form: { name, currency } });
   expect(response.ok(), await response.text()).toBe(true);
   return (await response.json()).id;
 }
 
+/** Adds a product to the catalogue; returns its id. `price` in the store's currency. */
 export async function createProduct(
   request: APIRequestContext,
   storeId: number,
@@ -23,6 +29,7 @@ export async function createProduct(
   return (await response.json()).id;
 }
 
+/** Records a manual sale the way the "Record purchase" form does; returns the receipt. */
 export async function recordPurchase(
   request: APIRequestContext,
   storeId: number,
@@ -30,13 +37,14 @@ export async function recordPurchase(
   email: string,
   amount: string,
   key: string,
+  customerName = "",
 ) {
   const response = await request.post("/api/customers/record_purchase", {
     form: {
       store_id: String(storeId),
       request_key: key,
       email,
-      name: "",
+      name: customerName,
       product_id: String(productId),
       amount,
     },
@@ -44,3 +52,50 @@ export async function recordPurchase(
   expect(response.ok(), await response.text()).toBe(true);
   return response.json();
 }
+
+/** Records a sale of a new course called `productName` at `price`; returns the receipt. */
+export async function sellNewCourse(
+  request: APIRequestContext,
+  storeId: number,
+  email: string,
+  productName: string,
+  price: string,
+  customerName = "",
+) {
+  const productId = await createProduct(request, storeId, productName, "course", price);
+  const key = `e2e-${Math.random().toString(36).slice(2)}`;
+  return recordPurchase(request, storeId, productId, email, price, key, customerName);
+}
+
+export type NewFan = {
+  email: string;
+  name?: string;
+  daw?: string;
+  skill?: string;
+  goals?: string;
+  /** Comma-separated. */
+  tags?: string;
+};
+
+/** Adds a fan the way the "Add fan" form does; returns their id. */
+export async function addFan(
+  request: APIRequestContext,
+  storeId: number,
+  fan: NewFan,
+): Promise<number> {
+  const response = await request.post("/api/fans/add", {
+    form: {
+      store_id: String(storeId),
+      email: fan.email,
+      name: fan.name ?? "",
+      daw: fan.daw ?? "",
+      skill: fan.skill ?? "",
+      goals: fan.goals ?? "",
+      tags: fan.tags ?? "",
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  return Number(await response.json());
+}
+
+export const fansPath = (storeId: number) => `/store/${storeId}/contacts`;

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { expect, NOT_FOUND_LOGGED, test } from "./fixtures";
 import { documentIsMarked, markDocument, open, unique } from "./helpers";
 
 test.describe("stores", () => {
@@ -119,11 +119,15 @@ test.describe("stores", () => {
     }
   });
 
-  test("an unknown store answers 404 with a way back", async ({ page, javaScriptEnabled }) => {
-    const response = await open(page, "/store/987654321/customers", javaScriptEnabled);
-    expect(response?.status()).toBe(404);
-    await expect(page.getByRole("heading", { name: "We couldn't find that page" })).toBeVisible();
-    await page.getByRole("link", { name: "Back to your stores" }).click();
-    await expect(page.getByRole("heading", { name: "Your stores" })).toBeVisible();
+  test.describe(() => {
+    test.use({ allowedConsoleErrors: [NOT_FOUND_LOGGED] });
+
+    test("an unknown store answers 404 with a way back", async ({ page, javaScriptEnabled }) => {
+      const response = await open(page, "/store/987654321/customers", javaScriptEnabled);
+      expect(response?.status()).toBe(404);
+      await expect(page.getByRole("heading", { name: "We couldn't find that page" })).toBeVisible();
+      await page.getByRole("link", { name: "Back to your stores" }).click();
+      await expect(page.getByRole("heading", { name: "Your stores" })).toBeVisible();
+    });
   });
 });

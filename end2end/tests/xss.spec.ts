@@ -7,7 +7,7 @@
 // live DOM for injected elements and event-handler attributes.
 import { type APIRequestContext, type Page } from "@playwright/test";
 import { expect, newEmail, test } from "./fixtures";
-import { addFan, recordPurchase } from "./audience";
+import { addFan, sellNewCourse } from "./setup";
 import { collectDialogs, open } from "./helpers";
 
 /** Each fits the shortest limit (a tag: 50 characters) and has no comma (tags split on it). */
@@ -46,7 +46,7 @@ async function seed(request: APIRequestContext, payload: string, tag: string): P
 
   // The product and the customer are named `payload` too; the purchase also makes a fan.
   const buyer = newEmail();
-  const receipt = await recordPurchase(request, storeId, buyer, payload, "25", payload);
+  const receipt = await sellNewCourse(request, storeId, buyer, payload, "25", payload);
   const customerId: number = receipt.customer_id;
 
   const base = `/store/${storeId}`;

@@ -1,6 +1,6 @@
 //! The pieces the Fans pages share: how a fan, their tags, their status, their timeline and
-//! their purchases read. Props in, view out, no server calls, so each renders the same on the
-//! server and in the browser and can be tested with `view! {..}.to_html()`.
+//! their purchases read. Props in, view out, no server calls, so each can be tested with
+//! `view! {..}.to_html()`.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;

@@ -92,8 +92,7 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
     let drawing = chart_drawing(&summary.series, bucket, currency);
 
     view! {
-        <BarReadout>
-            <figcaption class="text-sm font-medium text-slate-700">{caption.clone()}</figcaption>
+        <BarReadout caption=caption.clone()>
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 class="mt-2 h-auto w-full"
@@ -107,9 +106,11 @@ pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
 
 /// The chart's figure, an island: the server renders the chart (its children), and in the
 /// browser the figure's listeners show the figures of the bar under the pointer or focus
-/// (the text of its `<title>`) in a live region, for pointer and keyboard users alike.
+/// (the text of its `<title>`) in a live region, for pointer and keyboard users alike. The
+/// caption is the island's own: a `<figcaption>` must be the figure's child, and the
+/// children come wrapped in Leptos's `<leptos-children>`.
 #[island]
-fn BarReadout(children: Children) -> impl IntoView {
+fn BarReadout(caption: String, children: Children) -> impl IntoView {
     let readout = RwSignal::new(None::<String>);
     view! {
         <figure
@@ -119,6 +120,7 @@ fn BarReadout(children: Children) -> impl IntoView {
             on:mouseleave=move |_| readout.set(None)
             on:focusout=move |_| readout.set(None)
         >
+            <figcaption class="text-sm font-medium text-slate-700">{caption}</figcaption>
             {children()}
             <p class="mt-2 min-h-5 text-sm text-slate-700" aria-live="polite">
                 {move || readout.get()}

@@ -47,7 +47,7 @@ pub fn relative_time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
     // and fixed words (RFC 3339, `format`'s dates and phrases), none of which HTML reads
     // as markup; so no intermediate strings (docs/BENCHMARKS.md, item 48).
     html.push_str(r#"<time datetime=""#);
-    html.push_str(&at.to_rfc3339());
+    html.push_str(&format::datetime_attribute(at));
     html.push_str(r#"" title=""#);
     format::push_date_time(html, at);
     html.push_str(r#"">"#);

@@ -47,7 +47,7 @@ pub fn Chip(#[prop(into)] text: String) -> impl IntoView {
 #[component]
 pub fn RelativeTime(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
     view! {
-        <time datetime=at.to_rfc3339() title=format::date_time(at)>
+        <time datetime=format::datetime_attribute(at) title=format::date_time(at)>
             {format::relative(at, now)}
         </time>
     }

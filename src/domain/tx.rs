@@ -49,13 +49,20 @@ where
         match attempt().await {
             Err(error) if tries < MAX_ATTEMPTS && is_contention(&error) => {
                 tracing::debug!(%error, tries, "retrying contended transaction");
-                // A short, growing, jittered pause lets the winner of the race commit.
-                let jitter = u64::from(std::process::id() ^ tries) % 7;
-                tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5 + jitter)).await;
+                let pause = retry_pause(tries, &mut rand::rng());
+                tokio::time::sleep(pause).await;
             }
             outcome => return outcome,
         }
     }
+}
+
+/// The pause before attempt `tries + 1`: it grows with each try, so the winner of the race
+/// has time to commit, and a random part of it (up to the base again) keeps the losers, who
+/// all failed at the same moment, from all retrying at the same moment too.
+fn retry_pause(tries: u32, rng: &mut impl rand::Rng) -> Duration {
+    let base = u64::from(tries) * 5;
+    Duration::from_millis(base + rng.random_range(0..=base))
 }
 
 /// Serialization failures and deadlocks (PostgreSQL), busy or locked databases (SQLite),
@@ -82,4 +89,29 @@ fn is_contention(error: &DomainError) -> bool {
         code.as_ref(),
         "40001" | "40P01" | "5" | "6" | "261" | "262" | "517" | "773"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn retry_pauses_grow_with_each_try_and_are_jittered() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(26);
+        for tries in 1..MAX_ATTEMPTS {
+            let base = Duration::from_millis(u64::from(tries) * 5);
+            let pauses: Vec<Duration> = (0..50).map(|_| retry_pause(tries, &mut rng)).collect();
+            assert!(
+                pauses
+                    .iter()
+                    .all(|pause| *pause >= base && *pause <= base * 2),
+                "try {tries}: {pauses:?}"
+            );
+            // Two racers that failed together draw different pauses: the jitter varies
+            // from one draw to the next, not only from one process to another.
+            let distinct: std::collections::BTreeSet<_> = pauses.iter().collect();
+            assert!(distinct.len() > 1, "try {tries}: always {:?}", pauses[0]);
+        }
+    }
 }

@@ -56,9 +56,11 @@ pub fn StoreSwitcher(
 ) -> impl IntoView {
     view! {
         <details class="relative">
-            <summary class="cursor-pointer list-none font-medium" aria-label="Switch store">
+            // Named by what it shows (the store), with what it does for a screen reader.
+            <summary class="cursor-pointer list-none rounded-md font-medium">
                 {current}
-                <span class="ml-1 text-slate-400" aria-hidden="true">"▾"</span>
+                <span class="sr-only">" (switch store)"</span>
+                <span class="ml-1 text-slate-500" aria-hidden="true">"▾"</span>
             </summary>
             <ul class="absolute left-0 z-10 mt-2 w-64 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
                 {stores
@@ -105,7 +107,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <TopBar />
         <AlreadySignedIn viewer />
-        <main class="mx-auto max-w-sm px-4 py-16">
+        <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Log in to Encore"</h1>
             <FormAlert message=form_error />
             <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
@@ -144,7 +146,7 @@ pub fn SignupPage() -> impl IntoView {
         <Title text="Create an account" />
         <TopBar />
         <AlreadySignedIn viewer />
-        <main class="mx-auto max-w-sm px-4 py-16">
+        <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Create your Encore account"</h1>
             <p class="mt-1 text-sm text-slate-600">"Your customers and fans, in one place."</p>
             <FormAlert message=form_error />
@@ -206,7 +208,7 @@ pub fn AccountPage() -> impl IntoView {
                         let email = viewer.email.clone();
                         view! {
                         <TopBar><AccountMenu viewer=Some(viewer) /></TopBar>
-                        <main class="mx-auto max-w-md px-4 py-10">
+                        <main id="main" tabindex="-1" class="mx-auto max-w-md px-4 py-10">
                             <a href="/" class="text-sm text-violet-700 hover:underline">"← Your stores"</a>
                             <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Account"</h1>
                             <p class="mt-1 text-slate-600">{format!("Signed in as {email}")}</p>
@@ -232,7 +234,7 @@ pub fn AccountPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) | Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
-                    Err(error) => view! { <TopBar /><main class="mx-auto max-w-md px-4 py-10"><crate::components::widgets::LoadError error /></main> }.into_any(),
+                    Err(error) => view! { <TopBar /><main id="main" tabindex="-1" class="mx-auto max-w-md px-4 py-10"><crate::components::widgets::LoadError error /></main> }.into_any(),
                 }
             })}
         </Suspense>

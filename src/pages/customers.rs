@@ -141,7 +141,7 @@ fn PeriodPicker(params: Memo<CustomerListParams>, store_id: Memo<Option<i64>>) -
                     })
                     .collect_view()}
             </nav>
-            <form method="GET" action="" class="flex items-end gap-1" aria-label="Custom period">
+            <form method="GET" class="flex items-end gap-1" aria-label="Custom period">
                 <input type="hidden" name="period" value=Period::Custom.as_str() />
                 <label class="text-xs text-slate-600">
                     "From"
@@ -206,7 +206,7 @@ fn CustomerList(view: CustomerListView, params: CustomerListParams) -> impl Into
     let product_options = products.clone();
 
     view! {
-        <form method="GET" action="" class="mt-3 flex flex-wrap items-end gap-3" aria-label="Filter customers">
+        <form method="GET" class="mt-3 flex flex-wrap items-end gap-3" aria-label="Filter customers">
             <input type="hidden" name="period" value=form.period.clone().unwrap_or_default() />
             <input type="hidden" name="from" value=form.from.clone().unwrap_or_default() />
             <input type="hidden" name="to" value=form.to.clone().unwrap_or_default() />
@@ -385,7 +385,7 @@ fn customer_rows_html(
                 );
             }
             None => html.push_str(
-                r#"<span class="text-slate-400" title="No fan profile (erased)">—</span>"#,
+                r#"<span class="text-slate-500" title="No fan profile (erased)">—</span>"#,
             ),
         }
         html.push_str("</td></tr>");

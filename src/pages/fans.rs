@@ -3,8 +3,8 @@
 //!
 //! The audience lives in the URL ([`FanListParams`]): the filter bar is a GET form, sorting
 //! and paging are links, and the bulk-tag form is a GET to the confirmation page. Without
-//! JavaScript these are plain page loads; with it the router makes them client-side
-//! navigations, and the list re-renders when its data arrives.
+//! JavaScript these are plain page loads; with it src/navigation.js fetches the next page
+//! and swaps it in without a reload. Either way the server renders the whole page.
 
 mod add;
 mod bulk;

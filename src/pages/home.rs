@@ -33,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
                             <TopBar>
                                 <AccountMenu viewer=Some(viewer) />
                             </TopBar>
-                            <main class="mx-auto max-w-3xl px-4 py-10">
+                            <main id="main" tabindex="-1" class="mx-auto max-w-3xl px-4 py-10">
                                 <h1 class="text-2xl font-semibold tracking-tight">"Your stores"</h1>
                                 <p class="mt-1 text-slate-600">
                                     "Each store keeps its own customers, fans and revenue."
@@ -50,7 +50,7 @@ pub fn HomePage() -> impl IntoView {
                     Err(error) => {
                         view! {
                             <TopBar />
-                            <main class="mx-auto max-w-3xl px-4 py-10">
+                            <main id="main" tabindex="-1" class="mx-auto max-w-3xl px-4 py-10">
                                 <p class="text-red-700" role="alert">{error.to_string()}</p>
                             </main>
                         }

@@ -10,7 +10,7 @@ use crate::components::layout::TopBar;
 pub fn NotFound() -> impl IntoView {
     view! {
         <TopBar />
-        <main class="mx-auto max-w-3xl px-4 py-16 text-center">
+        <main id="main" tabindex="-1" class="mx-auto max-w-3xl px-4 py-16 text-center">
             <NotFoundMessage />
         </main>
     }

@@ -95,7 +95,7 @@ fn ProductTable(
                                 <td>
                                     <span class="font-medium">{product.name.clone()}</span>
                                     {product.is_subscription.then(|| view! { <span class="ml-2 text-xs text-slate-500">"monthly subscription"</span> })}
-                                    {product.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs">"Archived"</span> })}
+                                    {product.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs text-slate-700">"Archived"</span> })}
                                 </td>
                                 <td>{product.kind.label()}</td>
                                 <td>

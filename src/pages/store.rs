@@ -60,10 +60,10 @@ impl StoreFrame {
 /// and the page.
 ///
 /// The page (`<Outlet/>`) sits outside the frame's `<Transition>` on purpose. A page built
-/// inside one is built again whenever the content is (on the server, up to three times per
-/// request before [`async_view`]; in the browser, whenever the frame reloads), and creates
-/// its resources, and loads its data, each time. Each page instead wraps what it shows in
-/// [`RequireStore`], under resources it created once, outside any Suspense.
+/// inside one is built again whenever the content is (up to three times per request before
+/// [`async_view`]), and creates its resources, and loads its data, each time. Each page
+/// instead wraps what it shows in [`RequireStore`], under resources it created once, outside
+/// any Suspense.
 #[component]
 pub fn StoreLayout() -> impl IntoView {
     let store_id = use_store_id();
@@ -115,7 +115,7 @@ pub fn StoreLayout() -> impl IntoView {
                     })}
                 </Transition>
             </aside>
-            <main class="min-w-0">
+            <main id="main" tabindex="-1" class="min-w-0">
                 <Outlet />
             </main>
         </div>
@@ -124,25 +124,21 @@ pub fn StoreLayout() -> impl IntoView {
 
 /// What a store page shows once the frame knows the store is the viewer's: `children`, with
 /// the store (name, currency) in context; or "not found" (404), the log-in redirect, or the
-/// error. In the browser the children are built again whenever the frame is read, so a page
-/// creates its resources before this, never inside it.
+/// error. A page creates its resources before this, never inside it (see [`StoreLayout`]).
 #[component]
-pub fn RequireStore(children: ChildrenFn) -> impl IntoView {
+pub fn RequireStore(children: Children) -> impl IntoView {
     let frame = expect_context::<StoreFrame>();
     view! {
         <Transition fallback=|| ()>
-            {async_view(move || {
-                let children = children.clone();
-                async move {
-                    match frame.read().await {
-                        Ok((_, store)) => {
-                            provide_context(store);
-                            children().into_any()
-                        }
-                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                        Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+            {async_view(move || async move {
+                match frame.read().await {
+                    Ok((_, store)) => {
+                        provide_context(store);
+                        children().into_any()
                     }
+                    Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <LogInFirst /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Transition>

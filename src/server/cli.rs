@@ -42,6 +42,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the paths of the app's pages, one a line (the browser tests audit each).
+    Routes,
     /// Load the demo store (a music producer with a year of sales, fans and campaigns).
     SeedDemo {
         /// Only load it into a database that has no store yet.
@@ -97,6 +99,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             serve(AppState::new(leptos_options, db, settings)).await
+        }
+        Command::Routes => {
+            let mut paths: Vec<String> = router::page_routes()
+                .iter()
+                .map(|route| route.path().to_owned())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            println!("{}", paths.join("\n"));
+            Ok(())
         }
         Command::Migrate => {
             let db = db::connect(&cli.database_url).await?;

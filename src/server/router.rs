@@ -12,13 +12,12 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use super::state::AppState;
-use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{export, health, security, session, timeout};
+use super::state::AppState;
+use super::{document, export, health, rate_limit, security, session, timeout};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -53,7 +52,7 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(security::provide_page_nonce, shell))
-        // Layers run bottom-up for a request: log, headers, time limit, CSRF, body limit,
+        // Layers run bottom-up for a request: log, closing tags, headers, time limit, CSRF, body limit,
         // rate limit, then the viewer's session.
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -61,11 +60,14 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security::error_status))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::limit_auth_attempts,
+            state.auth_limiter.clone(),
+            rate_limit::limit_auth_attempts,
         ))
+        // One limit for every body, whoever reads it: a declared length over it is answered
+        // 413 at once, and a body that grows past it fails as it is read. (axum's
+        // `DefaultBodyLimit`, 2 MiB, only governs its own extractors and never comes into
+        // play under this one.)
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
-        .layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES))
         .layer(CsrfLayer::new())
         // The limit alone, not the whole state: this layer's state is cloned per request.
         .layer(middleware::from_fn_with_state(
@@ -73,6 +75,7 @@ pub fn build(state: AppState) -> Router {
             timeout::limit_request_time,
         ))
         .layer(middleware::from_fn(security::security_headers))
+        .layer(middleware::from_fn(document::close_document_last))
         // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`,
         // at error level for a server error. Query strings are left out: they can hold
         // emails and search terms.

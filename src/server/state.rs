@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::security::{AuthLimiter, SharedLimiter};
+use super::rate_limit::{AuthLimiter, SharedLimiter};
 use super::settings::Settings;
 use crate::error::AppError;
 

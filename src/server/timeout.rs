@@ -4,6 +4,12 @@
 //! above what a page or an export needs (milliseconds; seconds for a large export). It
 //! bounds what a stalled request can cost: a visitor waiting on a page that never ends,
 //! and the memory and tasks held for it.
+//!
+//! Not `tower_http::timeout::TimeoutLayer`: it answers with an empty body and logs nothing,
+//! so it would need a second layer to tell the visitor what happened and to log the
+//! request that ran out of time (a plain 503 in the request log looks like `/readyz`
+//! without a database). `tokio::time::timeout`, which that layer is built on as well, does
+//! all three here.
 
 use std::time::Duration;
 

@@ -284,7 +284,7 @@ fn the_customer_table_links_sorts_and_shows_the_unified_view() {
     );
     assert!(
         html.contains(
-            r#"<tr><td><a href="/store/3/customers/8" class="row-link">o'brien+1@example.com</a></td><td class="text-right font-medium tabular-nums">$0.00</td><td class="text-right tabular-nums">0</td><td class="whitespace-nowrap text-slate-600"></td><td><div class="chips"></div></td><td class="text-slate-600"></td><td class="text-right tabular-nums"><span class="text-slate-400" title="No fan profile (erased)">—</span></td></tr>"#
+            r#"<tr><td><a href="/store/3/customers/8" class="row-link">o'brien+1@example.com</a></td><td class="text-right font-medium tabular-nums">$0.00</td><td class="text-right tabular-nums">0</td><td class="whitespace-nowrap text-slate-600"></td><td><div class="chips"></div></td><td class="text-slate-600"></td><td class="text-right tabular-nums"><span class="text-slate-500" title="No fan profile (erased)">—</span></td></tr>"#
         ),
         "a customer without a name, date, subscription or fan: {html}"
     );

@@ -446,6 +446,31 @@ app_test!(
     }
 );
 
+app_test!(
+    a_page_closes_after_leptos_scripts_and_preloads_without_the_nonce,
+    |app: TestApp| async move {
+        let store_id = app.signed_in_store().await;
+        for path in [
+            "/".to_owned(),
+            format!("/store/{store_id}/customers"),
+            "/no/such/page".to_owned(),
+        ] {
+            let html = app.get_text(&path).await;
+            // Leptos's data scripts come after the app; the document closes after them, so
+            // nothing follows `</html>` (a parse error an HTML checker reports).
+            assert!(html.ends_with("</script></body></html>"), "{path}: {html}");
+            assert_eq!(html.matches("</body></html>").count(), 1, "{path}");
+            // The wasm's preload is anonymous CORS, never the nonce (leptos-rs/leptos#4843).
+            assert!(html.contains(r#"as="fetch" type="application/wasm" crossorigin="anonymous""#));
+            assert_eq!(
+                html.matches("crossorigin=").count(),
+                html.matches(r#"crossorigin="anonymous""#).count(),
+                "{path}"
+            );
+        }
+    }
+);
+
 crate::db_test!(
     a_request_that_outlives_the_time_limit_is_answered_503,
     |db: sea_orm::DatabaseConnection| async move {

@@ -103,7 +103,8 @@ app_test!(
                 "ada@example.com",
                 "password123",
                 "password",
-                "That password is too common. Try a short sentence.",
+                "That password is too easy to guess. This is a very common password. \
+                 Try a short sentence.",
             ),
         ] {
             let response = app

@@ -2,7 +2,10 @@
 //!
 //! PostgreSQL tests use `TEST_DATABASE_URL` (default: the local server, user `postgres`),
 //! create a database per test and drop it afterwards. When PostgreSQL cannot be reached they
-//! are skipped with a loud message, except under `CI=true`, where that is a failure.
+//! fail: a test that did not run never counts as passed. To work without a server, skip them
+//! on purpose: `ENCORE_SKIP_POSTGRES=1 make test` leaves every `*::postgres` test out
+//! (cargo counts them as "filtered out"), and a `*::postgres` test run anyway with that set
+//! returns at once, saying so. `CI=true` refuses the skip.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -78,7 +81,7 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// `None` when the engine is PostgreSQL and it is unreachable outside CI (test skipped).
+    /// `None` when the engine is PostgreSQL and `ENCORE_SKIP_POSTGRES=1` skips it.
     pub async fn create(engine: Engine) -> Option<TestDb> {
         match engine {
             Engine::Sqlite => Some(Self::sqlite().await),
@@ -206,42 +209,64 @@ fn database_url_with_name(url: &str, name: &str) -> String {
     }
 }
 
-/// Whether PostgreSQL tests run: checked once per test binary. Unreachable is a failure under
-/// `CI=true` and a loud skip otherwise.
+/// Whether PostgreSQL tests run: `false` only when `ENCORE_SKIP_POSTGRES=1` asks for the
+/// skip (outside CI). Otherwise the server is probed once per test binary, and an
+/// unreachable one fails every PostgreSQL test with the reason.
 fn postgres_available() -> bool {
-    static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        let url = admin_url();
-        // Checked on a runtime of its own: each #[tokio::test] has its own runtime, and a pool
-        // must not outlive the runtime that created it.
-        let probe = std::thread::spawn(move || {
-            tokio::runtime::Runtime::new()
-                .expect("a runtime for the PostgreSQL probe")
-                .block_on(async {
-                    let admin = admin_connection(&url).await?;
-                    admin.close().await
-                })
-        })
-        .join()
-        .expect("the PostgreSQL probe thread");
-        match probe {
-            Ok(()) => true,
-            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!(
-                    "PostgreSQL is required in CI but unreachable at {}: {error}",
-                    admin_url()
-                )
-            }
-            Err(error) => {
-                eprintln!(
-                    "\n*** SKIPPING PostgreSQL tests: cannot reach {} ({error}).\n\
-                     *** Start PostgreSQL or set TEST_DATABASE_URL to run them.\n",
-                    admin_url()
-                );
-                false
-            }
+    static DECISION: OnceLock<Result<bool, String>> = OnceLock::new();
+    let decision = DECISION.get_or_init(|| {
+        let decision = postgres_decision(
+            std::env::var("ENCORE_SKIP_POSTGRES").as_deref() == Ok("1"),
+            std::env::var("CI").as_deref() == Ok("true"),
+            probe_postgres,
+        );
+        if decision == Ok(false) {
+            eprintln!("*** SKIPPING PostgreSQL tests: ENCORE_SKIP_POSTGRES=1.");
         }
+        decision
+    });
+    match decision {
+        Ok(available) => *available,
+        Err(reason) => panic!("{reason}"),
+    }
+}
+
+/// Run (`Ok(true)`), skip on request (`Ok(false)`), or fail with the reason.
+fn postgres_decision(
+    skip_requested: bool,
+    in_ci: bool,
+    probe: impl FnOnce() -> Result<(), String>,
+) -> Result<bool, String> {
+    match (skip_requested, in_ci) {
+        (true, true) => Err("ENCORE_SKIP_POSTGRES=1 is refused under CI=true: \
+                             CI runs every test on PostgreSQL too"
+            .to_owned()),
+        (true, false) => Ok(false),
+        (false, _) => probe().map(|()| true).map_err(|error| {
+            format!(
+                "PostgreSQL is unreachable at {} ({error}). Start it, point TEST_DATABASE_URL \
+                 at one, or skip the PostgreSQL tests on purpose with ENCORE_SKIP_POSTGRES=1.",
+                admin_url()
+            )
+        }),
+    }
+}
+
+/// Connects to the PostgreSQL server once, on a runtime of its own: each #[tokio::test] has
+/// its own runtime, and a pool must not outlive the runtime that created it.
+fn probe_postgres() -> Result<(), String> {
+    let url = admin_url();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .expect("a runtime for the PostgreSQL probe")
+            .block_on(async {
+                let admin = admin_connection(&url).await?;
+                admin.close().await
+            })
     })
+    .join()
+    .expect("the PostgreSQL probe thread")
+    .map_err(|error| error.to_string())
 }
 
 /// Runs one administrative statement (CREATE/DROP DATABASE) on a short-lived connection.
@@ -290,6 +315,18 @@ impl TestApp {
 
     /// Posts the form like a browser with JavaScript off: urlencoded, accepting HTML, with
     /// the page it came from as Referer.
+    /// The body of a GET of `path` with this app's client (signed in or not), as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("send a GET")
+            .text()
+            .await
+            .expect("read the body")
+    }
+
     pub async fn post_form(
         &self,
         path: &str,
@@ -443,4 +480,19 @@ fn database_names_are_swapped_in_urls() {
         database_url_with_name("postgres://postgres@localhost", "t3"),
         "postgres://postgres@localhost/t3"
     );
+}
+
+#[test]
+fn an_unreachable_postgres_fails_its_tests_unless_the_skip_was_asked_for() {
+    let unreachable = || Err("connection refused".to_owned());
+    let reachable = || Ok(());
+    let failed = postgres_decision(false, false, unreachable).unwrap_err();
+    assert!(failed.contains("connection refused"), "{failed}");
+    assert!(failed.contains("ENCORE_SKIP_POSTGRES=1"), "{failed}");
+    assert!(postgres_decision(false, true, unreachable).is_err());
+    assert_eq!(postgres_decision(false, false, reachable), Ok(true));
+    // Asked for: skipped without a probe, except in CI.
+    let no_probe = || -> Result<(), String> { panic!("probed although skipped") };
+    assert_eq!(postgres_decision(true, false, no_probe), Ok(false));
+    assert!(postgres_decision(true, true, no_probe).is_err());
 }

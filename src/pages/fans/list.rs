@@ -270,7 +270,7 @@ fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTi
         );
         match row.last_open_at {
             Some(at) => row_html::relative_time(&mut html, at, now),
-            None => html.push_str(r#"<span class="text-slate-400">Never</span>"#),
+            None => html.push_str(r#"<span class="text-slate-500">Never</span>"#),
         }
         html.push_str(r#"</td><td class="whitespace-nowrap">"#);
         if let Some(badge) = &row.customer {
@@ -329,7 +329,7 @@ mod tests {
             r#"<a href="/store/5/contacts/8" class="row-link">fan8@example.com</a></td>"#
         ));
         assert!(html.ends_with(
-            r#"<td class="whitespace-nowrap">—</td><td class="whitespace-nowrap"><span class="text-slate-400">Never</span></td><td class="whitespace-nowrap"></td></tr>"#
+            r#"<td class="whitespace-nowrap">—</td><td class="whitespace-nowrap"><span class="text-slate-500">Never</span></td><td class="whitespace-nowrap"></td></tr>"#
         ));
     }
 }
