@@ -6,5 +6,4 @@ pub mod form;
 pub mod layout;
 pub mod producer_profile;
 pub mod revenue;
-pub mod row_html;
 pub mod widgets;

@@ -8,11 +8,14 @@
 //! * [`audience`]: Fans (fans, tags, audiences, engagement).
 //!
 //! and the few pieces they share: [`email`], [`text`], [`time`], [`keyset`] pagination,
-//! [`sql`] expressions, write transactions ([`tx`]) and [`error`]s.
+//! [`sql`] expressions, write transactions ([`tx`]) and [`error`]s. [`derived`] lists every
+//! piece of derived data (rollups, counts, copies), what keeps it and which audit check
+//! proves it.
 
 pub mod accounts;
 pub mod audience;
 pub mod commerce;
+pub mod derived;
 pub mod email;
 pub mod error;
 pub mod keyset;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::components::widgets::RelativeTime;
+use crate::components::widgets::{RelativeTime, markup};
 use crate::dto::{ActivityRow, CustomerBadge, PurchaseRow, TagCount};
 use crate::format;
 use crate::money::{Currency, MinorUnits};
@@ -70,16 +70,24 @@ pub fn EmailStatusBadge(status: EmailStatus) -> impl IntoView {
 /// "Customer · $99.00", linking to the customer's page: the unified view of a fan who paid.
 #[component]
 pub fn CustomerBadgeLink(store_id: i64, badge: CustomerBadge, currency: Currency) -> impl IntoView {
-    view! {
-        <a
-            href=format!("/store/{store_id}/customers/{}", badge.customer_id)
-            class="chip chip-customer"
-            title="Total spent, net of refunds"
-        >
-            "Customer · "
-            {currency.format(badge.total_spent_cents)}
-        </a>
-    }
+    markup(|html| write_customer_badge_link(html, store_id, &badge, currency))
+}
+
+/// [`CustomerBadgeLink`]'s markup (see [`super::widgets`] for why a string).
+pub fn write_customer_badge_link(
+    html: &mut String,
+    store_id: i64,
+    badge: &CustomerBadge,
+    currency: Currency,
+) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(
+        html,
+        r#"<a href="/store/{store_id}/customers/{id}" title="Total spent, net of refunds" class="chip chip-customer">Customer · {total}</a>"#,
+        id = badge.customer_id,
+        total = html_escape::encode_text(&currency.format(badge.total_spent_cents)),
+    );
 }
 
 /// `+9 points`, `-9 points`, or nothing for activity that scores nothing.

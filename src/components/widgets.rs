@@ -1,10 +1,50 @@
 //! Small building blocks the list and detail pages share.
+//!
+//! The widgets a list table repeats in every row (a row's link, a chip, a relative time, a
+//! score bar, the customer badge of `audience`) have one source of markup each: a function
+//! that writes it into a string. A page of 50 rows written as views is several hundred
+//! elements, each built, boxed, rendered and dropped on its own, which was the largest part
+//! of rendering the Fans and Customers pages (docs/BENCHMARKS.md, items 45 and 47); nothing
+//! in a row is reactive, so the tables write their rows as one string into the `<tbody>`'s
+//! `inner_html`. The component of the same name, which the detail pages use, shows what the
+//! writer writes ([`markup`]), so the two cannot differ. Every text and attribute value from
+//! data is escaped (`html_escape`); what is written from numbers and fixed words needs none.
+
+use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
+use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
 use leptos::prelude::*;
+use leptos::tachys::html::InertElement;
 
+use super::audience::{display_name, has_name};
 use crate::error::AppError;
 use crate::format;
+
+// Every `write!` here writes into a String, which cannot fail.
+
+/// A view of one element that a writer here wrote, shown as written. (Leptos's own view
+/// macro shows the static parts of a view the same way.) Only as a child: it takes no
+/// attributes.
+pub fn markup(write: impl FnOnce(&mut String)) -> InertElement {
+    let mut html = String::new();
+    write(&mut html);
+    InertElement::new(html)
+}
+
+/// A link to a row's page, labelled with the name or, without one, the email; the email
+/// goes under a name. Rows only: it is two elements.
+pub fn write_row_link(html: &mut String, href: &str, name: &str, email: &str) {
+    let _ = write!(
+        html,
+        r#"<a href="{href}" class="row-link">{label}</a>"#,
+        href = attribute(href),
+        label = text(display_name(name, email)),
+    );
+    if has_name(name) {
+        let _ = write!(html, r#"<div class="row-note">{}</div>"#, text(email));
+    }
+}
 
 /// A page's title row, with optional actions (links, buttons) on the right.
 #[component]
@@ -38,19 +78,32 @@ pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
 /// A small label: a tag, a product.
 #[component]
 pub fn Chip(#[prop(into)] text: String) -> impl IntoView {
-    view! {
-        <span class="chip">{text}</span>
-    }
+    markup(|html| write_chip(html, &text))
+}
+
+/// [`Chip`]'s markup.
+pub fn write_chip(html: &mut String, label: &str) {
+    let _ = write!(html, r#"<span class="chip">{}</span>"#, text(label));
 }
 
 /// "3 days ago", with the exact time on hover and in the `datetime` attribute.
 #[component]
 pub fn RelativeTime(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
-    view! {
-        <time datetime=format::datetime_attribute(at) title=format::date_time(at)>
-            {format::relative(at, now)}
-        </time>
-    }
+    markup(|html| write_relative_time(html, at, now))
+}
+
+/// [`RelativeTime`]'s markup.
+pub fn write_relative_time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
+    // Written straight into the page, unescaped: all three are digits, signs, month names
+    // and fixed words (RFC 3339, `format`'s dates and phrases), none of which HTML reads
+    // as markup; so no intermediate strings (docs/BENCHMARKS.md, item 48).
+    html.push_str(r#"<time datetime=""#);
+    html.push_str(&format::datetime_attribute(at));
+    html.push_str(r#"" title=""#);
+    format::push_date_time(html, at);
+    html.push_str(r#"">"#);
+    format::push_relative(html, at, now);
+    html.push_str("</time>");
 }
 
 /// Links to the previous and next pages of a keyset-paginated list.
@@ -80,18 +133,18 @@ pub fn score_percent(score: i64, scale: i64) -> i64 {
 /// An engagement score with a small bar (full at `scale` points).
 #[component]
 pub fn ScoreBar(score: i64, scale: i64) -> impl IntoView {
+    markup(|html| write_score_bar(html, score, scale))
+}
+
+/// [`ScoreBar`]'s markup.
+pub fn write_score_bar(html: &mut String, score: i64, scale: i64) {
     let percent = score_percent(score, scale);
     // An SVG bar rather than an inline `style` width: the Content Security Policy allows no
     // inline styles.
-    view! {
-        <span class="score" title=format!("Engagement score {score}")>
-            <span>{score}</span>
-            <svg viewBox="0 0 100 6" aria-hidden="true" preserveAspectRatio="none">
-                <rect width="100" height="6" rx="3" />
-                <rect width=percent height="6" rx="3" />
-            </svg>
-        </span>
-    }
+    let _ = write!(
+        html,
+        r#"<span title="Engagement score {score}" class="score"><span>{score}</span><svg viewBox="0 0 100 6" aria-hidden="true" preserveAspectRatio="none"><rect width="100" height="6" rx="3"></rect><rect width="{percent}" height="6" rx="3"></rect></svg></span>"#,
+    );
 }
 
 /// A failed load, said plainly: not found, invalid URL values, or a server problem.

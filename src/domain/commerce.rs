@@ -2,7 +2,8 @@
 //! auto-sync (the customer and the fan change together, exactly once), and a manual sale is
 //! a purchase recorded by hand, with its new product if it has one; refunds take money
 //! and points back; subscriptions and enrollments follow from what was bought; the revenue
-//! dashboard reads rollups kept inside those same transactions.
+//! dashboard reads rollups the database keeps inside those same transactions
+//! ([`crate::domain::derived`]).
 
 pub mod customers;
 pub mod manual_sale;
@@ -10,5 +11,4 @@ pub mod products;
 pub mod purchases;
 pub mod refunds;
 pub mod revenue;
-pub mod rollup;
 pub mod subscriptions;

@@ -1,4 +1,6 @@
-//! The `revenue_daily` table. Schema only: behaviour lives in `crate::domain`.
+//! The `revenue_daily` table: purchases and refunds summed per (store, UTC day, product),
+//! kept by triggers on `purchases` and `refunds` (migration 12), never written by the app.
+//! Schema only: behaviour lives in `crate::domain`.
 
 use sea_orm::entity::prelude::*;
 

@@ -10,8 +10,7 @@ use crate::api::customers::{customer_list, revenue_dashboard};
 use crate::components::async_view::async_view;
 use crate::components::form::reported;
 use crate::components::revenue::{MetricCards, RevenueChart, TopProducts};
-use crate::components::row_html;
-use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager};
+use crate::components::widgets::{self, EmptyState, LoadError, PageHeader, Pager};
 use crate::dto::{
     CustomerListView, CustomerRow, CustomerSort, Dashboard, ProductSummary, SortDirection,
 };
@@ -334,7 +333,7 @@ pub fn CustomerTable(
     }
 }
 
-/// The table's rows, as one string of HTML (see [`row_html`] for why).
+/// The table's rows, as one string of HTML (see [`widgets`](crate::components::widgets) for why).
 fn customer_rows_html(
     rows: &[CustomerRow],
     products: &[ProductSummary],
@@ -351,7 +350,7 @@ fn customer_rows_html(
     let mut html = String::with_capacity(1_000 * rows.len());
     for row in rows {
         html.push_str("<tr><td>");
-        row_html::row_link(
+        widgets::write_row_link(
             &mut html,
             &format!("{path}/{}", row.id),
             &row.name,
@@ -364,11 +363,11 @@ fn customer_rows_html(
             purchases = row.purchase_count,
         );
         if let Some(at) = row.last_purchase_at {
-            row_html::relative_time(&mut html, at, now);
+            widgets::write_relative_time(&mut html, at, now);
         }
         html.push_str(r#"</td><td><div class="chips">"#);
         for name in row.product_names(products) {
-            row_html::chip(&mut html, name);
+            widgets::write_chip(&mut html, name);
         }
         let _ = write!(
             html,

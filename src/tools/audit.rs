@@ -1,39 +1,124 @@
 //! Checks Encore's invariants over a store's data and lists every violation. The tests call
-//! it after each step; `encore generate` calls it after a bulk load. An empty list means:
-//!
-//! * each customer's net total, refunded total and purchase count equal their purchases';
-//! * each purchase's refunded amount equals its refunds and never exceeds its amount;
-//! * each fan's score equals the sum of their activity points;
-//! * the revenue rollup equals the raw sums of purchases and refunds per day and product,
-//!   and the weekly rollup equals the daily one summed per ISO week;
-//! * one customer and one fan per (store, email);
-//! * a fan has the `customer` tag exactly when their customer has a purchase not fully
-//!   refunded;
-//! * each tag's `fan_count` equals its links (the triggers of migration 5 keep it), and each
-//!   link's `score` equals its fan's (migration 10);
-//! * `customer_daily` equals the customers' first and latest purchase days, and each kept
-//!   `buyer_counts` row equals a recount of its range (migration 6);
-//! * a `tag_pairs` row counted at the tags' current member versions equals a recount
-//!   (migration 7);
-//! * each subscription's periods follow one another without overlapping, the first starts
-//!   at its `started_at` and the latest ends at its `current_period_end`, and
-//!   `subscription_daily` equals the periods' starts and ends per day (migration 9).
+//! it after each step; `encore generate` calls it after a bulk load. Each [`Check`] proves
+//! one invariant, most of them that a piece of derived data equals what it is derived from
+//! ([`crate::domain::derived`] lists which data each one covers); a violation starts with
+//! its check's name, so an empty list means every check passed.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 
 use crate::domain::DomainResult;
 use crate::domain::commerce::revenue;
+use crate::domain::text;
 use crate::domain::time;
 use crate::dto::{Bucket, DateRange};
 use crate::entities::{
-    buyer_count, customer, customer_daily, purchase, refund, revenue_daily, revenue_weekly,
+    buyer_count, customer, customer_daily, fan, purchase, refund, revenue_daily, revenue_weekly,
     subscription, subscription_daily, subscription_period,
 };
 
-/// Every broken invariant in the store, described for people.
+/// One invariant the audit checks. A violation's text starts with its check's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Check {
+    /// Each customer's net total, refunded total and purchase count equal their purchases'.
+    CustomerTotals,
+    /// Each customer's first and latest purchase times are their purchases' earliest and
+    /// latest.
+    CustomerDates,
+    /// Each customer's and fan's `sort_name` is `text::sort_key` of their name and email.
+    SortNames,
+    /// Each purchase's refunded amount equals its refunds and never exceeds its amount.
+    PurchaseRefunds,
+    /// Each fan's score equals the sum of their activity points.
+    FanScores,
+    /// One customer and one fan per (store, email).
+    OneRowPerEmail,
+    /// A fan has the `customer` tag exactly when their customer has a purchase not fully
+    /// refunded.
+    CustomerTag,
+    /// Each tag's `fan_count` equals its links.
+    TagFanCounts,
+    /// Each tag link's `score` equals its fan's.
+    TagLinkScores,
+    /// A `tag_pairs` row counted at the tags' current member versions equals a recount.
+    TagPairs,
+    /// `revenue_daily` equals the purchases and refunds summed per day and product.
+    RevenueDaily,
+    /// `revenue_weekly` equals `revenue_daily` summed per ISO week.
+    RevenueWeekly,
+    /// `customer_daily` equals the customers' first and latest purchase days, counted.
+    CustomerDaily,
+    /// Each kept `buyer_counts` row equals a recount of its range's buyers.
+    BuyerCounts,
+    /// Each subscription's periods follow one another without overlapping, the first starts
+    /// at its `started_at` and the latest ends at its `current_period_end`.
+    SubscriptionPeriods,
+    /// `subscription_daily` equals the periods' starts and ends counted per day.
+    SubscriptionDaily,
+}
+
+impl Check {
+    pub const ALL: &'static [Check] = &[
+        Check::CustomerTotals,
+        Check::CustomerDates,
+        Check::SortNames,
+        Check::PurchaseRefunds,
+        Check::FanScores,
+        Check::OneRowPerEmail,
+        Check::CustomerTag,
+        Check::TagFanCounts,
+        Check::TagLinkScores,
+        Check::TagPairs,
+        Check::RevenueDaily,
+        Check::RevenueWeekly,
+        Check::CustomerDaily,
+        Check::BuyerCounts,
+        Check::SubscriptionPeriods,
+        Check::SubscriptionDaily,
+    ];
+
+    /// The name a violation of this check starts with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::CustomerTotals => "customer totals",
+            Check::CustomerDates => "customer purchase dates",
+            Check::SortNames => "sort names",
+            Check::PurchaseRefunds => "purchase refunds",
+            Check::FanScores => "fan scores",
+            Check::OneRowPerEmail => "one row per email",
+            Check::CustomerTag => "customer tag",
+            Check::TagFanCounts => "tag fan counts",
+            Check::TagLinkScores => "tag link scores",
+            Check::TagPairs => "tag pairs",
+            Check::RevenueDaily => "revenue_daily",
+            Check::RevenueWeekly => "revenue_weekly",
+            Check::CustomerDaily => "customer_daily",
+            Check::BuyerCounts => "buyer_counts",
+            Check::SubscriptionPeriods => "subscription periods",
+            Check::SubscriptionDaily => "subscription_daily",
+        }
+    }
+
+    /// Whether `violation` (one of [`violations`]'s) is this check's.
+    pub fn found(self, violation: &str) -> bool {
+        violation
+            .strip_prefix(self.name())
+            .is_some_and(|rest| rest.starts_with(": "))
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every broken invariant in the store, described for people: "{check}: {what}".
 ///
 /// # Errors
 /// Database failures.
@@ -57,8 +142,35 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     )
     .await?
     {
-        found.push(format!("customer {id}: totals differ from their purchases"));
+        found.push(format!(
+            "{}: customer {id} differs from their purchases",
+            Check::CustomerTotals
+        ));
     }
+
+    // `IS DISTINCT FROM`: a customer without purchases has neither time (SQLite has it
+    // since 3.39). Both sides are the same stored values, so they compare exactly.
+    for id in ids(
+        db,
+        &format!(
+            "SELECT c.id FROM customers c
+         LEFT JOIN (SELECT customer_id, MIN(purchased_at) AS first, MAX(purchased_at) AS last
+                    FROM purchases WHERE store_id = {s} GROUP BY customer_id) p
+           ON p.customer_id = c.id
+         WHERE c.store_id = {s}
+           AND (c.first_purchase_at IS DISTINCT FROM p.first
+                OR c.last_purchase_at IS DISTINCT FROM p.last)"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "{}: customer {id}'s first or latest purchase time differs from their purchases'",
+            Check::CustomerDates
+        ));
+    }
+
+    found.extend(sort_name_violations(db, store_id).await?);
 
     for id in ids(
         db,
@@ -75,7 +187,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!(
-            "purchase {id}: refunded amount differs from its refunds"
+            "{}: purchase {id}'s refunded amount differs from its refunds",
+            Check::PurchaseRefunds
         ));
     }
 
@@ -92,7 +205,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!(
-            "fan {id}: score differs from the sum of their activity points"
+            "{}: fan {id}'s score differs from the sum of their activity points",
+            Check::FanScores
         ));
     }
 
@@ -103,7 +217,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
         .await?;
         for id in duplicated {
             found.push(format!(
-                "{table}: more than one row with the email of row {id}"
+                "{}: {table} has more than one row with the email of row {id}",
+                Check::OneRowPerEmail
             ));
         }
     }
@@ -126,7 +241,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!(
-            "fan {id}: the customer tag does not match their purchases"
+            "{}: fan {id}'s customer tag does not match their purchases",
+            Check::CustomerTag
         ));
     }
 
@@ -142,7 +258,10 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     )
     .await?
     {
-        found.push(format!("tag {id}: fan_count differs from its links"));
+        found.push(format!(
+            "{}: tag {id}'s fan_count differs from its links",
+            Check::TagFanCounts
+        ));
     }
 
     for id in ids(
@@ -155,7 +274,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!(
-            "fan {id}: a tag link's copy of the score differs from the fan's"
+            "{}: a tag link's copy of fan {id}'s score differs from the fan's",
+            Check::TagLinkScores
         ));
     }
 
@@ -178,7 +298,8 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     .await?
     {
         found.push(format!(
-            "tag pair from tag {id}: a current pair count differs from its links"
+            "{}: a current pair count from tag {id} differs from its links",
+            Check::TagPairs
         ));
     }
 
@@ -187,6 +308,71 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
     found.extend(customer_daily_violations(db, store_id).await?);
     found.extend(buyer_count_violations(db, store_id).await?);
     found.extend(subscription_violations(db, store_id).await?);
+    Ok(found)
+}
+
+/// Compares every customer's and fan's `sort_name` with the key of their name and email,
+/// a page of rows at a time (`text::sort_key` lowercases Unicode, which neither engine's
+/// `lower` does alike).
+async fn sort_name_violations(
+    db: &impl ConnectionTrait,
+    store_id: i64,
+) -> DomainResult<Vec<String>> {
+    const PAGE: u64 = 10_000;
+    type Row = (i64, String, String, String);
+    let mut found = Vec::new();
+    let mut wrong = |table: &str, rows: &[Row]| {
+        for (id, name, email, sort_name) in rows {
+            if *sort_name != text::sort_key(name, email) {
+                found.push(format!(
+                    "{}: {table} row {id}'s sort_name is not the key of its name and email",
+                    Check::SortNames
+                ));
+            }
+        }
+    };
+    let mut after = 0;
+    loop {
+        let rows: Vec<Row> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::Name)
+            .column(customer::Column::Email)
+            .column(customer::Column::SortName)
+            .filter(customer::Column::StoreId.eq(store_id))
+            .filter(customer::Column::Id.gt(after))
+            .order_by_asc(customer::Column::Id)
+            .limit(PAGE)
+            .into_tuple()
+            .all(db)
+            .await?;
+        wrong("customers", &rows);
+        match rows.last() {
+            Some(last) => after = last.0,
+            None => break,
+        }
+    }
+    let mut after = 0;
+    loop {
+        let rows: Vec<Row> = fan::Entity::find()
+            .select_only()
+            .column(fan::Column::Id)
+            .column(fan::Column::Name)
+            .column(fan::Column::Email)
+            .column(fan::Column::SortName)
+            .filter(fan::Column::StoreId.eq(store_id))
+            .filter(fan::Column::Id.gt(after))
+            .order_by_asc(fan::Column::Id)
+            .limit(PAGE)
+            .into_tuple()
+            .all(db)
+            .await?;
+        wrong("fans", &rows);
+        match rows.last() {
+            Some(last) => after = last.0,
+            None => break,
+        }
+    }
     Ok(found)
 }
 
@@ -238,7 +424,12 @@ async fn rollup_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainRe
             (row.gross_cents, row.refunds_cents, row.orders),
         );
     }
-    Ok(differences("revenue rollup (day, product)", raw, rolled))
+    Ok(differences(
+        Check::RevenueDaily,
+        "(day, product) (gross, refunds, orders)",
+        raw,
+        rolled,
+    ))
 }
 
 /// Compares `revenue_weekly` with the daily rollup summed per ISO week.
@@ -267,7 +458,12 @@ async fn weekly_violations(db: &impl ConnectionTrait, store_id: i64) -> DomainRe
             )
         })
         .collect();
-    Ok(differences("revenue_weekly (week, product)", raw, kept))
+    Ok(differences(
+        Check::RevenueWeekly,
+        "(week, product) (gross, refunds, orders)",
+        raw,
+        kept,
+    ))
 }
 
 /// Compares `customer_daily` with first and latest purchase days recounted from customers.
@@ -301,7 +497,8 @@ async fn customer_daily_violations(
         .map(|row| (row.day, (row.new_customers, row.last_buyers)))
         .collect();
     Ok(differences(
-        "customer_daily (new customers, last buyers)",
+        Check::CustomerDaily,
+        "day (new customers, last buyers)",
         raw,
         rolled,
     ))
@@ -325,8 +522,11 @@ async fn buyer_count_violations(
         let buyers = revenue::count_buyers(db, store_id, range).await?;
         if buyers != kept.buyers {
             found.push(format!(
-                "buyer count {} to {}: kept {} but purchases have {buyers} buyers",
-                kept.start_day, kept.end_day, kept.buyers
+                "{}: {} to {} kept {} but purchases have {buyers} buyers",
+                Check::BuyerCounts,
+                kept.start_day,
+                kept.end_day,
+                kept.buyers
             ));
         }
     }
@@ -374,13 +574,17 @@ async fn subscription_violations(
             || bounds != Some((subscription.started_at, subscription.current_period_end))
         {
             found.push(format!(
-                "subscription {}: its periods {own:?} do not match its start and paid period",
+                "{}: subscription {}'s periods {own:?} do not match its start and paid period",
+                Check::SubscriptionPeriods,
                 subscription.id
             ));
         }
     }
     for id in periods.keys() {
-        found.push(format!("subscription {id}: has periods but no row"));
+        found.push(format!(
+            "{}: subscription {id} has periods but no row",
+            Check::SubscriptionPeriods
+        ));
     }
     let rolled = subscription_daily::Entity::find()
         .filter(subscription_daily::Column::StoreId.eq(store_id))
@@ -390,16 +594,22 @@ async fn subscription_violations(
         .map(|row| (row.day, (row.starts, row.ends)))
         .collect();
     found.extend(differences(
-        "subscription_daily (starts, ends)",
+        Check::SubscriptionDaily,
+        "day (starts, ends)",
         raw,
         rolled,
     ));
     Ok(found)
 }
 
-/// Where a rollup differs from the same sums recomputed from the facts. A row of zeros is the
-/// same as no row.
-fn differences<K, V>(what: &str, mut raw: BTreeMap<K, V>, mut rolled: BTreeMap<K, V>) -> Vec<String>
+/// Where a rollup differs from the same sums recomputed from the facts (`what` names its
+/// key and sums). A row of zeros is the same as no row.
+fn differences<K, V>(
+    check: Check,
+    what: &str,
+    mut raw: BTreeMap<K, V>,
+    mut rolled: BTreeMap<K, V>,
+) -> Vec<String>
 where
     K: Ord + std::fmt::Debug,
     V: PartialEq + Default + std::fmt::Debug,
@@ -410,13 +620,13 @@ where
     for (key, sums) in &raw {
         if rolled.get(key) != Some(sums) {
             found.push(format!(
-                "{what} {key:?}: {:?} but the facts sum to {sums:?}",
+                "{check}: {what} {key:?} is {:?} but the facts sum to {sums:?}",
                 rolled.get(key)
             ));
         }
     }
     for key in rolled.keys().filter(|key| !raw.contains_key(key)) {
-        found.push(format!("{what} {key:?}: has no facts behind it"));
+        found.push(format!("{check}: {what} {key:?} has no facts behind it"));
     }
     found
 }

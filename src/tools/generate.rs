@@ -1,16 +1,18 @@
 //! `encore generate`: a deterministic store of any size for benchmarks, loaded through the
 //! bulk path (multi-row inserts in one transaction) instead of one command per purchase.
-//! Every derived value (totals, scores, rollup, the customer tag) is computed from the same
-//! generated facts the rows come from, so the store passes `audit::violations`.
+//! The derived values the domain writes (totals, scores, the customer tag, subscription
+//! periods) are computed from the same generated facts the rows come from, and the
+//! database's triggers keep the rest as the rows go in (the rollups and counts; see
+//! [`crate::domain::derived`]), so the store passes `audit::violations`.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, IntoIden, Query, Value};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 use crate::domain::DomainError;
 use crate::domain::DomainResult;
@@ -21,8 +23,8 @@ use crate::domain::text;
 use crate::domain::time;
 use crate::domain::tx::begin_write;
 use crate::entities::{
-    customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund,
-    revenue_daily, store, subscription, subscription_period, tag,
+    customer, enrollment, fan, fan_activity, fan_genre, fan_tag, product, purchase, refund, store,
+    subscription, subscription_period, tag,
 };
 use crate::money::{Currency, MinorUnits};
 use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, ProductKind, SkillLevel};
@@ -451,7 +453,6 @@ pub async fn generate(
     let mut activity_rows = Vec::new();
     let mut enrollments: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     let mut memberships: BTreeMap<(usize, usize), Vec<DateTime<Utc>>> = BTreeMap::new();
-    let mut rollup: BTreeMap<(NaiveDate, i64), (i64, i64, i64)> = BTreeMap::new();
     for (n, sale) in sales.iter().enumerate() {
         let product = &products[sale.product];
         let id = purchase_id(n);
@@ -466,11 +467,6 @@ pub async fn generate(
             Some(id),
             sale.at,
         ));
-        let day = rollup
-            .entry((time::revenue_day(sale.at), product.id))
-            .or_default();
-        day.0 += sale.amount;
-        day.2 += 1;
         if sale.refunded > 0 {
             refund_rows.push(vec![
                 store_id.into(),
@@ -493,10 +489,6 @@ pub async fn generate(
                 Some(id),
                 sale.refunded_at,
             ));
-            rollup
-                .entry((time::revenue_day(sale.refunded_at), product.id))
-                .or_default()
-                .1 += sale.refunded;
         }
         if product.kind == ProductKind::Course {
             enrollments
@@ -610,27 +602,6 @@ pub async fn generate(
         period_rows,
     )
     .await?;
-    let rollup_rows = rollup
-        .into_iter()
-        .map(|((day, product_id), (gross, refunds, orders))| {
-            vec![
-                store_id.into(),
-                day.into(),
-                product_id.into(),
-                gross.into(),
-                refunds.into(),
-                orders.into(),
-            ]
-        })
-        .collect();
-    insert_rows(
-        &tx,
-        revenue_daily::Entity,
-        &revenue_daily::Column::iter().collect::<Vec<_>>(),
-        rollup_rows,
-    )
-    .await?;
-
     tx.commit().await?;
     refresh_statistics(db).await?;
     Ok(Generated {

@@ -2,10 +2,9 @@
 
 use crate::fixtures::cents;
 use chrono::{DateTime, NaiveDate, Utc};
-use encore::components::audience::CustomerBadgeLink;
+use encore::components::audience::{self, CustomerBadgeLink};
 use encore::components::revenue::{MetricCards, RevenueChart, TopProducts};
-use encore::components::row_html;
-use encore::components::widgets::{Chip, RelativeTime, ScoreBar};
+use encore::components::widgets::{self, Chip, RelativeTime, ScoreBar};
 use encore::dto::{
     Bucket, CustomerBadge, CustomerRow, DateRange, FanLink, PeriodTotals, ProductSummary,
     RevenueSummary, SeriesPoint, TopProduct,
@@ -132,10 +131,11 @@ fn without_markers(html: &str) -> String {
     out
 }
 
-/// The widgets that list rows write as strings (`row_html`) write what their components
-/// render, escaping included.
+/// The widgets a row repeats have one markup each, their writer's: the list tables write it
+/// into their rows, and the component of the same name shows exactly that. What comes from
+/// data is escaped; a hostile name stays text.
 #[test]
-fn row_widgets_write_what_their_components_render() {
+fn row_widgets_have_one_markup_and_escape_what_comes_from_data() {
     let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
     let at: DateTime<Utc> = "2026-11-23T08:30:00Z".parse().unwrap();
     let written = |write: &dyn Fn(&mut String)| {
@@ -143,55 +143,63 @@ fn row_widgets_write_what_their_components_render() {
         write(&mut html);
         html
     };
-    let cases: Vec<(String, String)> = vec![
+    let badge = CustomerBadge {
+        customer_id: 12,
+        total_spent_cents: cents(129_999),
+    };
+    let hostile = "Drums <script>alert(1)</script> & \"Bass\"";
+    let cases: Vec<(String, String, &str)> = vec![
         (
             render(move || view! { <RelativeTime at now /> }.into_any()),
-            written(&|html| row_html::relative_time(html, at, now)),
+            written(&|html| widgets::write_relative_time(html, at, now)),
+            r#"<time datetime="2026-11-23T08:30:00+00:00" title="23 Nov 2026, 08:30 UTC">3 days ago</time>"#,
         ),
         (
-            render(|| view! { <Chip text="Drums <b>& \"Bass\"</b>" /> }.into_any()),
-            written(&|html| row_html::chip(html, "Drums <b>& \"Bass\"</b>")),
+            render(move || view! { <Chip text=hostile /> }.into_any()),
+            written(&|html| widgets::write_chip(html, hostile)),
+            r#"<span class="chip">Drums &lt;script&gt;alert(1)&lt;/script&gt; &amp; "Bass"</span>"#,
         ),
         (
             render(|| view! { <ScoreBar score=37 scale=200 /> }.into_any()),
-            written(&|html| row_html::score_bar(html, 37, 200)),
+            written(&|html| widgets::write_score_bar(html, 37, 200)),
+            r#"<span title="Engagement score 37" class="score"><span>37</span><svg viewBox="0 0 100 6" aria-hidden="true" preserveAspectRatio="none"><rect width="100" height="6" rx="3"></rect><rect width="18" height="6" rx="3"></rect></svg></span>"#,
         ),
         (
             render(|| view! { <ScoreBar score=-4 scale=200 /> }.into_any()),
-            written(&|html| row_html::score_bar(html, -4, 200)),
+            written(&|html| widgets::write_score_bar(html, -4, 200)),
+            r#"<span title="Engagement score -4" class="score"><span>-4</span><svg viewBox="0 0 100 6" aria-hidden="true" preserveAspectRatio="none"><rect width="100" height="6" rx="3"></rect><rect width="0" height="6" rx="3"></rect></svg></span>"#,
         ),
         (
-            render(|| {
-                let badge = CustomerBadge {
-                    customer_id: 12,
-                    total_spent_cents: cents(129_999),
-                };
-                view! { <CustomerBadgeLink store_id=3 badge currency=usd() /> }.into_any()
+            render({
+                let badge = badge.clone();
+                move || view! { <CustomerBadgeLink store_id=3 badge currency=usd() /> }.into_any()
             }),
-            written(&|html| {
-                let badge = CustomerBadge {
-                    customer_id: 12,
-                    total_spent_cents: cents(129_999),
-                };
-                row_html::customer_badge_link(html, 3, &badge, usd());
-            }),
+            written(&|html| audience::write_customer_badge_link(html, 3, &badge, usd())),
+            r#"<a href="/store/3/customers/12" title="Total spent, net of refunds" class="chip chip-customer">Customer · $1,299.99</a>"#,
         ),
     ];
-    for (component, string) in cases {
-        assert_eq!(without_markers(&component), string);
+    for (component, string, expected) in cases {
+        assert_eq!(string, expected);
+        assert_eq!(without_markers(&component), expected);
     }
-    // The row link: the name, with the email under it; the email alone without a name.
+    // The row link: the name, with the email under it; the email alone without a name; a
+    // link's address escaped as an attribute.
     let mut html = String::new();
-    row_html::row_link(
+    widgets::write_row_link(
         &mut html,
         "/store/3/contacts/9",
         "Ada <i>",
         "ada@example.com",
     );
-    row_html::row_link(&mut html, "/store/3/contacts/10", "  ", "solo@example.com");
+    widgets::write_row_link(&mut html, "/store/3/contacts/10", "  ", "solo@example.com");
+    widgets::write_row_link(&mut html, "/a?b=1&c=\"2\"", "", "x@example.com");
     assert_eq!(
         html,
-        r#"<a href="/store/3/contacts/9" class="row-link">Ada &lt;i&gt;</a><div class="row-note">ada@example.com</div><a href="/store/3/contacts/10" class="row-link">solo@example.com</a>"#
+        concat!(
+            r#"<a href="/store/3/contacts/9" class="row-link">Ada &lt;i&gt;</a><div class="row-note">ada@example.com</div>"#,
+            r#"<a href="/store/3/contacts/10" class="row-link">solo@example.com</a>"#,
+            r#"<a href="/a?b=1&amp;c=&quot;2&quot;" class="row-link">x@example.com</a>"#,
+        )
     );
 }
 

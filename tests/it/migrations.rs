@@ -2,10 +2,13 @@
 //! already there, and undo cleanly.
 
 use chrono::{DateTime, Duration, Months, Utc};
+use encore::domain::commerce::refunds::refund_purchase;
 use encore::domain::commerce::revenue::revenue_summary;
 use encore::domain::time::at_db_precision;
 use encore::dto::DateRange;
-use encore::entities::{purchase, subscription, subscription_period};
+use encore::entities::{
+    purchase, revenue_daily, revenue_weekly, subscription, subscription_period,
+};
 use encore::vocab::{ProductKind, SubscriptionStatus};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ActiveValue::Set;
@@ -175,9 +178,72 @@ db_test!(
             );
         }
 
-        Migrator::down(&db, Some(1)).await.unwrap();
+        let after_ten = u32::try_from(Migrator::migrations().len() - 10).unwrap();
+        Migrator::down(&db, Some(after_ten)).await.unwrap();
         assert!(!has_products_by_customer(&db).await);
         Migrator::up(&db, None).await.unwrap();
         assert!(has_products_by_customer(&db).await);
+    }
+);
+
+/// Both revenue rollups, in key order.
+async fn revenue_rollups(
+    db: &DatabaseConnection,
+) -> (Vec<revenue_daily::Model>, Vec<revenue_weekly::Model>) {
+    let daily = revenue_daily::Entity::find()
+        .order_by_asc(revenue_daily::Column::Day)
+        .order_by_asc(revenue_daily::Column::ProductId)
+        .all(db)
+        .await
+        .unwrap();
+    let weekly = revenue_weekly::Entity::find()
+        .order_by_asc(revenue_weekly::Column::Week)
+        .order_by_asc(revenue_weekly::Column::ProductId)
+        .all(db)
+        .await
+        .unwrap();
+    (daily, weekly)
+}
+
+db_test!(
+    the_revenue_rollups_are_recomputed_from_every_purchase_and_refund,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let kit = drum_kit(&db, store_id).await;
+        let course = masterclass(&db, store_id).await;
+        let kept = buy(&db, store_id, kit.id, "ada@example.com", 2900, "order-1").await;
+        buy(&db, store_id, course.id, "lin@example.com", 9900, "order-2").await;
+        refund_purchase(
+            &db,
+            &refund_of(store_id, kept.purchase_id, Some(900), "refund-1"),
+        )
+        .await
+        .unwrap();
+        let exact = revenue_rollups(&db).await;
+        assert_eq!((exact.0.len(), exact.1.len()), (2, 2));
+
+        // Back to the schema before migration 12, with rollups that drifted: a daily row
+        // off by a cent (the weekly one follows it) and the weekly rollup lost.
+        let after_eleven = u32::try_from(Migrator::migrations().len() - 11).unwrap();
+        Migrator::down(&db, Some(after_eleven)).await.unwrap();
+        db.execute_unprepared("UPDATE revenue_daily SET gross_cents = gross_cents + 1")
+            .await
+            .unwrap();
+        db.execute_unprepared("DELETE FROM revenue_weekly")
+            .await
+            .unwrap();
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(revenue_rollups(&db).await, exact);
+        assert_invariants(&db, store_id).await;
+        // And from now on the triggers keep them.
+        buy(&db, store_id, kit.id, "sam@example.com", 2900, "order-3").await;
+        let (daily, _) = revenue_rollups(&db).await;
+        assert_eq!(
+            daily.iter().map(|row| row.orders).sum::<i64>(),
+            3,
+            "{daily:?}"
+        );
+        assert_invariants(&db, store_id).await;
     }
 );

@@ -5,8 +5,10 @@
 //! 2. insert the purchase; a course enrolls, a subscription product starts or renews;
 //! 3. upsert the fan for the same email (a new fan has source `purchase`);
 //! 4. add `floor(amount / 1000)` points through a "Purchased: {product}" activity;
-//! 5. make sure the fan has the `customer` tag (for a purchase that carries money);
-//! 6. add the purchase to the store's daily revenue rollup.
+//! 5. make sure the fan has the `customer` tag (for a purchase that carries money).
+//!
+//! The purchase's insert also enters it in the store's daily revenue rollup: the database's
+//! triggers keep every rollup (see [`crate::domain::derived`]).
 //!
 //! A replay of the same key with the same payload returns the first result and changes
 //! nothing; the same key with a different payload is a `Conflict`.
@@ -26,7 +28,6 @@ use crate::domain::audience::scoring;
 use crate::domain::audience::sync::{self, NewActivity};
 use crate::domain::audience::tags::CUSTOMER_TAG;
 use crate::domain::commerce::products::{self, NewProduct};
-use crate::domain::commerce::rollup;
 use crate::domain::commerce::subscriptions;
 use crate::domain::email::Email;
 use crate::domain::error::Problems;
@@ -351,19 +352,6 @@ pub(super) async fn record_in(
     } else {
         sync::sync_customer_tag(tx, command.store_id, fan_id, command.email.as_str()).await?;
     }
-
-    rollup::add(
-        tx,
-        rollup::Movement {
-            store_id: command.store_id,
-            day: time::revenue_day(purchased_at),
-            product_id: sale.product_id,
-            gross: command.amount.minor(),
-            refunds: MinorUnits::ZERO,
-            orders: 1,
-        },
-    )
-    .await?;
 
     Ok(Attempt::Answered(PurchaseReceipt {
         purchase_id: purchase.id,

@@ -1,7 +1,8 @@
 //! Refunds, full or partial, never more than what remains of a purchase. A refund lowers the
 //! customer's net total, takes the purchase's points back down to `floor(net / 1000)` through
-//! a negative "Refunded: {product}" activity, enters the rollup on the day it happens, and
-//! keeps the `customer` tag true. Email consent is never touched.
+//! a negative "Refunded: {product}" activity, enters the rollup on the day it happens (the
+//! refund's insert does, by trigger: [`crate::domain::derived`]), and keeps the `customer`
+//! tag true. Email consent is never touched.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -17,7 +18,6 @@ use crate::domain::audience::scoring;
 use crate::domain::audience::sync::{self, NewActivity};
 use crate::domain::commerce::products;
 use crate::domain::commerce::purchases::purchase_reference;
-use crate::domain::commerce::rollup;
 use crate::domain::commerce::subscriptions;
 use crate::domain::text;
 use crate::domain::time;
@@ -243,19 +243,6 @@ async fn refund_in(
         .filter(customer::Column::Id.eq(purchase.customer_id))
         .exec(tx)
         .await?;
-
-    rollup::add(
-        tx,
-        rollup::Movement {
-            store_id: command.store_id,
-            day: time::revenue_day(refunded_at),
-            product_id: purchase.product_id,
-            gross: MinorUnits::ZERO,
-            refunds: amount,
-            orders: 0,
-        },
-    )
-    .await?;
 
     let product = products::find_in_store(tx, command.store_id, purchase.product_id).await?;
     let fully_refunded = amount == remaining;

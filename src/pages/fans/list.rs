@@ -6,9 +6,8 @@ use leptos::prelude::*;
 
 use super::fans_path;
 use super::filter_bar::TAG_SUGGESTIONS;
-use crate::components::audience::{SCORE_SCALE, display_name};
-use crate::components::row_html;
-use crate::components::widgets::{EmptyState, Pager};
+use crate::components::audience::{self, SCORE_SCALE, display_name};
+use crate::components::widgets::{self, EmptyState, Pager};
 use crate::dto::{FanListView, FanRow, FanSort, SortDirection};
 use crate::format;
 use crate::money::Currency;
@@ -237,7 +236,7 @@ fn FanTable(
     }
 }
 
-/// The table's rows, as one string of HTML (see [`row_html`] for why).
+/// The table's rows, as one string of HTML (see [`widgets`](crate::components::widgets) for why).
 fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTime<Utc>) -> String {
     use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
     use std::fmt::Write;
@@ -251,17 +250,17 @@ fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTi
             id = row.id,
             name = attribute(display_name(&row.name, &row.email)),
         );
-        row_html::row_link(
+        widgets::write_row_link(
             &mut html,
             &format!("/store/{store_id}/contacts/{}", row.id),
             &row.name,
             &row.email,
         );
         html.push_str("</td><td>");
-        row_html::score_bar(&mut html, row.score, SCORE_SCALE);
+        widgets::write_score_bar(&mut html, row.score, SCORE_SCALE);
         html.push_str(r#"</td><td><span class="chips">"#);
         for tag in &row.tags {
-            row_html::chip(&mut html, tag);
+            widgets::write_chip(&mut html, tag);
         }
         let _ = write!(
             html,
@@ -269,12 +268,12 @@ fn fan_rows_html(store_id: i64, currency: Currency, rows: &[FanRow], now: DateTi
             daw = text(row.daw.map_or("—", |daw| daw.label())),
         );
         match row.last_open_at {
-            Some(at) => row_html::relative_time(&mut html, at, now),
+            Some(at) => widgets::write_relative_time(&mut html, at, now),
             None => html.push_str(r#"<span class="text-slate-500">Never</span>"#),
         }
         html.push_str(r#"</td><td class="whitespace-nowrap">"#);
         if let Some(badge) = &row.customer {
-            row_html::customer_badge_link(&mut html, store_id, badge, currency);
+            audience::write_customer_badge_link(&mut html, store_id, badge, currency);
         }
         html.push_str("</td></tr>");
     }

@@ -175,7 +175,8 @@ async fn customer_tag(raw: &Raw, store_id: i64) -> anyhow::Result<i64> {
 }
 
 /// One purchase in raw SQL: customer upsert, purchase, fan upsert, activity and score, the
-/// customer tag, the rollup; in one transaction (`BEGIN IMMEDIATE` on SQLite, as the app).
+/// customer tag; in one transaction (`BEGIN IMMEDIATE` on SQLite, as the app). The rollups
+/// are the database's triggers' work on both sides (`encore::domain::derived`).
 macro_rules! record_raw {
     ($pool:expr, $begin:expr, $sale:expr) => {
         async {
@@ -254,19 +255,6 @@ macro_rules! record_raw {
             .bind(sale.tag_id)
             .bind(sale.store_id)
             .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO revenue_daily (store_id, day, product_id, gross_cents, \
-                 refunds_cents, orders) VALUES ($1, $2, $3, $4, 0, 1) \
-                 ON CONFLICT (store_id, day, product_id) DO UPDATE SET \
-                 gross_cents = revenue_daily.gross_cents + excluded.gross_cents, \
-                 orders = revenue_daily.orders + excluded.orders",
-            )
-            .bind(sale.store_id)
-            .bind(time::revenue_day(now))
-            .bind(sale.product_id)
-            .bind(PRICE_CENTS)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
