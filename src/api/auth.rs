@@ -120,34 +120,109 @@ fn set_cookie(cookie: &str) {
 }
 
 /// Where to go after logging in: a path on this site, never another site.
+///
+/// `next` is resolved the way a browser resolves a `Location` (WHATWG URL parsing, which
+/// drops tabs and newlines and reads `\` as `/`) against a stand-in origin, and followed only
+/// when it stays on that origin as an absolute path. Anything doubtful goes to `/`: control
+/// characters and whitespace (a CR or LF must never reach a header), backslashes, `//`, and
+/// encoded slashes or backslashes that a proxy or a later decode could turn into `//`.
+#[cfg(feature = "ssr")]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
 }
 
-#[cfg(test)]
+#[cfg(feature = "ssr")]
+fn local_path(next: &str) -> Option<String> {
+    use percent_encoding::percent_decode_str;
+    use url::{Position, Url};
+
+    /// Longer than any link Encore makes (a filtered audience is well under this).
+    const MAX_NEXT_BYTES: usize = 2048;
+    let doubtful = |text: &str| {
+        !text.starts_with('/')
+            || text.starts_with("//")
+            || text
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    };
+    if next.len() > MAX_NEXT_BYTES || doubtful(next) {
+        return None;
+    }
+    let base = Url::parse("https://encore.invalid/").ok()?;
+    let resolved = base.join(next).ok()?;
+    if resolved.origin() != base.origin() {
+        return None;
+    }
+    // Re-read from the parsed URL: dot segments resolved (`/a/..//x` is `//x`), and
+    // anything a header cannot carry percent-encoded.
+    let path = &resolved[Position::BeforePath..Position::AfterQuery];
+    let decoded = percent_decode_str(resolved.path()).decode_utf8().ok()?;
+    let decodes_badly =
+        decoded.starts_with("//") || decoded.chars().any(|c| c == '\\' || c.is_control());
+    if doubtful(path) || decodes_badly {
+        return None;
+    }
+    Some(path.to_owned())
+}
+
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
     #[test]
     fn only_local_paths_are_followed_after_log_in() {
-        assert_eq!(
-            safe_next(Some("/store/3/customers?period=7d")),
-            "/store/3/customers?period=7d"
-        );
+        for (next, expected) in [
+            (
+                "/store/3/customers?period=7d",
+                "/store/3/customers?period=7d",
+            ),
+            ("/account", "/account"),
+            (
+                "/store/3/contacts?any=lo%20fi&q=a%2Fb",
+                "/store/3/contacts?any=lo%20fi&q=a%2Fb",
+            ),
+            ("/login?next=//evil.example", "/login?next=//evil.example"),
+        ] {
+            assert_eq!(safe_next(Some(next)), expected, "{next:?}");
+        }
         for unsafe_next in [
             None,
             Some(""),
+            Some(" "),
+            Some("store/3"),
             Some("https://evil.example"),
+            Some("http:evil.example"),
             Some("//evil.example"),
+            Some("///evil.example"),
+            Some(" //evil.example"),
             Some("/\\evil.example"),
+            Some("\\\\evil.example"),
+            Some("/\t/evil.example"),
+            Some("/\t\t/evil.example"),
+            Some("\t//evil.example"),
+            Some("/\n/evil.example"),
+            Some("/\r\n/evil.example"),
+            Some("/\r\nSet-Cookie: planted=1"),
+            Some("/account\r\nLocation: https://evil.example"),
+            Some("/\0/evil.example"),
+            Some("/%2F/evil.example"),
+            Some("/%2f/evil.example"),
+            Some("/%5C/evil.example"),
+            Some("/%5c%5cevil.example"),
+            Some("/%09/evil.example"),
+            Some("/%0D%0ASet-Cookie:%20x=1"),
+            Some("/.//evil.example"),
+            Some("/a/..//evil.example"),
+            Some("/%2e//evil.example"),
             Some("javascript:alert(1)"),
+            Some("JaVaScRiPt:alert(1)"),
+            Some("data:text/html,<script>alert(1)</script>"),
+            Some("mailto:someone@evil.example"),
         ] {
             assert_eq!(safe_next(unsafe_next), "/", "{unsafe_next:?}");
         }
+        // Whatever arrives, the answer is a valid header value (the redirect helper panics
+        // on one that is not).
+        assert_eq!(safe_next(Some(&"/a".repeat(5_000))), "/");
     }
 }

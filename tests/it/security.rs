@@ -456,3 +456,45 @@ crate::db_test!(
         );
     }
 );
+
+app_test!(
+    a_log_in_never_sends_the_browser_to_another_site,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        for (next, expected) in [
+            (
+                "/store/3/customers?period=7d",
+                "/store/3/customers?period=7d",
+            ),
+            ("/\t/evil.example", "/"),
+            ("//evil.example", "/"),
+            ("/%2F/evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("https://evil.example", "/"),
+            // A CR or LF must not reach the Location header (the redirect helper panicked
+            // and the connection dropped).
+            ("/\r\n/evil.example", "/"),
+            ("/account\r\nSet-Cookie: planted=1", "/"),
+        ] {
+            let response = app
+                .client
+                .post(app.url(LogIn::PATH))
+                .header("accept", "text/html")
+                .header("referer", app.url("/login"))
+                .form(&[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .unwrap_or_else(|error| panic!("{next:?}: no answer: {error}"));
+            assert_eq!(response.status(), 302, "{next:?}");
+            assert_eq!(response.headers()["location"], expected, "{next:?}");
+            assert!(
+                session_cookie(&response).is_some(),
+                "{next:?}: logged in all the same"
+            );
+        }
+    }
+);
