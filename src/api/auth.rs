@@ -23,11 +23,18 @@ pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
 
 #[server(endpoint = "auth/signup")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::accounts::creators::{self, NewAccount};
+    use crate::domain::accounts::creators::{self, NewAccount, SignUp};
 
     let state = crate::server::state::current()?;
     let new = NewAccount::parse(&email, &password)?;
-    let account = creators::sign_up(&state.db, new.email(), new.password()).await?;
+    let SignUp::Created(account) =
+        creators::sign_up(&state.db, new.email(), new.password()).await?
+    else {
+        return Err(AppError::invalid(
+            "email",
+            "An account with this email already exists. Log in instead.",
+        ));
+    };
     tracing::info!(creator_id = account.creator_id, "account created");
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect("/");
