@@ -21,25 +21,30 @@ pub async fn current_viewer() -> Result<Option<ViewerSummary>, AppError> {
     }))
 }
 
+/// Creates an account, then sends the browser to log in. An email that already has an
+/// account gets exactly the same answer (status, headers, body, and the same Argon2 work),
+/// so sign-up cannot be asked whether someone has an account; the log-in page says what
+/// to do in either case.
 #[server(endpoint = "auth/signup")]
 pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
     use crate::domain::accounts::creators::{self, NewAccount, SignUp};
 
     let state = crate::server::state::current()?;
     let new = NewAccount::parse(&email, &password)?;
-    let SignUp::Created(account) =
-        creators::sign_up(&state.db, new.email(), new.password()).await?
-    else {
-        return Err(AppError::invalid(
-            "email",
-            "An account with this email already exists. Log in instead.",
-        ));
-    };
-    tracing::info!(creator_id = account.creator_id, "account created");
-    start_session(&state, account.creator_id).await?;
-    leptos_axum::redirect("/");
+    match creators::sign_up(&state.db, new.email(), new.password()).await? {
+        SignUp::Created(account) => {
+            tracing::info!(creator_id = account.creator_id, "account created");
+        }
+        SignUp::Taken => tracing::info!("sign-up for an email that has an account"),
+    }
+    leptos_axum::redirect(SIGNED_UP);
     Ok(())
 }
+
+/// Where a sign-up leads, whatever happened: the log-in page, which reads the flag (a
+/// fixed message, nothing from the URL is shown).
+#[cfg(feature = "ssr")]
+const SIGNED_UP: &str = "/login?signed_up=1";
 
 /// The same answer for an unknown email and a wrong password.
 #[server(endpoint = "auth/login")]

@@ -122,19 +122,6 @@ app_test!(
                 "{email} / {password}"
             );
         }
-        app.sign_up("ada@example.com").await;
-        let again = app.another_client();
-        let response = again
-            .post(app.url(SignUp::PATH))
-            .form(&[("email", "ADA@example.com"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        let error: encore::error::AppError = response.json().await.unwrap();
-        assert_eq!(
-            error.field_message("email"),
-            Some("An account with this email already exists. Log in instead.")
-        );
     }
 );
 
@@ -496,5 +483,107 @@ app_test!(
                 "{next:?}: logged in all the same"
             );
         }
+    }
+);
+
+/// Posts a sign-up as a fresh browser would, returning the response.
+async fn sign_up_as(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    accept: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .another_client()
+        .post(app.url(SignUp::PATH))
+        .header("referer", app.url("/signup"));
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What a sign-up answer shows to whoever sent it: status, headers that matter, body.
+async fn observable(response: reqwest::Response) -> (u16, Vec<(String, String)>, String) {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "date" | "content-security-policy" | "content-length"
+            )
+        })
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (status, headers, response.text().await.unwrap())
+}
+
+app_test!(
+    signing_up_with_a_taken_email_answers_exactly_like_a_new_one,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let intruder = "an intruder's own phrase";
+        for accept in [None, Some("text/html,application/xhtml+xml")] {
+            let started = std::time::Instant::now();
+            let taken = sign_up_as(&app, "ADA@example.com", intruder, accept).await;
+            let taken_took = started.elapsed();
+            let fresh = format!("new{}@example.com", rand::random::<u32>());
+            let started = std::time::Instant::now();
+            let new = sign_up_as(&app, &fresh, intruder, accept).await;
+            let new_took = started.elapsed();
+            let (taken, new) = (observable(taken).await, observable(new).await);
+            assert_eq!(taken, new, "accept {accept:?}");
+            assert!(
+                !taken.1.iter().any(|(name, _)| name == "set-cookie"),
+                "neither answer signs anyone in: {taken:?}"
+            );
+            // Both hash the password (Argon2), so neither is quick.
+            assert!(
+                taken_took * 3 >= new_took,
+                "taken {taken_took:?}, new {new_took:?}"
+            );
+            // The new account exists and works; the taken one kept its password.
+            assert_eq!(
+                log_in(&app, &app.another_client(), &fresh, intruder)
+                    .await
+                    .status(),
+                200
+            );
+        }
+        assert_eq!(
+            log_in(&app, &app.another_client(), "ada@example.com", intruder)
+                .await
+                .status(),
+            400,
+            "the intruder's password opens nothing"
+        );
+        assert_eq!(
+            log_in(&app, &app.another_client(), "ada@example.com", PASSWORD)
+                .await
+                .status(),
+            200
+        );
+        // The log-in page the sign-up leads to says what to do, without saying which.
+        let html = app
+            .another_client()
+            .get(app.url("/login?signed_up=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("log in with its password"), "{html}");
     }
 );
