@@ -1,6 +1,6 @@
 //! Accounts, sessions and the server's defences, through a real socket.
 
-use encore::api::auth::{ChangePassword, LogIn, LogOut, SignUp};
+use encore::api::auth::{ChangePassword, CurrentViewer, LogIn, LogOut, SignUp};
 use encore::api::stores::{CreateStore, ListStores};
 use encore::entities::{session, store};
 use leptos::server_fn::ServerFn;
@@ -585,5 +585,117 @@ app_test!(
             .await
             .unwrap();
         assert!(html.contains("log in with its password"), "{html}");
+    }
+);
+
+/// The `__Host-` session cookie's value in a response, if any.
+fn host_session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|cookie| cookie.starts_with("__Host-encore_session="))
+        .map(str::to_owned)
+}
+
+async fn viewer_email(app: &TestApp, cookie: &str) -> Option<String> {
+    let response = app
+        .another_client()
+        .post(app.url(CurrentViewer::PATH))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let viewer: Option<encore::dto::ViewerSummary> = response.json().await.unwrap();
+    viewer.map(|viewer| viewer.email)
+}
+
+crate::db_test!(
+    over_https_the_session_cookie_is_host_only_and_hsts_is_sent,
+    |db: sea_orm::DatabaseConnection| async move {
+        let settings = encore::server::settings::Settings {
+            secure_cookies: true,
+            ..crate::support::test_settings()
+        };
+        let app = spawn_app_with(db, settings).await;
+        let probe = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(
+            probe.headers()["strict-transport-security"],
+            "max-age=31536000"
+        );
+        let mut tokens = Vec::new();
+        for email in ["ada@example.com", "mallory@example.com"] {
+            sign_up_as(&app, email, PASSWORD, None).await;
+            let response = log_in(&app, &app.another_client(), email, PASSWORD).await;
+            let cookie = host_session_cookie(&response).expect("a __Host- session cookie");
+            for part in ["; Secure", "; Path=/", "; HttpOnly", "; SameSite=Lax"] {
+                assert!(cookie.contains(part), "{cookie}");
+            }
+            assert!(!cookie.contains("Domain"), "{cookie}");
+            assert!(session_cookie(&response).is_none(), "{cookie}");
+            let value = cookie
+                .trim_start_matches("__Host-encore_session=")
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            tokens.push(value);
+        }
+        let (ada, mallory) = (&tokens[0], &tokens[1]);
+        assert_eq!(
+            viewer_email(&app, &format!("__Host-encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // A cookie without the prefix (which a sibling subdomain or plain HTTP can set) is
+        // never read, first or not.
+        assert_eq!(
+            viewer_email(
+                &app,
+                &format!("encore_session={mallory}; __Host-encore_session={ada}")
+            )
+            .await,
+            Some("ada@example.com".to_owned())
+        );
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={mallory}")).await,
+            None
+        );
+    }
+);
+
+app_test!(
+    two_different_session_cookies_sign_nobody_in,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let ada =
+            session_cookie(&log_in(&app, &app.another_client(), "ada@example.com", PASSWORD).await)
+                .unwrap();
+        let mallory_client = app.another_client();
+        app.sign_up_with(&mallory_client, "mallory@example.com")
+            .await;
+        let mallory = session_cookie(
+            &log_in(&app, &app.another_client(), "mallory@example.com", PASSWORD).await,
+        )
+        .unwrap();
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // A cookie planted for a longer path is sent first; neither order lets it win.
+        for cookies in [
+            format!("encore_session={mallory}; encore_session={ada}"),
+            format!("encore_session={ada}; encore_session={mallory}"),
+        ] {
+            assert_eq!(viewer_email(&app, &cookies).await, None, "{cookies}");
+        }
+        // The same cookie twice is still one session.
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={ada}; encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // No HSTS over plain HTTP.
+        let probe = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert!(!probe.headers().contains_key("strict-transport-security"));
     }
 );
