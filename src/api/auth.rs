@@ -1,7 +1,8 @@
 //! Accounts: sign up, log in, log out, change password, and who is signed in.
 //!
-//! Log-in and sign-up are rate limited per client (see `server::security`). A new session
-//! always gets a new token, so a cookie planted before log-in is worthless after it.
+//! Log-in, sign-up and password changes are rate limited per client, and failed log-ins per
+//! email (see `server::rate_limit`). A new session always gets a new token, so a cookie
+//! planted before log-in is worthless after it.
 
 use crate::dto::ViewerSummary;
 use crate::error::AppError;
@@ -49,7 +50,16 @@ const SIGNED_UP: &str = "/login?signed_up=1";
 /// The same answer for an unknown email and a wrong password.
 #[server(endpoint = "auth/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::rate_limit::FailedLogins;
+
     let state = crate::server::state::current()?;
+    // Counted per email before Argon2 runs, so a locked email costs no hashing; the same
+    // for emails without an account.
+    let key = FailedLogins::key(&email);
+    if let Err(wait) = state.failed_logins.attempt(&key) {
+        tracing::warn!("failed log-ins limited for one email");
+        return Err(AppError::invalid("password", too_many_failures(wait)));
+    }
     let Some(account) =
         crate::domain::accounts::creators::verify_login(&state.db, &email, &password).await?
     else {
@@ -58,6 +68,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
             "That email and password don't match an account.",
         ));
     };
+    state.failed_logins.succeeded(&key);
     start_session(&state, account.creator_id).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -100,6 +111,18 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     // The account page says so (it reads the query).
     leptos_axum::redirect("/account?password=changed");
     Ok(())
+}
+
+/// What an email that failed to log in too often is told: how long to wait, in minutes.
+#[cfg(feature = "ssr")]
+fn too_many_failures(wait: std::time::Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    let wait = if minutes == 1 {
+        "a minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    };
+    format!("Too many failed log-ins for this email. Wait {wait}, then try again.")
 }
 
 /// Ends the session the browser came with (if any) and starts a new one with a new token.

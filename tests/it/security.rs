@@ -699,3 +699,74 @@ app_test!(
         assert!(!probe.headers().contains_key("strict-transport-security"));
     }
 );
+
+crate::db_test!(
+    password_changes_are_rate_limited,
+    |db: sea_orm::DatabaseConnection| async move {
+        // Four attempts a minute: the sign-up and log-in take two.
+        let settings = encore::server::settings::Settings {
+            auth_rate_limit: encore::server::settings::AuthRateLimit {
+                burst: 4,
+                period: std::time::Duration::from_secs(60),
+            },
+            ..crate::support::test_settings()
+        };
+        let app = spawn_app_with(db, settings).await;
+        app.sign_up("ada@example.com").await;
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let response = app
+                .client
+                .post(app.url(ChangePassword::PATH))
+                .form(&[
+                    ("current", "not it at all"),
+                    ("password", "a brand new phrase"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+            if response.status() == 429 {
+                assert!(response.headers().contains_key("retry-after"));
+            }
+        }
+        assert_eq!(statuses, [400, 400, 429, 429]);
+    }
+);
+
+app_test!(
+    failed_log_ins_for_one_email_are_limited_from_any_address,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        app.sign_up_with(&app.another_client(), "ben@example.com")
+            .await;
+        for email in ["ada@example.com", "nobody@example.com"] {
+            for attempt in 0..5 {
+                let response = log_in(&app, &app.another_client(), email, "guessing again!").await;
+                let error: encore::error::AppError = response.json().await.unwrap();
+                assert_eq!(
+                    error.field_message("password"),
+                    Some("That email and password don't match an account."),
+                    "{email} attempt {attempt}"
+                );
+            }
+            // Even the right password waits now: the guesser cannot tell it was right.
+            let password = if email == "ada@example.com" {
+                PASSWORD
+            } else {
+                "guessing again!"
+            };
+            let response = log_in(&app, &app.another_client(), email, password).await;
+            assert!(session_cookie(&response).is_none());
+            let error: encore::error::AppError = response.json().await.unwrap();
+            assert_eq!(
+                error.field_message("password"),
+                Some("Too many failed log-ins for this email. Wait a minute, then try again."),
+                "{email}: an unknown email is limited the same way"
+            );
+        }
+        // Other accounts are not affected.
+        let ben = log_in(&app, &app.another_client(), "ben@example.com", PASSWORD).await;
+        assert_eq!(ben.status(), 200);
+    }
+);
