@@ -15,7 +15,7 @@ test.describe("accounts", () => {
     // Signing up leads to the log-in page, with a message that fits a new email and a
     // taken one alike.
     await expect(page).toHaveURL(/\/login\?signed_up=1$/);
-    await expect(page.getByRole("status")).toContainText("log in with its password");
+    await expect(page.getByText(/log in with its password/)).toBeVisible();
     if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
