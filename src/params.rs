@@ -67,17 +67,31 @@ fn choice<T: std::str::FromStr>(
     }
 }
 
-fn tag_list(value: &Option<String>) -> Vec<String> {
-    present(value)
-        .map(|value| {
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|tag| !tag.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// Tag names one list of an audience (any, all, none) may name.
+pub const MAX_FILTER_TAGS: usize = 20;
+/// Tag names a whole audience may name: each is a condition of its query.
+pub const MAX_FILTER_CONDITIONS: usize = 30;
+
+/// A comma-separated list of tag names; more than [`MAX_FILTER_TAGS`] is refused against
+/// `field` (reading stops there, so a huge list costs no more than a full one).
+fn tag_list(value: &Option<String>, field: &str, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut tags = Vec::new();
+    let names = present(value)
+        .into_iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty());
+    for name in names {
+        if tags.len() == MAX_FILTER_TAGS {
+            errors.push(FieldError::new(
+                field,
+                format!("Filter by at most {MAX_FILTER_TAGS} tags here."),
+            ));
+            return Vec::new();
+        }
+        tags.push(name.to_owned());
+    }
+    tags
 }
 
 // ---------------------------------------------------------------------------------------
@@ -176,10 +190,24 @@ impl FanListParams {
                 None
             }
         };
+        let tags_any = tag_list(&self.any, "any", errors);
+        let tags_all = tag_list(&self.all, "all", errors);
+        let tags_none = tag_list(&self.none, "none", errors);
+        if tags_any.len() + tags_all.len() + tags_none.len() > MAX_FILTER_CONDITIONS {
+            // Against the last list given: the one that went over.
+            let field = [("none", &tags_none), ("all", &tags_all), ("any", &tags_any)]
+                .into_iter()
+                .find(|(_, tags)| !tags.is_empty())
+                .map_or("any", |(field, _)| field);
+            errors.push(FieldError::new(
+                field,
+                format!("Use at most {MAX_FILTER_CONDITIONS} tags in one audience."),
+            ));
+        }
         FanFilter {
-            tags_any: tag_list(&self.any),
-            tags_all: tag_list(&self.all),
-            tags_none: tag_list(&self.none),
+            tags_any,
+            tags_all,
+            tags_none,
             daw: choice::<Daw>(&self.daw, "daw", "Pick a DAW from the list.", errors),
             genre: choice::<Genre>(&self.genre, "genre", "Pick a genre from the list.", errors),
             skill: choice::<SkillLevel>(

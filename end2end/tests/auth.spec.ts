@@ -6,12 +6,20 @@ test.describe("accounts", () => {
     page,
     javaScriptEnabled,
   }, testInfo) => {
-    test.slow(); // two password hashes and a dozen page loads
+    test.slow(); // three password hashes and a dozen page loads
     const email = newEmail();
     await open(page, "/signup", javaScriptEnabled);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
+    // Signing up leads to the log-in page, with a message that fits a new email and a
+    // taken one alike.
+    await expect(page).toHaveURL(/\/login\?signed_up=1$/);
+    await expect(page.getByText(/log in with its password/)).toBeVisible();
+    if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
     await expect(page.getByRole("heading", { name: "Your stores" })).toBeVisible();
     await expect(page.getByRole("link", { name: email })).toBeVisible();
 

@@ -25,6 +25,9 @@ export function newEmail(): string {
 export async function signUp(request: APIRequestContext, email = newEmail()): Promise<string> {
   const response = await request.post("/api/auth/signup", { form: { email, password: PASSWORD } });
   expect(response.ok(), await response.text()).toBe(true);
+  // Signing up does not sign in (its answer must not tell a new email from a taken one).
+  const login = await request.post("/api/auth/login", { form: { email, password: PASSWORD } });
+  expect(login.ok(), await login.text()).toBe(true);
   return email;
 }
 

@@ -265,13 +265,16 @@ fn bulk_selection(
         let query = params.to_query().map_err(AppError::Invalid)?;
         return Ok(FanSelection::Matching(query.filter));
     }
-    let ids: Vec<i64> = ids
-        .split(',')
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .map_err(|_| AppError::BadRequest)?;
+    use crate::domain::audience::tagging::{MAX_SELECTED_FANS, too_many_fans_message};
+    let mut selected = Vec::new();
+    for id in ids.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        // Refused at the first id too many, before reading the rest.
+        if selected.len() == MAX_SELECTED_FANS {
+            return Err(AppError::invalid("ids", too_many_fans_message()));
+        }
+        selected.push(id.parse::<i64>().map_err(|_| AppError::BadRequest)?);
+    }
+    let ids = selected;
     if ids.is_empty() {
         return Err(AppError::invalid(
             "ids",

@@ -102,6 +102,14 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let password_error = Signal::derive(move || field_message(error(), "password"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    // A sign-up leads here with `?signed_up=1`, whether the email was new or already had an
+    // account: the message fits both and says which it was to nobody.
+    let signed_up = reported("signed_up")
+        .is_some_and(|flag| flag == "1")
+        .then_some(
+            "If this email is new to Encore, your account is ready. If it already had an account, \
+         log in with its password.",
+        );
 
     view! {
         <Title text="Log in" />
@@ -109,6 +117,7 @@ pub fn LoginPage() -> impl IntoView {
         <AlreadySignedIn viewer />
         <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Log in to Encore"</h1>
+            <p class="mt-4 text-sm text-emerald-700" role="status">{signed_up}</p>
             <FormAlert message=form_error />
             <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
                 <input type="hidden" name="next" value=next />

@@ -125,17 +125,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         "Loaded the demo store \"{}\": {} fans, {} purchases, {} refunds.",
                         loaded.store.name, loaded.fans, loaded.purchases, loaded.refunds
                     );
-                    match loaded.password {
-                        Some(password) => println!(
-                            "\n  Log in as {} with the password {password}\n  \
-                             (shown only now; change it under Account).\n",
-                            loaded.login
-                        ),
-                        None => println!(
-                            "Log in as {} (its password was printed when it was created).",
-                            loaded.login
-                        ),
+                    if loaded.login != demo::DEMO_EMAIL {
+                        println!(
+                            "{} belongs to an account the demo did not create, so the demo \
+                             has an account of its own.",
+                            demo::DEMO_EMAIL
+                        );
                     }
+                    println!(
+                        "\n  Log in as {} with the password {}\n  \
+                         (shown only now; change it under Account).\n",
+                        loaded.login, loaded.password
+                    );
                 }
                 None => println!("The database already has stores; the demo was not loaded."),
             }
@@ -211,7 +212,10 @@ async fn owner(
     let password = password.unwrap_or_else(demo::random_password);
     let new_password = NewPassword::parse(&password, &email)
         .map_err(|message| anyhow::anyhow!("--owner-password: {message}"))?;
-    let account = sign_up(db, &email, &new_password).await?;
+    let account = sign_up(db, &email, &new_password)
+        .await?
+        .created()
+        .with_context(|| format!("{email} was signed up by someone else meanwhile; try again"))?;
     if printed {
         println!("Created the owner {email} with the password {password} (shown only now).");
     }

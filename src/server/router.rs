@@ -74,7 +74,10 @@ pub fn build(state: AppState) -> Router {
             state.settings.request_timeout,
             timeout::limit_request_time,
         ))
-        .layer(middleware::from_fn(security::security_headers))
+        .layer(middleware::from_fn_with_state(
+            security::Https(state.settings.secure_cookies),
+            security::security_headers,
+        ))
         .layer(middleware::from_fn(document::close_document_last))
         // One line per request: `request{method=GET path=/}: status=200 latency_ms=3.1`,
         // at error level for a server error. Query strings are left out: they can hold

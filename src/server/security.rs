@@ -4,11 +4,12 @@
 //!   themselves): `tower_http::csrf`, which checks `Sec-Fetch-Site` and `Origin`;
 //! * a limit on request bodies;
 //! * response headers that stop sniffing, framing and referrer leaks, and a strict Content
-//!   Security Policy (pages get one with their script nonce, see [`PageNonce`]).
+//!   Security Policy (pages get one with their script nonce, see [`PageNonce`]); over HTTPS,
+//!   HSTS.
 //!
 //! The rate limit on log-in and sign-up is in `rate_limit`.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
@@ -47,8 +48,22 @@ pub fn provide_page_nonce() {
     }
 }
 
+/// Whether Encore is served over HTTPS (`ENCORE_SECURE_COOKIES=true`): then every response
+/// carries HSTS, so a browser that has seen the site once never tries it over plain HTTP,
+/// where the session cookie could be stripped or a cookie planted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Https(pub bool);
+
+/// A year, without `includeSubDomains` (other services may share the domain) or `preload`
+/// (the operator's decision).
+const HSTS: &str = "max-age=31536000";
+
 /// Adds the headers every response carries.
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(Https(https)): State<Https>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -67,6 +82,12 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     let policy = if is_html {
         // Base64url characters only, so always a valid header value.
         HeaderValue::from_str(&page_csp(&nonce)).unwrap_or(HeaderValue::from_static(API_CSP))

@@ -18,8 +18,18 @@ use crate::domain::time;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (development).
 pub const COOKIE: &str = "encore_session";
+
+/// The session cookie's name when it is `Secure`. Browsers accept a `__Host-` cookie only
+/// from a secure origin, host-only (no `Domain`) and for `Path=/`, so a sibling subdomain or
+/// a plain-HTTP response cannot plant one beside it.
+pub const SECURE_COOKIE: &str = "__Host-encore_session";
+
+/// The session cookie's name for this deployment.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 
 /// The request's viewer: who is signed in (if anyone) and the session token they sent.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +80,7 @@ pub async fn attach_viewer(
         || path == "/healthz"
         || path == "/readyz");
     if needs_viewer {
-        let token = session_token(request.headers());
+        let token = session_token(request.headers(), state.settings.secure_cookies);
         let signed_in = match &token {
             Some(token) => match creators::resolve_session(&state.db, token, time::now()).await {
                 Ok(signed_in) => signed_in,
@@ -88,22 +98,35 @@ pub async fn attach_viewer(
     next.run(request).await
 }
 
-/// The session token in the request's cookies, if it is well-formed.
-pub fn session_token(headers: &HeaderMap) -> Option<SessionToken> {
-    headers
+/// The session token in the request's cookies, if it is well-formed and unambiguous.
+///
+/// Only the deployment's cookie name counts (over HTTPS, only the `__Host-` one). When the
+/// request carries that cookie more than once with different values, one of them was
+/// planted (for a longer path, or from a sibling subdomain, it even comes first) and
+/// nothing says which: neither is trusted and the request is anonymous. A planted session
+/// must never win, or the creator would work in someone else's account (login CSRF).
+pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<SessionToken> {
+    let name = cookie_name(secure);
+    let mut values = headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == COOKIE)
-        .and_then(|cookie| SessionToken::from_cookie(cookie.value()))
+        .filter(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned());
+    let first = values.next()?;
+    if values.any(|other| other != first) {
+        tracing::warn!("two different session cookies arrived; neither is trusted");
+        return None;
+    }
+    SessionToken::from_cookie(&first)
 }
 
 /// `Set-Cookie` for a new session: HttpOnly (no script reads it), SameSite=Lax (not sent
 /// on cross-site POSTs), Secure when serving over HTTPS, lasting as long as a session can.
 pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
-    Cookie::build((COOKIE, token.as_str().to_owned()))
+    Cookie::build((cookie_name(secure), token.as_str().to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -117,7 +140,7 @@ pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn cleared_cookie(secure: bool) -> String {
-    Cookie::build((COOKIE, ""))
+    Cookie::build((cookie_name(secure), ""))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -140,8 +163,14 @@ mod tests {
             assert!(cookie.contains(part), "{cookie}");
         }
         assert!(!cookie.contains("Secure"));
-        assert!(session_cookie(&token, true).contains("Secure"));
+        let secure = session_cookie(&token, true);
+        assert!(
+            secure.starts_with("__Host-encore_session=") && secure.contains("Secure"),
+            "{secure}"
+        );
+        assert!(!secure.contains("Domain"), "{secure}");
         assert!(cleared_cookie(false).contains("Max-Age=0"));
+        assert!(cleared_cookie(true).starts_with("__Host-encore_session=;"));
     }
 
     #[test]
@@ -154,13 +183,17 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(
-            session_token(&headers).map(|t| t.as_str().to_owned()),
+            session_token(&headers, false).map(|t| t.as_str().to_owned()),
             Some("0123456789abcdef0123456789abcdef".to_owned())
+        );
+        assert!(
+            session_token(&headers, true).is_none(),
+            "over HTTPS only the __Host- cookie counts"
         );
         headers.insert(
             axum::http::header::COOKIE,
             "encore_session=forged".parse().unwrap(),
         );
-        assert!(session_token(&headers).is_none());
+        assert!(session_token(&headers, false).is_none());
     }
 }

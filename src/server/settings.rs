@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-/// How many log-in and sign-up attempts one client may make: a burst, then one more per
-/// period. `ENCORE_AUTH_RATE_LIMIT=2/15s` (the default) is two attempts, then one per 15 s.
+/// How many attempts (log-in, sign-up, password change) one client may make: a burst, then
+/// one more per period. `ENCORE_AUTH_RATE_LIMIT=2/15s` (the default) is two attempts, then
+/// one per 15 s. The same shape sets the limit on failed log-ins per email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthRateLimit {
     pub burst: u32,
@@ -18,6 +19,10 @@ pub struct Settings {
     /// Mark the session cookie `Secure` (serve over HTTPS). `ENCORE_SECURE_COOKIES=true`.
     pub secure_cookies: bool,
     pub auth_rate_limit: AuthRateLimit,
+    /// Failed log-ins per email, from any address: a burst, then one more per period.
+    /// `ENCORE_LOGIN_FAILURE_LIMIT=5/1m` (the default): five, then one a minute, so the owner
+    /// of an attacked account waits at most a minute after the last failure.
+    pub login_failure_limit: AuthRateLimit,
     /// How long a request may take before it is answered 503 and dropped (see
     /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
     pub request_timeout: Duration,
@@ -30,6 +35,10 @@ impl Default for Settings {
             auth_rate_limit: AuthRateLimit {
                 burst: 2,
                 period: Duration::from_secs(15),
+            },
+            login_failure_limit: AuthRateLimit {
+                burst: 5,
+                period: Duration::from_secs(60),
             },
             request_timeout: Duration::from_secs(60),
         }
@@ -51,6 +60,11 @@ impl Settings {
         if let Ok(value) = std::env::var("ENCORE_AUTH_RATE_LIMIT") {
             settings.auth_rate_limit = parse_rate(&value).with_context(|| {
                 format!("ENCORE_AUTH_RATE_LIMIT must look like 2/15s (got \"{value}\")")
+            })?;
+        }
+        if let Ok(value) = std::env::var("ENCORE_LOGIN_FAILURE_LIMIT") {
+            settings.login_failure_limit = parse_rate(&value).with_context(|| {
+                format!("ENCORE_LOGIN_FAILURE_LIMIT must look like 5/1m (got \"{value}\")")
             })?;
         }
         if let Ok(value) = std::env::var("ENCORE_REQUEST_TIMEOUT") {

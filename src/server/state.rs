@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::rate_limit::{AuthLimiter, SharedLimiter};
+use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
 use crate::error::AppError;
 
@@ -18,6 +18,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub auth_limiter: SharedLimiter,
+    pub failed_logins: Arc<FailedLogins>,
 }
 
 impl AppState {
@@ -28,6 +29,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             auth_limiter: Arc::new(AuthLimiter::new(settings.auth_rate_limit)),
+            failed_logins: Arc::new(FailedLogins::new(settings.login_failure_limit)),
             settings: Arc::new(settings),
             leptos_options,
             db,

@@ -6,10 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::domain::DomainResult;
-use crate::domain::accounts::creators::{NewPassword, sign_up};
+use crate::domain::accounts::creators::{NewPassword, SignUp, sign_up};
 use crate::domain::accounts::stores::{NewStore, create_store};
 use crate::domain::audience::engagement::{EngagementEvent, record_engagement};
 use crate::domain::audience::fans::{FanForm, NewFan, ProfileForm, add_fan, set_email_status};
@@ -29,8 +29,8 @@ use crate::vocab::{Daw, EmailStatus, Genre, ProductKind, PurchaseSource, SkillLe
 pub struct DemoSummary {
     /// The demo creator's email…
     pub login: String,
-    /// …and password, when this load created the account (shown once, never stored).
-    pub password: Option<String>,
+    /// …and password (shown once, never stored). The demo always creates its own account.
+    pub password: String,
     pub store: StoreSummary,
     pub fans: usize,
     pub purchases: usize,
@@ -70,7 +70,7 @@ pub async fn load_demo(
     }
     let mut rng = StdRng::seed_from_u64(20_261_126);
     let now = time::now();
-    let (owner_id, password) = demo_creator(db).await?;
+    let (login, owner_id, password) = demo_creator(db).await?;
     let store = create_store(db, owner_id, &NewStore::parse("Night Owl Beats", "USD")?).await?;
     let store_id = store.id;
 
@@ -312,7 +312,7 @@ pub async fn load_demo(
     }
 
     Ok(Some(DemoSummary {
-        login: DEMO_EMAIL.to_owned(),
+        login,
         password,
         store,
         fans: fans.len(),
@@ -324,23 +324,29 @@ pub async fn load_demo(
 /// The demo store's owner.
 pub const DEMO_EMAIL: &str = "demo@example.com";
 
-/// The demo creator, created with a random password (returned to be printed once), or the
-/// existing one (whose password was printed when it was created).
-async fn demo_creator(db: &DatabaseConnection) -> DomainResult<(i64, Option<String>)> {
-    if let Some(existing) = crate::entities::creator::Entity::find()
-        .filter(crate::entities::creator::Column::Email.eq(DEMO_EMAIL))
-        .one(db)
-        .await?
-    {
-        return Ok((existing.id, None));
-    }
+/// A new account for the demo, with a random password (returned to be printed once):
+/// [`DEMO_EMAIL`], or `demo-<random>@example.com` when that address already has an account.
+/// An existing account is never adopted: anyone could have signed up with the address first,
+/// and would then own the demo store and see it grow.
+async fn demo_creator(db: &DatabaseConnection) -> DomainResult<(String, i64, String)> {
     let password = random_password();
-    let email = Email::parse(DEMO_EMAIL)
-        .map_err(|e| crate::domain::DomainError::invalid("email", e.to_string()))?;
-    let new_password = NewPassword::parse(&password, &email)
-        .map_err(|message| crate::domain::DomainError::invalid("password", message))?;
-    let account = sign_up(db, &email, &new_password).await?;
-    Ok((account.creator_id, Some(password)))
+    for attempt in 0..5 {
+        let address = if attempt == 0 {
+            DEMO_EMAIL.to_owned()
+        } else {
+            format!("demo-{}@example.com", &random_password()[..4])
+        };
+        let email = Email::parse(&address)
+            .map_err(|e| crate::domain::DomainError::invalid("email", e.to_string()))?;
+        let new_password = NewPassword::parse(&password, &email)
+            .map_err(|message| crate::domain::DomainError::invalid("password", message))?;
+        if let SignUp::Created(account) = sign_up(db, &email, &new_password).await? {
+            return Ok((address, account.creator_id, password));
+        }
+    }
+    Err(crate::domain::DomainError::Conflict(
+        "every demo address tried already has an account".to_owned(),
+    ))
 }
 
 /// Four groups of four lower-case letters and digits: easy to type from a terminal.

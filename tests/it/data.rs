@@ -1,8 +1,11 @@
 //! The demo store and generated stores obey every invariant.
 
+use encore::domain::accounts::creators::{NewPassword, sign_up, verify_login};
+use encore::domain::accounts::stores::list_stores;
 use encore::domain::audience::queries::list_tags;
+use encore::domain::email::Email;
 use encore::entities::{customer, fan, purchase, store};
-use encore::tools::demo::load_demo;
+use encore::tools::demo::{DEMO_EMAIL, load_demo};
 use encore::tools::generate::{GenerateSpec, generate};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -17,10 +20,8 @@ db_test!(
             .unwrap()
             .expect("an empty database gets the demo");
         assert_eq!(loaded.store.name, "Night Owl Beats");
-        let password = loaded
-            .password
-            .clone()
-            .expect("a new demo creator gets a password");
+        assert_eq!(loaded.login, "demo@example.com");
+        let password = loaded.password.clone();
         let login = encore::domain::accounts::creators::verify_login(&db, &loaded.login, &password)
             .await
             .unwrap();
@@ -48,6 +49,56 @@ db_test!(
 
         assert!(load_demo(&db, true).await.unwrap().is_none(), "not twice");
         assert_eq!(store::Entity::find().count(&db).await.unwrap(), 1);
+    }
+);
+
+db_test!(
+    the_demo_loader_never_takes_over_an_existing_account,
+    |db: DatabaseConnection| async move {
+        // Anyone could have signed up as the demo's address before the demo was loaded.
+        let email = Email::parse(DEMO_EMAIL).unwrap();
+        let theirs = NewPassword::parse("a squatter's own phrase", &email).unwrap();
+        let squatter = sign_up(&db, &email, &theirs)
+            .await
+            .unwrap()
+            .created()
+            .expect("a new account");
+
+        let loaded = load_demo(&db, false)
+            .await
+            .unwrap()
+            .expect("the demo loads");
+        assert_ne!(loaded.login, DEMO_EMAIL, "{loaded:?}");
+        let owner = store::Entity::find_by_id(loaded.store.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+            .owner_id;
+        assert_ne!(
+            owner,
+            Some(squatter.creator_id),
+            "the demo store is not theirs"
+        );
+        assert!(
+            list_stores(&db, squatter.creator_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let password = loaded.password.clone();
+        let login = verify_login(&db, &loaded.login, &password)
+            .await
+            .unwrap()
+            .expect("the printed login works");
+        assert_eq!(Some(login.creator_id), owner);
+        assert!(
+            verify_login(&db, DEMO_EMAIL, "a squatter's own phrase")
+                .await
+                .unwrap()
+                .is_some(),
+            "their account is untouched"
+        );
     }
 );
 

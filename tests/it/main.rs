@@ -13,6 +13,7 @@ mod data;
 mod fans;
 mod fans_pages;
 mod http;
+mod limits;
 mod manual_sales;
 mod migrations;
 mod pool;

@@ -1,6 +1,6 @@
 //! Accounts, sessions and the server's defences, through a real socket.
 
-use encore::api::auth::{ChangePassword, LogIn, LogOut, SignUp};
+use encore::api::auth::{ChangePassword, CurrentViewer, LogIn, LogOut, SignUp};
 use encore::api::stores::{CreateStore, ListStores};
 use encore::entities::{session, store};
 use leptos::server_fn::ServerFn;
@@ -122,19 +122,6 @@ app_test!(
                 "{email} / {password}"
             );
         }
-        app.sign_up("ada@example.com").await;
-        let again = app.another_client();
-        let response = again
-            .post(app.url(SignUp::PATH))
-            .form(&[("email", "ADA@example.com"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        let error: encore::error::AppError = response.json().await.unwrap();
-        assert_eq!(
-            error.field_message("email"),
-            Some("An account with this email already exists. Log in instead.")
-        );
     }
 );
 
@@ -454,5 +441,332 @@ crate::db_test!(
             page.text().await.unwrap().contains("Too many attempts"),
             "a page for people, too"
         );
+    }
+);
+
+app_test!(
+    a_log_in_never_sends_the_browser_to_another_site,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        for (next, expected) in [
+            (
+                "/store/3/customers?period=7d",
+                "/store/3/customers?period=7d",
+            ),
+            ("/\t/evil.example", "/"),
+            ("//evil.example", "/"),
+            ("/%2F/evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("https://evil.example", "/"),
+            // A CR or LF must not reach the Location header (the redirect helper panicked
+            // and the connection dropped).
+            ("/\r\n/evil.example", "/"),
+            ("/account\r\nSet-Cookie: planted=1", "/"),
+        ] {
+            let response = app
+                .client
+                .post(app.url(LogIn::PATH))
+                .header("accept", "text/html")
+                .header("referer", app.url("/login"))
+                .form(&[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ])
+                .send()
+                .await
+                .unwrap_or_else(|error| panic!("{next:?}: no answer: {error}"));
+            assert_eq!(response.status(), 302, "{next:?}");
+            assert_eq!(response.headers()["location"], expected, "{next:?}");
+            assert!(
+                session_cookie(&response).is_some(),
+                "{next:?}: logged in all the same"
+            );
+        }
+    }
+);
+
+/// Posts a sign-up as a fresh browser would, returning the response.
+async fn sign_up_as(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    accept: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .another_client()
+        .post(app.url(SignUp::PATH))
+        .header("referer", app.url("/signup"));
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What a sign-up answer shows to whoever sent it: status, headers that matter, body.
+async fn observable(response: reqwest::Response) -> (u16, Vec<(String, String)>, String) {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "date" | "content-security-policy" | "content-length"
+            )
+        })
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (status, headers, response.text().await.unwrap())
+}
+
+app_test!(
+    signing_up_with_a_taken_email_answers_exactly_like_a_new_one,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let intruder = "an intruder's own phrase";
+        for accept in [None, Some("text/html,application/xhtml+xml")] {
+            let started = std::time::Instant::now();
+            let taken = sign_up_as(&app, "ADA@example.com", intruder, accept).await;
+            let taken_took = started.elapsed();
+            let fresh = format!("new{}@example.com", rand::random::<u32>());
+            let started = std::time::Instant::now();
+            let new = sign_up_as(&app, &fresh, intruder, accept).await;
+            let new_took = started.elapsed();
+            let (taken, new) = (observable(taken).await, observable(new).await);
+            assert_eq!(taken, new, "accept {accept:?}");
+            assert!(
+                !taken.1.iter().any(|(name, _)| name == "set-cookie"),
+                "neither answer signs anyone in: {taken:?}"
+            );
+            // Both hash the password (Argon2), so neither is quick.
+            assert!(
+                taken_took * 3 >= new_took,
+                "taken {taken_took:?}, new {new_took:?}"
+            );
+            // The new account exists and works; the taken one kept its password.
+            assert_eq!(
+                log_in(&app, &app.another_client(), &fresh, intruder)
+                    .await
+                    .status(),
+                200
+            );
+        }
+        assert_eq!(
+            log_in(&app, &app.another_client(), "ada@example.com", intruder)
+                .await
+                .status(),
+            400,
+            "the intruder's password opens nothing"
+        );
+        assert_eq!(
+            log_in(&app, &app.another_client(), "ada@example.com", PASSWORD)
+                .await
+                .status(),
+            200
+        );
+        // The log-in page the sign-up leads to says what to do, without saying which.
+        let html = app
+            .another_client()
+            .get(app.url("/login?signed_up=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("log in with its password"), "{html}");
+    }
+);
+
+/// The `__Host-` session cookie's value in a response, if any.
+fn host_session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|cookie| cookie.starts_with("__Host-encore_session="))
+        .map(str::to_owned)
+}
+
+async fn viewer_email(app: &TestApp, cookie: &str) -> Option<String> {
+    let response = app
+        .another_client()
+        .post(app.url(CurrentViewer::PATH))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let viewer: Option<encore::dto::ViewerSummary> = response.json().await.unwrap();
+    viewer.map(|viewer| viewer.email)
+}
+
+crate::db_test!(
+    over_https_the_session_cookie_is_host_only_and_hsts_is_sent,
+    |db: sea_orm::DatabaseConnection| async move {
+        let settings = encore::server::settings::Settings {
+            secure_cookies: true,
+            ..crate::support::test_settings()
+        };
+        let app = spawn_app_with(db, settings).await;
+        let probe = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(
+            probe.headers()["strict-transport-security"],
+            "max-age=31536000"
+        );
+        let mut tokens = Vec::new();
+        for email in ["ada@example.com", "mallory@example.com"] {
+            sign_up_as(&app, email, PASSWORD, None).await;
+            let response = log_in(&app, &app.another_client(), email, PASSWORD).await;
+            let cookie = host_session_cookie(&response).expect("a __Host- session cookie");
+            for part in ["; Secure", "; Path=/", "; HttpOnly", "; SameSite=Lax"] {
+                assert!(cookie.contains(part), "{cookie}");
+            }
+            assert!(!cookie.contains("Domain"), "{cookie}");
+            assert!(session_cookie(&response).is_none(), "{cookie}");
+            let value = cookie
+                .trim_start_matches("__Host-encore_session=")
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            tokens.push(value);
+        }
+        let (ada, mallory) = (&tokens[0], &tokens[1]);
+        assert_eq!(
+            viewer_email(&app, &format!("__Host-encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // A cookie without the prefix (which a sibling subdomain or plain HTTP can set) is
+        // never read, first or not.
+        assert_eq!(
+            viewer_email(
+                &app,
+                &format!("encore_session={mallory}; __Host-encore_session={ada}")
+            )
+            .await,
+            Some("ada@example.com".to_owned())
+        );
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={mallory}")).await,
+            None
+        );
+    }
+);
+
+app_test!(
+    two_different_session_cookies_sign_nobody_in,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        let ada =
+            session_cookie(&log_in(&app, &app.another_client(), "ada@example.com", PASSWORD).await)
+                .unwrap();
+        let mallory_client = app.another_client();
+        app.sign_up_with(&mallory_client, "mallory@example.com")
+            .await;
+        let mallory = session_cookie(
+            &log_in(&app, &app.another_client(), "mallory@example.com", PASSWORD).await,
+        )
+        .unwrap();
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // A cookie planted for a longer path is sent first; neither order lets it win.
+        for cookies in [
+            format!("encore_session={mallory}; encore_session={ada}"),
+            format!("encore_session={ada}; encore_session={mallory}"),
+        ] {
+            assert_eq!(viewer_email(&app, &cookies).await, None, "{cookies}");
+        }
+        // The same cookie twice is still one session.
+        assert_eq!(
+            viewer_email(&app, &format!("encore_session={ada}; encore_session={ada}")).await,
+            Some("ada@example.com".to_owned())
+        );
+        // No HSTS over plain HTTP.
+        let probe = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert!(!probe.headers().contains_key("strict-transport-security"));
+    }
+);
+
+crate::db_test!(
+    password_changes_are_rate_limited,
+    |db: sea_orm::DatabaseConnection| async move {
+        // Four attempts a minute: the sign-up and log-in take two.
+        let settings = encore::server::settings::Settings {
+            auth_rate_limit: encore::server::settings::AuthRateLimit {
+                burst: 4,
+                period: std::time::Duration::from_secs(60),
+            },
+            ..crate::support::test_settings()
+        };
+        let app = spawn_app_with(db, settings).await;
+        app.sign_up("ada@example.com").await;
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let response = app
+                .client
+                .post(app.url(ChangePassword::PATH))
+                .form(&[
+                    ("current", "not it at all"),
+                    ("password", "a brand new phrase"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+            if response.status() == 429 {
+                assert!(response.headers().contains_key("retry-after"));
+            }
+        }
+        assert_eq!(statuses, [400, 400, 429, 429]);
+    }
+);
+
+app_test!(
+    failed_log_ins_for_one_email_are_limited_from_any_address,
+    |app: TestApp| async move {
+        app.sign_up("ada@example.com").await;
+        app.sign_up_with(&app.another_client(), "ben@example.com")
+            .await;
+        for email in ["ada@example.com", "nobody@example.com"] {
+            for attempt in 0..5 {
+                let response = log_in(&app, &app.another_client(), email, "guessing again!").await;
+                let error: encore::error::AppError = response.json().await.unwrap();
+                assert_eq!(
+                    error.field_message("password"),
+                    Some("That email and password don't match an account."),
+                    "{email} attempt {attempt}"
+                );
+            }
+            // Even the right password waits now: the guesser cannot tell it was right.
+            let password = if email == "ada@example.com" {
+                PASSWORD
+            } else {
+                "guessing again!"
+            };
+            let response = log_in(&app, &app.another_client(), email, password).await;
+            assert!(session_cookie(&response).is_none());
+            let error: encore::error::AppError = response.json().await.unwrap();
+            assert_eq!(
+                error.field_message("password"),
+                Some("Too many failed log-ins for this email. Wait a minute, then try again."),
+                "{email}: an unknown email is limited the same way"
+            );
+        }
+        // Other accounts are not affected.
+        let ben = log_in(&app, &app.another_client(), "ben@example.com", PASSWORD).await;
+        assert_eq!(ben.status(), 200);
     }
 );

@@ -348,7 +348,7 @@ impl TestApp {
         new_client()
     }
 
-    /// Signs `client` up as `email` (which signs it in). Returns the account id.
+    /// Signs `client` up as `email` and logs it in. Returns the account id.
     pub async fn sign_up_with(&self, client: &reqwest::Client, email: &str) -> i64 {
         let response = client
             .post(self.url(encore::api::auth::SignUp::PATH))
@@ -361,6 +361,15 @@ impl TestApp {
             "sign up: {}",
             response.status()
         );
+        // Signing up does not sign in (its answer must not tell a new email from a taken
+        // one): log in, as a creator does next.
+        let response = client
+            .post(self.url(encore::api::auth::LogIn::PATH))
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("log in");
+        assert_eq!(response.status(), 200, "log in after signing up");
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         encore::entities::creator::Entity::find()
             .filter(encore::entities::creator::Column::Email.eq(email))

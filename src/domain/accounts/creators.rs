@@ -163,15 +163,35 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Creates an account. The email is the login.
+/// What a sign-up did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignUp {
+    Created(SignedIn),
+    /// An account already uses the email; nothing changed. It cost the same work (the
+    /// password was hashed all the same), so the two cannot be told apart by time.
+    Taken,
+}
+
+impl SignUp {
+    /// The new account, if one was created.
+    pub fn created(self) -> Option<SignedIn> {
+        match self {
+            SignUp::Created(account) => Some(account),
+            SignUp::Taken => None,
+        }
+    }
+}
+
+/// Creates an account. The email is the login; an email in use changes nothing.
 ///
 /// # Errors
-/// `Invalid` on `email` when an account already uses it.
+/// Database failures.
 pub async fn sign_up(
     db: &DatabaseConnection,
     email: &Email,
     password: &NewPassword,
-) -> DomainResult<SignedIn> {
+) -> DomainResult<SignUp> {
+    // Hashed first, whether or not the email is free: see `SignUp::Taken`.
     let hash = hash_password(password.0.clone()).await?;
     with_retries(|| async {
         let tx = begin_write(db).await?;
@@ -192,16 +212,13 @@ pub async fn sign_up(
         .exec(&tx)
         .await?;
         let TryInsertResult::Inserted(result) = inserted else {
-            return Err(DomainError::invalid(
-                "email",
-                "An account with this email already exists. Log in instead.",
-            ));
+            return Ok(SignUp::Taken);
         };
         tx.commit().await?;
-        Ok(SignedIn {
+        Ok(SignUp::Created(SignedIn {
             creator_id: result.last_insert_id,
             email: email.as_str().to_owned(),
-        })
+        }))
     })
     .await
 }

@@ -22,6 +22,8 @@ use crate::vocab::{ActivityKind, Daw, EmailStatus, FanSource, Genre, SkillLevel}
 
 const MAX_NAME_CHARS: usize = 120;
 const MAX_GOALS_CHARS: usize = 1000;
+/// Tags one "Add fan" form may give: each may create a tag, all in one transaction.
+pub const MAX_TAGS_PER_FORM: usize = 50;
 
 /// The profile form's fields as typed: empty selects mean "not known".
 #[derive(Debug, Clone, Copy, Default)]
@@ -143,7 +145,10 @@ impl NewFan {
         let mut problems = Problems::new();
         let email = problems.check("email", Email::parse(form.email));
         let profile = Profile::parse_into(&mut problems, form.profile);
-        let tags = problems.check("tags", tags::parse_many(form.tags.split(',')));
+        let tags = problems.check(
+            "tags",
+            tags::parse_many(form.tags.split(','), MAX_TAGS_PER_FORM),
+        );
         if let Some(tags) = &tags
             && tags.iter().any(TagName::is_customer_tag)
         {

@@ -21,6 +21,8 @@
 //!   two-tag AND / OR / NOT audience is sized from both counts and their overlap, kept in
 //!   `tag_pairs` and counted again only when a link of either tag has changed since.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
@@ -256,6 +258,10 @@ pub(crate) async fn audience(
     })
 }
 
+/// The store's tags a filter names, by key: every name is looked up in constant time, so
+/// matching is linear in the filter's names, not names × tags.
+type Known = HashMap<String, KnownTag>;
+
 /// A known tag: key, id, member count and member version.
 #[derive(Debug, Clone)]
 struct KnownTag {
@@ -290,13 +296,12 @@ fn wanted_tags(filter: &FanFilter) -> Vec<&String> {
         .collect()
 }
 
-fn find<'a>(known: &'a [KnownTag], name: &str) -> Option<&'a KnownTag> {
-    let key = tag_key(name);
-    known.iter().find(|tag| tag.key == key)
+fn find<'a>(known: &'a Known, name: &str) -> Option<&'a KnownTag> {
+    known.get(&tag_key(name))
 }
 
 /// The known tags of the any-list, each once (by id, in id order); unknown names add nobody.
-fn known_any<'a>(filter: &FanFilter, known: &'a [KnownTag]) -> Vec<&'a KnownTag> {
+fn known_any<'a>(filter: &FanFilter, known: &'a Known) -> Vec<&'a KnownTag> {
     let mut any: Vec<&KnownTag> = filter
         .tags_any
         .iter()
@@ -308,7 +313,7 @@ fn known_any<'a>(filter: &FanFilter, known: &'a [KnownTag]) -> Vec<&'a KnownTag>
 }
 
 /// The smallest tag set the filter requires, if it requires one.
-fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
+fn driver(filter: &FanFilter, known: &Known) -> Option<Driver> {
     let mut candidates = Vec::new();
     let any = known_any(filter, known);
     if !any.is_empty() {
@@ -333,7 +338,7 @@ fn driver(filter: &FanFilter, known: &[KnownTag]) -> Option<Driver> {
 /// The smallest single tag every fan of the audience must carry (a tag of the all-list, or
 /// the any-list's only known tag), as where a walk in score order starts: the fewer its
 /// members, the fewer links the walk passes over that fail the rest of the filter.
-fn score_walk(filter: &FanFilter, known: &[KnownTag]) -> Option<(DriverFrom, i64)> {
+fn score_walk(filter: &FanFilter, known: &Known) -> Option<(DriverFrom, i64)> {
     let mut candidates: Vec<(DriverFrom, &KnownTag)> = Vec::new();
     if let [only] = known_any(filter, known)[..] {
         candidates.push((DriverFrom::Any, only));
@@ -350,7 +355,7 @@ fn score_walk(filter: &FanFilter, known: &[KnownTag]) -> Option<(DriverFrom, i64
 }
 
 /// The size of a one-tag audience with nothing else in the filter: the tag's count.
-fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
+fn one_tag_total(filter: &FanFilter, known: &Known) -> Option<u64> {
     if !is_tags_only(filter) || !filter.tags_none.is_empty() {
         return None;
     }
@@ -365,8 +370,7 @@ fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
     match keys.as_slice() {
         [key] => Some(
             known
-                .iter()
-                .find(|tag| tag.key == *key)
+                .get(key)
                 .map_or(0, |tag| u64::try_from(tag.fans).unwrap_or(0)),
         ),
         _ => None,
@@ -375,7 +379,7 @@ fn one_tag_total(filter: &FanFilter, known: &[KnownTag]) -> Option<u64> {
 
 /// A filter of tags only that names exactly two known tags as AND (`all`, or one `any` and
 /// one `all`), OR (two `any`) or NOT (one required, one `none`).
-fn tag_pair(filter: &FanFilter, known: &[KnownTag]) -> Option<TagPair> {
+fn tag_pair(filter: &FanFilter, known: &Known) -> Option<TagPair> {
     if !is_tags_only(filter) {
         return None;
     }
@@ -385,7 +389,7 @@ fn tag_pair(filter: &FanFilter, known: &[KnownTag]) -> Option<TagPair> {
         keys.sort_unstable();
         keys.dedup();
         keys.iter()
-            .all(|key| known.iter().any(|tag| tag.key == *key))
+            .all(|key| known.contains_key(key))
             .then_some(keys)
     };
     let (any, all, none) = (
@@ -408,7 +412,7 @@ fn tag_pair(filter: &FanFilter, known: &[KnownTag]) -> Option<TagPair> {
         ([a], [], [b]) if a != b => (a, b, Combine::FirstWithout),
         _ => return None,
     };
-    let tag = |key: &String| known.iter().find(|tag| tag.key == *key).cloned();
+    let tag = |key: &String| known.get(key).cloned();
     Some(TagPair {
         first: tag(first)?,
         second: tag(second)?,
@@ -449,7 +453,7 @@ impl<'a> From<Option<&'a Driver>> for Start<'a> {
 fn build(
     store_id: i64,
     filter: &FanFilter,
-    known: &[KnownTag],
+    known: &Known,
     now: DateTime<Utc>,
     start: Start<'_>,
 ) -> Condition {
@@ -593,22 +597,25 @@ async fn tag_ids(
     db: &impl ConnectionTrait,
     store_id: i64,
     names: &[&String],
-) -> DomainResult<Vec<KnownTag>> {
+) -> DomainResult<Known> {
     if names.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Known::new());
     }
-    let keys: Vec<String> = names.iter().map(|name| tag_key(name)).collect();
+    let keys: HashSet<String> = names.iter().map(|name| tag_key(name)).collect();
     Ok(tag::Entity::find()
         .filter(tag::Column::StoreId.eq(store_id))
         .filter(tag::Column::Key.is_in(keys))
         .all(db)
         .await?
         .into_iter()
-        .map(|tag| KnownTag {
-            key: tag.key,
-            id: tag.id,
-            fans: tag.fan_count,
-            version: tag.member_version,
+        .map(|tag| {
+            let known = KnownTag {
+                key: tag.key,
+                id: tag.id,
+                fans: tag.fan_count,
+                version: tag.member_version,
+            };
+            (known.key.clone(), known)
         })
         .collect())
 }
@@ -639,13 +646,16 @@ mod tests {
     use super::*;
     use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 
-    fn known(tags: &[(&str, i64, i64)]) -> Vec<KnownTag> {
+    fn known(tags: &[(&str, i64, i64)]) -> Known {
         tags.iter()
-            .map(|(key, id, fans)| KnownTag {
-                key: (*key).to_owned(),
-                id: *id,
-                fans: *fans,
-                version: 0,
+            .map(|(key, id, fans)| {
+                let tag = KnownTag {
+                    key: (*key).to_owned(),
+                    id: *id,
+                    fans: *fans,
+                    version: 0,
+                };
+                (tag.key.clone(), tag)
             })
             .collect()
     }

@@ -23,6 +23,19 @@ use crate::dto::{BulkPreview, FanFilter, TagChange};
 use crate::entities::{fan, fan_activity, fan_tag, tag};
 use crate::vocab::{ActivityKind, TagAction};
 
+/// The most fans a bulk action may name one by one (a page shows 50). Each id is a bound
+/// parameter, and both engines cap those per statement (SQLite 32,766, PostgreSQL 65,535);
+/// more fans than this are chosen as "all matching this filter".
+pub const MAX_SELECTED_FANS: usize = 1000;
+
+/// What a selection of more than [`MAX_SELECTED_FANS`] fans is told.
+pub fn too_many_fans_message() -> String {
+    format!(
+        "Select at most {MAX_SELECTED_FANS} fans at a time, or choose all fans matching this \
+         filter."
+    )
+}
+
 /// Which fans a bulk action applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FanSelection {
@@ -46,6 +59,11 @@ pub async fn preview_bulk_change(
     tag: &TagName,
 ) -> DomainResult<BulkPreview> {
     refuse_customer_tag(tag)?;
+    if let FanSelection::Fans(ids) = selection
+        && ids.len() > MAX_SELECTED_FANS
+    {
+        return Err(DomainError::invalid("ids", too_many_fans_message()));
+    }
     let (fans, stored) = tokio::try_join!(
         async {
             match selection {
@@ -354,6 +372,9 @@ async fn selection_condition(
     selection: &FanSelection,
 ) -> DomainResult<Condition> {
     match selection {
+        FanSelection::Fans(ids) if ids.len() > MAX_SELECTED_FANS => {
+            Err(DomainError::invalid("ids", too_many_fans_message()))
+        }
         FanSelection::Fans(ids) => Ok(Condition::all()
             .add(Expr::col((fan::Entity, fan::Column::StoreId)).eq(store_id))
             .add(Expr::col((fan::Entity, fan::Column::Id)).is_in(ids.iter().copied()))),

@@ -49,18 +49,26 @@ pub fn key_of(name: &str) -> String {
 }
 
 /// Parses several tag names (e.g. from a comma-separated field), dropping duplicates by key
-/// and keeping the first spelling.
+/// and keeping the first spelling; at most `max` distinct tags. Linear in the input: a
+/// request body can hold tens of thousands of names, and it stops at the first one too many.
 ///
 /// # Errors
-/// The first bad name's message.
-pub fn parse_many<'a>(inputs: impl IntoIterator<Item = &'a str>) -> Result<Vec<TagName>, String> {
+/// The first bad name's message, or that there are more than `max`.
+pub fn parse_many<'a>(
+    inputs: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Result<Vec<TagName>, String> {
     let mut tags: Vec<TagName> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         if input.trim().is_empty() {
             continue;
         }
         let tag = TagName::parse(input)?;
-        if !tags.iter().any(|existing| existing.key == tag.key) {
+        if seen.insert(tag.key.clone()) {
+            if tags.len() == max {
+                return Err(format!("Add at most {max} tags at a time."));
+            }
             tags.push(tag);
         }
     }
@@ -101,9 +109,13 @@ mod tests {
 
     #[test]
     fn many_tags_are_deduplicated_by_key() {
-        let tags = parse_many(["Trap", "trap ", "", "LoFi"]).unwrap();
+        let tags = parse_many(["Trap", "trap ", "", "LoFi"], 2).unwrap();
         let names: Vec<_> = tags.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["Trap", "LoFi"]);
+        assert_eq!(
+            parse_many(["a", "b", "A", "c"], 2),
+            Err("Add at most 2 tags at a time.".to_owned())
+        );
     }
 
     #[test]

@@ -326,7 +326,10 @@ pub async fn owner(db: &DatabaseConnection) -> anyhow::Result<i64> {
     }
     let password = NewPassword::parse(&demo::random_password(), &email)
         .map_err(|message| anyhow::anyhow!("the generated password was refused: {message}"))?;
-    Ok(sign_up(db, &email, &password).await?.creator_id)
+    let account = sign_up(db, &email, &password).await?.created();
+    Ok(account
+        .ok_or_else(|| anyhow::anyhow!("{email} was signed up meanwhile; run again"))?
+        .creator_id)
 }
 
 /// The tag whose size is nearest (on a log scale) to `fraction` of the fans.
