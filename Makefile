@@ -115,7 +115,7 @@ bench: wrk valgrind bundles
 # built the same way: the wasm-release profile, wasm-bindgen, then wasm-opt with the flags
 # cargo-leptos passes for a release build. The bench reports them gzipped, and beside them,
 # for scale, tests/islands-app: the floor of islands mode (a counter island), and what one
-# island calling a server function adds (docs/BENCHMARKS.md, item 52).
+# island calling a server function adds (docs/benchmarks-history.md, item 52).
 BUNDLES := $(TARGET_DIR)/bundles
 WASM_OUT := wasm32-unknown-unknown/wasm-release
 WASM_APP_BUILD := cargo build --lib --target wasm32-unknown-unknown --profile wasm-release

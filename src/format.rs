@@ -90,7 +90,7 @@ pub fn date_time(at: DateTime<Utc>) -> String {
 
 /// Writes [`date`]'s text. By hand rather than through chrono's formatting, which cost
 /// about 2,400 instructions a date on list pages that write several per row
-/// (docs/BENCHMARKS.md, item 48); a year outside 0–9999 (which chrono writes with a sign)
+/// (docs/benchmarks-history.md, item 48); a year outside 0–9999 (which chrono writes with a sign)
 /// takes chrono's way, and a property test holds the two to the same text.
 pub fn push_date(out: &mut String, day: NaiveDate) {
     let year = match u64::try_from(day.year()) {

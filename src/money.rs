@@ -88,7 +88,7 @@ impl Currency {
         let minor = minor.get();
         // Digits pushed by hand rather than through `format!` and a grouped copy: the
         // Customers page formats about 150 amounts per request, and the formatting
-        // machinery cost some 1,800 instructions each (docs/BENCHMARKS.md, item 48).
+        // machinery cost some 1,800 instructions each (docs/benchmarks-history.md, item 48).
         let mut out = String::with_capacity(self.symbol.len() + 32);
         if minor < 0 {
             out.push('-');

@@ -75,7 +75,7 @@ const TOP: f64 = 12.0;
 /// The gridlines and bars are static SVG, written as one string ([`chart_drawing`]) rather
 /// than as a Leptos view per bar: a 30-day chart is some 150 elements, which the server
 /// would otherwise build, render and drop one by one on every Customers page (measured in
-/// docs/BENCHMARKS.md, item 43).
+/// docs/benchmarks-history.md, item 43).
 #[component]
 pub fn RevenueChart(summary: RevenueSummary) -> impl IntoView {
     let currency = summary.currency;

@@ -4,7 +4,7 @@
 //! score bar, the customer badge of `audience`) have one source of markup each: a function
 //! that writes it into a string. A page of 50 rows written as views is several hundred
 //! elements, each built, boxed, rendered and dropped on its own, which was the largest part
-//! of rendering the Fans and Customers pages (docs/BENCHMARKS.md, items 45 and 47); nothing
+//! of rendering the Fans and Customers pages (docs/benchmarks-history.md, items 45 and 47); nothing
 //! in a row is reactive, so the tables write their rows as one string into the `<tbody>`'s
 //! `inner_html`. The component of the same name, which the detail pages use, shows what the
 //! writer writes ([`markup`]), so the two cannot differ. Every text and attribute value from
@@ -96,7 +96,7 @@ pub fn RelativeTime(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
 pub fn write_relative_time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
     // Written straight into the page, unescaped: all three are digits, signs, month names
     // and fixed words (RFC 3339, `format`'s dates and phrases), none of which HTML reads
-    // as markup; so no intermediate strings (docs/BENCHMARKS.md, item 48).
+    // as markup; so no intermediate strings (docs/benchmarks-history.md, item 48).
     html.push_str(r#"<time datetime=""#);
     html.push_str(&format::datetime_attribute(at));
     html.push_str(r#"" title=""#);

@@ -37,7 +37,7 @@ use crate::entities::{customer, fan, fan_genre, fan_tag, tag, tag_pair};
 /// Tag sets with at most this many members start the query from their members. Walking
 /// fans by score costs about `50 × fans / members` probes, reading the members costs about
 /// `members` lookups and a sort; at 1M fans the two meet at a few thousand members
-/// (docs/BENCHMARKS.md has the measurements).
+/// (docs/benchmarks-history.md has the measurements).
 pub(crate) const DRIVE_FROM_TAG_MAX: i64 = 5_000;
 
 /// The condition selecting the fans of `store_id` that match `filter`, evaluated at `now`.

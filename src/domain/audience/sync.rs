@@ -218,7 +218,7 @@ pub(crate) async fn sync_customer_tag(
     // No `purchases.store_id` test: the customer is already the store's, and with one
     // PostgreSQL may walk the (store, purchased_at, customer) index through every purchase of
     // the store instead of the customer's few (the ingest benchmark caught it: see
-    // docs/BENCHMARKS.md).
+    // docs/benchmarks-history.md, item 5).
     let paying = purchase::Entity::find()
         .select_only()
         .column(purchase::Column::Id)
