@@ -5,17 +5,21 @@
 //!
 //! * [`accounts`]: creator accounts, sessions and stores;
 //! * [`commerce`]: Customers (products, purchases, refunds, subscriptions, revenue);
-//! * [`audience`]: Fans (fans, tags, audiences, engagement).
+//! * [`audience`]: Fans (fans, tags, audiences, engagement);
+//! * [`campaigns`]: Campaigns (compose, audience snapshot, send queue, unsubscribe).
 //!
 //! and the few pieces they share: [`email`], [`text`], [`time`], [`keyset`] pagination,
-//! [`sql`] expressions, write transactions ([`tx`]) and [`error`]s.
+//! [`sql`] expressions, write transactions ([`tx`]), [`signing`] of login-free links and
+//! [`error`]s.
 
 pub mod accounts;
 pub mod audience;
+pub mod campaigns;
 pub mod commerce;
 pub mod email;
 pub mod error;
 pub mod keyset;
+pub mod signing;
 mod sql;
 pub mod text;
 pub mod time;

@@ -4,6 +4,7 @@
 mod fixtures;
 mod support;
 
+mod campaigns;
 mod catalogue;
 mod components;
 mod concurrency;
