@@ -97,7 +97,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Lower-case hex only (what [`hex`] writes), so one token has one spelling.
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| match c {

@@ -304,8 +304,8 @@ pub async fn control(
         // One statement guarded by the status read, so a worker finishing the campaign at
         // the same moment is not overwritten.
         let changed = campaign::Entity::update_many()
-            .col_expr(campaign::Column::Status, Expr::val(to.as_str()).into())
-            .col_expr(campaign::Column::UpdatedAt, Expr::val(time::now()).into())
+            .col_expr(campaign::Column::Status, Expr::val(to.as_str()))
+            .col_expr(campaign::Column::UpdatedAt, Expr::val(time::now()))
             .filter(campaign::Column::Id.eq(model.id))
             .filter(campaign::Column::Status.eq(model.status.as_str()))
             .exec(&tx)
@@ -357,7 +357,7 @@ pub async fn start_due(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainRes
                 campaign::Entity::update_many()
                     .col_expr(
                         campaign::Column::Status,
-                        Expr::val(CampaignStatus::Draft.as_str()).into(),
+                        Expr::val(CampaignStatus::Draft.as_str()),
                     )
                     .col_expr(
                         campaign::Column::ScheduledAt,
