@@ -920,3 +920,72 @@ app_test!(
         );
     }
 );
+
+db_test!(
+    two_workers_share_a_send_without_sending_anything_twice,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        sender_settings(&db, store_id).await;
+        for n in 0..40 {
+            fan_with(&db, store_id, &format!("fan{n}@example.com"), "", "ableton").await;
+        }
+        let id = draft(&db, store_id, "any=ableton").await;
+        lifecycle::send_now(&db, store_id, id).await.unwrap();
+
+        // Two workers (as two Encore instances on one database would run) drain one queue
+        // at once: claims skip each other's rows.
+        let sink = SmtpSink::start();
+        let config = WorkerConfig {
+            concurrency: 3,
+            ..WorkerConfig::default()
+        };
+        let (a, b) = tokio::join!(
+            worker::drain(&db, mailer(sink.transport()), config.clone()),
+            worker::drain(&db, mailer(sink.transport()), config.clone()),
+        );
+        assert_eq!(a.unwrap() + b.unwrap(), 40);
+        let messages = sink.messages();
+        let mut to: Vec<String> = messages
+            .iter()
+            .map(|m| header(m, "X-Envelope-To").unwrap())
+            .collect();
+        to.sort();
+        to.dedup();
+        assert_eq!(
+            (messages.len(), to.len()),
+            (40, 40),
+            "one message per recipient"
+        );
+        let done = campaign_row(&db, id).await;
+        assert_eq!((done.sent_count, done.status), (40, CampaignStatus::Sent));
+    }
+);
+
+db_test!(
+    a_scheduled_campaign_starts_when_its_time_comes,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        sender_settings(&db, store_id).await;
+        fan_with(&db, store_id, "ada@example.com", "Ada", "ableton").await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        let at = encore::domain::time::now() + chrono::Duration::hours(1);
+        lifecycle::schedule(&db, store_id, id, at).await.unwrap();
+        let now = encore::domain::time::now();
+        assert_eq!(lifecycle::start_due(&db, now).await.unwrap(), 0);
+        assert!(
+            recipients(&db, id).await.is_empty(),
+            "the audience is fixed when it starts"
+        );
+        // A fan tagged before it starts is in.
+        fan_with(&db, store_id, "ben@example.com", "Ben", "ableton").await;
+        let later = at + chrono::Duration::seconds(1);
+        assert_eq!(lifecycle::start_due(&db, later).await.unwrap(), 1);
+        let row = campaign_row(&db, id).await;
+        assert_eq!(
+            (row.status, row.recipient_count),
+            (CampaignStatus::Sending, 2)
+        );
+        // Started once, even if asked again.
+        assert_eq!(lifecycle::start_due(&db, later).await.unwrap(), 0);
+    }
+);
