@@ -156,7 +156,20 @@ bench-smoke: wrk valgrind postgres-check
 tools: wasm-target cargo-leptos wasm-bindgen style/node_modules/.package-lock.json
 
 .PHONY: test-tools
-test-tools: chromium java end2end/node_modules/.package-lock.json
+test-tools: chromium java end2end/node_modules/.package-lock.json smtp-sink
+
+# The real SMTP server the campaign tests send to (tests/smtp/sink.py): PyPI's aiosmtpd in
+# a virtual environment under target/, made once. tests/it/campaigns.rs starts it.
+AIOSMTPD_VERSION := 1.4.6
+SMTP_SINK_VENV := $(TARGET_DIR)/smtp-sink-venv
+
+.PHONY: smtp-sink
+smtp-sink:
+	@if ! "$(SMTP_SINK_VENV)/bin/python" -c 'import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != "$(AIOSMTPD_VERSION)")' 2>/dev/null; then \
+	  echo "Installing aiosmtpd $(AIOSMTPD_VERSION) into $(SMTP_SINK_VENV)"; \
+	  python3 -m venv "$(SMTP_SINK_VENV)"; \
+	  "$(SMTP_SINK_VENV)/bin/pip" install --quiet "aiosmtpd==$(AIOSMTPD_VERSION)"; \
+	fi
 
 .PHONY: wasm-target
 wasm-target:

@@ -55,6 +55,8 @@ export default defineConfig({
         RUST_LOG: "warn",
         // Every test signs up from 127.0.0.1; the production limit is tested in Rust.
         ENCORE_AUTH_RATE_LIMIT: "100000/1s",
+        // No SMTP server: campaign mail is saved here, where campaigns.spec.ts reads it.
+        ENCORE_OUTBOX_DIR: "target/e2e/outbox",
       },
     },
     // The Nu HTML Checker (see nuPort).

@@ -2,6 +2,7 @@
 //! and return DTOs. Their bodies run only on the server.
 
 pub mod auth;
+pub mod campaigns;
 pub mod customers;
 pub mod fans;
 pub mod products;

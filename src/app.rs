@@ -6,12 +6,13 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::account::{AccountPage, LoginPage, SignupPage};
+use crate::pages::campaigns::{CampaignPage, CampaignsPage, EmailSettingsPage, NewCampaignPage};
 use crate::pages::customer_detail::{CustomerDetailPage, RefundPage};
 use crate::pages::customers::CustomersPage;
 use crate::pages::fan_profile::FanProfilePage;
 use crate::pages::fans::{AddFanPage, BulkTagPage, FansPage};
 use crate::pages::home::HomePage;
-use crate::pages::not_built::{AutomationsPage, CampaignsPage};
+use crate::pages::not_built::AutomationsPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::products::ProductsPage;
 use crate::pages::record_purchase::RecordPurchasePage;
@@ -115,6 +116,9 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("products") view=ProductsPage />
                     <Route path=path!("campaigns") view=CampaignsPage />
+                    <Route path=path!("campaigns/new") view=NewCampaignPage />
+                    <Route path=path!("campaigns/settings") view=EmailSettingsPage />
+                    <Route path=path!("campaigns/:campaign_id") view=CampaignPage />
                     <Route path=path!("automations") view=AutomationsPage />
                     // The audience lives at /contacts; the UI calls its people "Fans".
                     <Route path=path!("contacts") view=FansPage />

@@ -626,3 +626,121 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Campaigns (#28)
+
+/// A store's sender settings as the settings form shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EmailSettingsView {
+    pub sender_name: String,
+    pub sender_address: String,
+    pub reply_to: String,
+    pub postal_address: String,
+    /// Whether a campaign can go out: a sender address and a postal address are set.
+    pub ready: bool,
+}
+
+/// How many fans of an audience would receive a campaign, and who is left out and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReachView {
+    pub recipients: u64,
+    pub unsubscribed: u64,
+    pub bounced: u64,
+    pub complained: u64,
+}
+
+/// An audience carried over from the Fans page: its link, in words, and its reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AudienceView {
+    /// The Fans page query string (no `?`).
+    pub query: String,
+    pub words: String,
+    pub reach: ReachView,
+}
+
+/// The "New campaign" page: the audience carried over, and where mail goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCampaignView {
+    pub audience: AudienceView,
+    pub delivery: MailDelivery,
+}
+
+/// Where mail goes: a real SMTP server, or `.eml` files in the outbox folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailDelivery {
+    Smtp,
+    Outbox { folder: String },
+}
+
+/// Sent, failed and skipped so far, of the recipients fixed when sending started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SendProgress {
+    pub recipients: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+impl SendProgress {
+    /// Recipients settled (sent, failed or skipped).
+    pub fn done(&self) -> i64 {
+        self.sent + self.failed + self.skipped
+    }
+
+    /// Whole percent settled, 0–100.
+    pub fn percent(&self) -> i64 {
+        if self.recipients <= 0 {
+            0
+        } else {
+            (self.done() * 100 / self.recipients).clamp(0, 100)
+        }
+    }
+}
+
+/// One row of the campaigns list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub subject: String,
+    pub status: crate::vocab::CampaignStatus,
+    pub audience_words: String,
+    pub progress: SendProgress,
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// A page of the campaigns list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignList {
+    pub rows: Vec<CampaignRow>,
+    pub next: Option<String>,
+    pub delivery: MailDelivery,
+}
+
+/// A campaign's page: its content (editable while a draft), audience, status and progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDetail {
+    pub id: i64,
+    pub subject: String,
+    pub preheader: String,
+    pub from_name: String,
+    pub body: String,
+    pub audience: AudienceView,
+    pub status: crate::vocab::CampaignStatus,
+    pub progress: SendProgress,
+    /// Fans left out when the audience was fixed (after sending started).
+    pub left_out: ReachView,
+    /// What stops a draft from being sent, by field.
+    pub problems: Vec<crate::error::FieldError>,
+    pub settings_ready: bool,
+    pub delivery: MailDelivery,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub finished_at: Option<DateTime<Utc>>,
+}

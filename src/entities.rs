@@ -3,7 +3,10 @@
 //! columns are [`crate::money::Currency`], stored as its code: a value the code does not know
 //! fails the read (a database error, logged), never a panic.
 
+pub mod app_secret;
 pub mod buyer_count;
+pub mod campaign;
+pub mod campaign_recipient;
 pub mod creator;
 pub mod customer;
 pub mod customer_daily;
@@ -19,6 +22,7 @@ pub mod revenue_daily;
 pub mod revenue_weekly;
 pub mod session;
 pub mod store;
+pub mod store_email_settings;
 pub mod subscription;
 pub mod subscription_daily;
 pub mod subscription_period;

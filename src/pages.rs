@@ -2,6 +2,7 @@
 //! versions of the actions that change that data.
 
 pub mod account;
+pub mod campaigns;
 pub mod customer_detail;
 pub mod customers;
 pub mod fan_profile;

@@ -15,3 +15,4 @@ pub mod session;
 pub mod settings;
 pub mod state;
 pub mod timeout;
+pub mod unsubscribe;

@@ -215,6 +215,32 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where a campaign is in its life: written, waiting for its time, going out, held,
+    /// stopped for good, or done.
+    CampaignStatus ("campaign status") {
+        Draft => "draft", "Draft";
+        Scheduled => "scheduled", "Scheduled";
+        Sending => "sending", "Sending";
+        Paused => "paused", "Paused";
+        Cancelled => "cancelled", "Cancelled";
+        Sent => "sent", "Sent";
+    }
+}
+
+vocabulary! {
+    /// One recipient's message in the send queue.
+    RecipientStatus ("recipient status") {
+        Queued => "queued", "Queued";
+        /// Claimed by a worker; a claim whose lease lapsed is taken again.
+        Sending => "sending", "Sending";
+        Sent => "sent", "Sent";
+        Failed => "failed", "Failed";
+        /// Not sent: the fan unsubscribed (or bounced) before their turn.
+        Skipped => "skipped", "Skipped";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

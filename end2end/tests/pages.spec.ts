@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { expect, NOT_FOUND_LOGGED, test } from "./fixtures";
 import { axeViolations, nuErrors } from "./audit";
 import { open, unique } from "./helpers";
-import { addFan, createStore, sellNewCourse } from "./setup";
+import { addFan, createCampaign, createStore, sellNewCourse } from "./setup";
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? "target";
 const routes = execFileSync(`${targetDir}/debug/encore`, ["routes"], { cwd: "..", encoding: "utf8" })
@@ -15,14 +15,15 @@ const routes = execFileSync(`${targetDir}/debug/encore`, ["routes"], { cwd: ".."
   .map((line) => line.trim())
   .filter((line) => line !== "");
 
-/** A store with a customer (a purchase of a course), a fan with a tag, and their ids. */
+/** A store with a customer (a purchase of a course), a fan with a tag, a campaign draft, and their ids. */
 type Sample = Record<string, number>;
 
 async function filledStore(request: Parameters<typeof createStore>[0], name: string): Promise<Sample> {
   const store_id = await createStore(request, name);
   const receipt = await sellNewCourse(request, store_id, "ada@example.com", "Mixing Masterclass", "99", "Ada");
   const fan_id = await addFan(request, store_id, { email: "ben@example.com", name: "Ben", tags: "ableton" });
-  return { store_id, customer_id: receipt.customer_id, purchase_id: receipt.purchase_id, fan_id };
+  const campaign_id = await createCampaign(request, store_id, "New pack", "Hi {first_name|there}", "any=ableton");
+  return { store_id, customer_id: receipt.customer_id, purchase_id: receipt.purchase_id, fan_id, campaign_id };
 }
 
 /** `route` with each `{param}` replaced by its sample value. */

@@ -99,3 +99,18 @@ export async function addFan(
 }
 
 export const fansPath = (storeId: number) => `/store/${storeId}/contacts`;
+
+/** Saves a campaign draft the way the "New campaign" form does; returns its id. */
+export async function createCampaign(
+  request: APIRequestContext,
+  storeId: number,
+  subject: string,
+  body: string,
+  audience = "",
+): Promise<number> {
+  const response = await request.post("/api/campaigns/create", {
+    form: { store_id: String(storeId), subject, preheader: "", from_name: "", body, audience },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  return response.json();
+}

@@ -18,6 +18,7 @@ mod m20261126_000009_subscription_periods;
 mod m20261126_000010_fan_tag_scores;
 mod m20261127_000011_purchase_products_by_customer;
 mod m20261207_000012_revenue_daily_triggers;
+mod m20261207_000013_campaigns;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_fan_tag_scores::Migration),
             Box::new(m20261127_000011_purchase_products_by_customer::Migration),
             Box::new(m20261207_000012_revenue_daily_triggers::Migration),
+            Box::new(m20261207_000013_campaigns::Migration),
         ]
     }
 }

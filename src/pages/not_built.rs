@@ -24,11 +24,6 @@ fn NotBuiltYet(title: &'static str, purpose: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn CampaignsPage() -> impl IntoView {
-    view! { <NotBuiltYet title="Campaigns" purpose="Emails you send to an audience of fans." /> }
-}
-
-#[component]
 pub fn AutomationsPage() -> impl IntoView {
     view! {
         <NotBuiltYet

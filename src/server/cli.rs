@@ -222,12 +222,60 @@ async fn owner(
     Ok(account.creator_id)
 }
 
+/// The campaign sender's transport and settings, from the server's settings.
+///
+/// # Errors
+/// The signing key cannot be loaded; the SMTP URL cannot be read (checked at start-up).
+pub async fn mailer(
+    state: &AppState,
+) -> anyhow::Result<(
+    crate::domain::campaigns::worker::Mailer,
+    crate::domain::campaigns::worker::WorkerConfig,
+)> {
+    use crate::domain::campaigns::{transport, worker};
+    let mail = &state.settings.mail;
+    let transport = match &mail.smtp_url {
+        Some(url) => transport::smtp(&url.0).map_err(anyhow::Error::msg)?,
+        None => transport::Transport::Outbox(mail.outbox_dir.clone()),
+    };
+    let key = state
+        .signing_key()
+        .await
+        .map_err(|_| anyhow::anyhow!("cannot load the signing secret from the database"))?;
+    let mailer = worker::Mailer {
+        transport,
+        key,
+        public_url: state.public_url(),
+    };
+    let config = worker::WorkerConfig {
+        concurrency: mail.concurrency,
+        rate: mail.rate,
+        ..worker::WorkerConfig::default()
+    };
+    Ok((mailer, config))
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 async fn serve(state: AppState) -> anyhow::Result<()> {
     let addr: SocketAddr = state.leptos_options.site_addr;
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another server using it? set LEPTOS_SITE_ADDR)")
     })?;
+    let (mailer, config) = mailer(&state).await?;
+    match mailer.transport.outbox() {
+        Some(folder) => tracing::info!(
+            "no ENCORE_SMTP_URL: campaign mail is saved to {} instead of sent",
+            folder.display()
+        ),
+        None => tracing::info!("campaign mail is sent through ENCORE_SMTP_URL"),
+    }
+    let (stop_sender, stop) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(crate::domain::campaigns::worker::run(
+        state.db.clone(),
+        mailer,
+        config,
+        stop,
+    ));
     let app = router::build(state);
     tracing::info!("Encore is running at http://{addr}");
     // The peer address feeds the log-in rate limit.
@@ -237,7 +285,11 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .context("the HTTP server stopped with an error")
+    .context("the HTTP server stopped with an error")?;
+    // The messages in flight finish; the rest wait in the queue for the next start.
+    let _ = stop_sender.send(true);
+    let _ = sender.await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -17,7 +17,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
-use super::{document, export, health, rate_limit, security, session, timeout};
+use super::{document, export, health, rate_limit, security, session, timeout, unsubscribe};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -69,6 +69,15 @@ pub fn build(state: AppState) -> Router {
         // play under this one.)
         .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
         .layer(CsrfLayer::new())
+        // The one route the cross-site check does not cover (added after its layer): the
+        // unsubscribe link is opened and posted from mail clients, and carries a signed
+        // token instead (see `unsubscribe`).
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::show)
+                .post(unsubscribe::confirm)
+                .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES)),
+        )
         // The limit alone, not the whole state: this layer's state is cloned per request.
         .layer(middleware::from_fn_with_state(
             state.settings.request_timeout,

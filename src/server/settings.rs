@@ -1,6 +1,8 @@
 //! Server settings from the environment, checked at start-up (a bad value stops the server
 //! with a message naming the variable).
 
+use std::num::NonZeroU32;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -12,6 +14,48 @@ use anyhow::{Context, bail};
 pub struct AuthRateLimit {
     pub burst: u32,
     pub period: Duration,
+}
+
+/// A value that must never reach a log: `Debug` prints only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// How campaigns are sent (see `domain::campaigns::transport` and `worker`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    /// `ENCORE_SMTP_URL`: the SMTP server; unset, messages are saved to `outbox_dir`.
+    pub smtp_url: Option<Secret>,
+    /// `ENCORE_OUTBOX_DIR` (default `data/outbox`): where `.eml` files go without SMTP.
+    pub outbox_dir: PathBuf,
+    /// `ENCORE_PUBLIC_URL`: the address fans reach Encore at, for unsubscribe links.
+    /// Default: `http://` and the listening address.
+    pub public_url: Option<String>,
+    /// `ENCORE_SEND_CONCURRENCY` (default 4): messages in flight per server process.
+    pub concurrency: usize,
+    /// `ENCORE_SEND_RATE`: messages per second at most, for providers that cap it.
+    pub rate: Option<NonZeroU32>,
+    /// `ENCORE_SECRET`: the key login-free links are signed with; unset, one is generated
+    /// once and kept in the database.
+    pub secret: Option<Secret>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            outbox_dir: PathBuf::from("data/outbox"),
+            public_url: None,
+            concurrency: 4,
+            rate: None,
+            secret: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +70,7 @@ pub struct Settings {
     /// How long a request may take before it is answered 503 and dropped (see
     /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
     pub request_timeout: Duration,
+    pub mail: MailSettings,
 }
 
 impl Default for Settings {
@@ -41,6 +86,7 @@ impl Default for Settings {
                 period: Duration::from_secs(60),
             },
             request_timeout: Duration::from_secs(60),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -72,8 +118,60 @@ impl Settings {
                 format!("ENCORE_REQUEST_TIMEOUT must look like 60s or 2m (got \"{value}\")")
             })?;
         }
+        settings.mail = mail_from_env()?;
         Ok(settings)
     }
+}
+
+fn non_empty_var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+fn mail_from_env() -> anyhow::Result<MailSettings> {
+    let mut mail = MailSettings::default();
+    if let Some(url) = non_empty_var("ENCORE_SMTP_URL") {
+        // Checked now, so a typo stops the server at start-up with one line, instead of
+        // every message failing later.
+        crate::domain::campaigns::transport::smtp(&url).map_err(anyhow::Error::msg)?;
+        mail.smtp_url = Some(Secret(url));
+    }
+    if let Some(dir) = non_empty_var("ENCORE_OUTBOX_DIR") {
+        mail.outbox_dir = PathBuf::from(dir);
+    }
+    if let Some(url) = non_empty_var("ENCORE_PUBLIC_URL") {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            bail!("ENCORE_PUBLIC_URL must start with https:// (got \"{url}\")");
+        }
+        mail.public_url = Some(url.trim_end_matches('/').to_owned());
+    }
+    if let Some(value) = non_empty_var("ENCORE_SEND_CONCURRENCY") {
+        mail.concurrency = value
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=256).contains(n))
+            .with_context(|| {
+                format!("ENCORE_SEND_CONCURRENCY must be a number from 1 to 256 (got \"{value}\")")
+            })?;
+    }
+    if let Some(value) = non_empty_var("ENCORE_SEND_RATE") {
+        mail.rate = Some(value.parse::<NonZeroU32>().ok().with_context(|| {
+            format!(
+                "ENCORE_SEND_RATE must be messages per second, more than zero (got \"{value}\")"
+            )
+        })?);
+    }
+    mail.secret = non_empty_var("ENCORE_SECRET").map(Secret);
+    if mail
+        .secret
+        .as_ref()
+        .is_some_and(|secret| secret.0.len() < 32)
+    {
+        bail!("ENCORE_SECRET must be at least 32 characters long");
+    }
+    Ok(mail)
 }
 
 /// `"2/15s"` → burst 2, one more every 15 seconds. Units: s, m.

@@ -8,6 +8,8 @@ use sea_orm::DatabaseConnection;
 
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
+use crate::domain::signing::{self, SigningKey};
+use crate::dto::MailDelivery;
 use crate::error::AppError;
 
 /// Shared, cheaply cloned state. Tests build their own with their own database; there is no
@@ -19,6 +21,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub auth_limiter: SharedLimiter,
     pub failed_logins: Arc<FailedLogins>,
+    /// The key login-free links are signed with, loaded (or generated) on first use.
+    signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
 }
 
 impl AppState {
@@ -33,7 +37,41 @@ impl AppState {
             settings: Arc::new(settings),
             leptos_options,
             db,
+            signing_key: Arc::default(),
         }
+    }
+
+    /// The signing key: `ENCORE_SECRET`, or the one kept in the database.
+    ///
+    /// # Errors
+    /// `Internal` when the database cannot be read (logged).
+    pub async fn signing_key(&self) -> Result<SigningKey, AppError> {
+        let secret = self.settings.mail.secret.as_ref().map(|s| s.0.as_str());
+        Ok(self
+            .signing_key
+            .get_or_try_init(|| signing::load_key(&self.db, secret))
+            .await?
+            .clone())
+    }
+
+    /// Where campaign mail goes, as the pages say it.
+    pub fn delivery(&self) -> MailDelivery {
+        match &self.settings.mail.smtp_url {
+            Some(_) => MailDelivery::Smtp,
+            None => MailDelivery::Outbox {
+                folder: self.settings.mail.outbox_dir.display().to_string(),
+            },
+        }
+    }
+
+    /// The address fans reach this server at: `ENCORE_PUBLIC_URL`, else the listening
+    /// address.
+    pub fn public_url(&self) -> String {
+        self.settings
+            .mail
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.leptos_options.site_addr))
     }
 }
 

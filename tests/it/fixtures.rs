@@ -272,6 +272,9 @@ pub async fn table_counts(db: &DatabaseConnection) -> Vec<(&'static str, i64)> {
         "tags",
         "fan_tags",
         "fan_activities",
+        "store_email_settings",
+        "campaigns",
+        "campaign_recipients",
     ] {
         let row = db
             .query_one_raw(Statement::from_string(

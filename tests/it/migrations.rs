@@ -178,8 +178,9 @@ db_test!(
             );
         }
 
-        let after_ten = u32::try_from(Migrator::migrations().len() - 10).unwrap();
-        Migrator::down(&db, Some(after_ten)).await.unwrap();
+        // Migration 11 is the eleventh: undo it and every later one.
+        let back_to_eleven = u32::try_from(Migrator::migrations().len() - 10).unwrap();
+        Migrator::down(&db, Some(back_to_eleven)).await.unwrap();
         assert!(!has_products_by_customer(&db).await);
         Migrator::up(&db, None).await.unwrap();
         assert!(has_products_by_customer(&db).await);

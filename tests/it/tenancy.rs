@@ -37,6 +37,7 @@ struct Victim {
     fan: i64,
     fan_email: String,
     tag: i64,
+    campaign: i64,
 }
 
 /// The form a server function gets, filled with B's ids (and `store` as the store id).
@@ -121,6 +122,45 @@ fn request_for(path: &str, store: i64, victim: &Victim) -> Option<Vec<(&'static 
             ("fan_id", v.fan.to_string()),
             ("confirm", v.fan_email.clone()),
         ],
+        "/api/campaigns/list" | "/api/campaigns/settings" => vec![s],
+        "/api/campaigns/audience" => vec![s, ("audience", "any=vip".into())],
+        "/api/campaigns/detail" | "/api/campaigns/send" => {
+            vec![s, ("campaign_id", v.campaign.to_string())]
+        }
+        "/api/campaigns/create" => vec![
+            s,
+            ("subject", "Intrusion".into()),
+            ("preheader", String::new()),
+            ("from_name", String::new()),
+            ("body", "Hacked".into()),
+            ("audience", "any=vip".into()),
+        ],
+        "/api/campaigns/update" => vec![
+            s,
+            ("campaign_id", v.campaign.to_string()),
+            ("subject", "Hacked".into()),
+            ("preheader", String::new()),
+            ("from_name", String::new()),
+            ("body", "Hacked".into()),
+            ("audience", String::new()),
+        ],
+        "/api/campaigns/schedule" => vec![
+            s,
+            ("campaign_id", v.campaign.to_string()),
+            ("scheduled_at", "2099-01-01T10:00".into()),
+        ],
+        "/api/campaigns/control" => vec![
+            s,
+            ("campaign_id", v.campaign.to_string()),
+            ("action", "cancel".into()),
+        ],
+        "/api/campaigns/settings/save" => vec![
+            s,
+            ("sender_name", "Hacked".into()),
+            ("sender_address", "hacked@example.com".into()),
+            ("reply_to", String::new()),
+            ("postal_address", "Nowhere".into()),
+        ],
         "/api/tags/rename" => vec![s, ("tag_id", v.tag.to_string()), ("name", "hacked".into())],
         "/api/tags/delete" => vec![s, ("tag_id", v.tag.to_string())],
         _ => return None,
@@ -184,7 +224,20 @@ app_test!(
             .unwrap()
             .unwrap()
             .email;
+        let campaign = encore::domain::campaigns::lifecycle::create_draft(
+            &app.db,
+            b_store,
+            &encore::domain::campaigns::compose::Content {
+                subject: "Bea's secret campaign".into(),
+                body: "Hi".into(),
+                ..Default::default()
+            },
+            &encore::domain::campaigns::audience::Audience::parse("any=vip").unwrap(),
+        )
+        .await
+        .unwrap();
         let victim = Victim {
+            campaign,
             store: b_store,
             product: product.id,
             customer: receipt.customer_id,
@@ -259,7 +312,12 @@ app_test!(
                 [200, 400, 404].contains(&status),
                 "{path} with A's store and B's ids: {status} {body}"
             );
-            for secret in ["fan@example.com", "Bea's Beats", "Mixing Masterclass"] {
+            for secret in [
+                "fan@example.com",
+                "Bea's Beats",
+                "Mixing Masterclass",
+                "Bea's secret campaign",
+            ] {
                 assert!(!body.contains(secret), "{path} leaked {secret}: {body}");
             }
             assert_eq!(
@@ -281,7 +339,8 @@ app_test!(
                     .replace("{store_id}", &victim.store.to_string())
                     .replace("{customer_id}", &victim.customer.to_string())
                     .replace("{purchase_id}", &victim.purchase.to_string())
-                    .replace("{fan_id}", &victim.fan.to_string());
+                    .replace("{fan_id}", &victim.fan.to_string())
+                    .replace("{campaign_id}", &victim.campaign.to_string());
                 assert!(
                     !filled.contains('{'),
                     "a route parameter without a tenant case: {path}"
@@ -322,6 +381,9 @@ async fn b_store_rows(db: &DatabaseConnection, store: i64) -> String {
         "fan_tags",
         "fan_activities",
         "revenue_daily",
+        "campaigns",
+        "campaign_recipients",
+        "store_email_settings",
     ] {
         let row = db
             .query_one_raw(Statement::from_string(
@@ -344,6 +406,10 @@ async fn b_store_rows(db: &DatabaseConnection, store: i64) -> String {
             "SELECT id, name FROM fans WHERE store_id = {store} AND email_status = 'subscribed' ORDER BY id"
         ),
         format!("SELECT id, name FROM tags WHERE store_id = {store} ORDER BY id"),
+        format!(
+            "SELECT id, subject || ':' || status || ':' || body_markdown FROM campaigns \
+             WHERE store_id = {store} ORDER BY id"
+        ),
     ] {
         for row in db
             .query_all_raw(Statement::from_string(db.get_database_backend(), sql))

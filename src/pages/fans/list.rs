@@ -100,7 +100,7 @@ pub(super) fn Audience(store_id: i64, params: FanListParams, view: FanListView) 
 #[component]
 fn AudienceSummary(store_id: i64, params: FanListParams, total: u64) -> impl IntoView {
     let campaign = with_query(
-        &format!("/store/{store_id}/campaigns"),
+        &format!("/store/{store_id}/campaigns/new"),
         params.filter_pairs(),
     );
     view! {
