@@ -53,7 +53,7 @@ test.describe("fans: the audience builder", () => {
     );
     await expect(page.getByRole("link", { name: /Use as campaign audience/ })).toHaveAttribute(
       "href",
-      `/store/${store}/campaigns?any=ableton`,
+      `/store/${store}/campaigns/new?any=ableton`,
     );
     // The filter is a link: opening it again gives the same audience.
     await open(page, `${fansPath(store)}?any=ABLETON`, javaScriptEnabled);

@@ -17,7 +17,8 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Encore</title><link rel=\"stylesheet\" href=\"/pkg/encore.css\"></head>\
+         <title>{title} · Encore</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/encore.css\"></head>\
          <body class=\"min-h-screen bg-slate-50 text-slate-900 antialiased\">\
          <main class=\"mx-auto max-w-md px-4 py-16\">\
          <div class=\"rounded-lg border border-slate-200 bg-white p-6 shadow-sm\">{body}</div>\
