@@ -228,6 +228,14 @@ vocabulary! {
     }
 }
 
+impl CampaignStatus {
+    /// Not started sending yet (a draft, or scheduled): its content and audience can still
+    /// change, and it can still be sent or scheduled.
+    pub fn is_editable(self) -> bool {
+        matches!(self, CampaignStatus::Draft | CampaignStatus::Scheduled)
+    }
+}
+
 vocabulary! {
     /// One recipient's message in the send queue.
     RecipientStatus ("recipient status") {

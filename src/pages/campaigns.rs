@@ -169,7 +169,7 @@ fn CampaignTable(store_id: i64, rows: Vec<CampaignRow>) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|row| {
                         let subject = if row.subject.is_empty() { "(no subject yet)".to_owned() } else { row.subject.clone() };
-                        let started = !matches!(row.status, CampaignStatus::Draft | CampaignStatus::Scheduled);
+                        let started = !row.status.is_editable();
                         view! {
                             <tr>
                                 <td><a class="text-link" href=format!("/store/{store_id}/campaigns/{}", row.id)>{subject.clone()}</a></td>
@@ -360,10 +360,7 @@ fn CampaignView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
     } else {
         detail.subject.clone()
     };
-    let editable = matches!(
-        detail.status,
-        CampaignStatus::Draft | CampaignStatus::Scheduled
-    );
+    let editable = detail.status.is_editable();
     let sending = detail.status == CampaignStatus::Sending;
     view! {
         <Title text=title.clone() />

@@ -93,10 +93,7 @@ pub async fn update_draft(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let existing = find_in_store(&tx, store_id, campaign_id).await?;
-        if !matches!(
-            existing.status,
-            CampaignStatus::Draft | CampaignStatus::Scheduled
-        ) {
+        if !existing.status.is_editable() {
             return Err(DomainError::Conflict(
                 "This campaign has started sending; it can no longer be edited.".to_owned(),
             ));
@@ -195,10 +192,7 @@ pub async fn send_now(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let model = find_in_store(&tx, store_id, campaign_id).await?;
-        if !matches!(
-            model.status,
-            CampaignStatus::Draft | CampaignStatus::Scheduled
-        ) {
+        if !model.status.is_editable() {
             return Err(DomainError::Conflict(format!(
                 "This campaign is {}; it cannot be sent again.",
                 model.status.label().to_lowercase()
@@ -229,10 +223,7 @@ pub async fn schedule(
     with_retries(|| async {
         let tx = begin_write(db).await?;
         let model = find_in_store(&tx, store_id, campaign_id).await?;
-        if !matches!(
-            model.status,
-            CampaignStatus::Draft | CampaignStatus::Scheduled
-        ) {
+        if !model.status.is_editable() {
             return Err(DomainError::Conflict(format!(
                 "This campaign is {}; it cannot be scheduled.",
                 model.status.label().to_lowercase()

@@ -13,7 +13,6 @@ use crate::dto::{
 };
 use crate::entities::campaign;
 use crate::error::FieldError;
-use crate::vocab::CampaignStatus;
 
 /// Campaigns per page.
 pub const PAGE_SIZE: u64 = 50;
@@ -111,10 +110,7 @@ pub async fn detail(
 ) -> DomainResult<CampaignDetail> {
     let model = find_in_store(db, store_id, campaign_id).await?;
     let settings_ready = sender::is_ready(sender::find(db, store_id).await?.as_ref());
-    let editable = matches!(
-        model.status,
-        CampaignStatus::Draft | CampaignStatus::Scheduled
-    );
+    let editable = model.status.is_editable();
     let (audience, problems) = if editable {
         // Before sending the audience is live: its reach now.
         let mut problems = compose::problems(&content_of(&model));
