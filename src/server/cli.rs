@@ -96,7 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let leptos_options = config::leptos_options(&cli.leptos_config)?;
             let settings = Settings::from_env()?;
-            let db = db::connect(&cli.database_url).await?;
+            let db = db::connect_with(&cli.database_url, settings.db_acquire_timeout).await?;
             db::migrate(&db).await?;
             serve(AppState::new(leptos_options, db, settings)).await
         }

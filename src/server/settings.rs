@@ -70,6 +70,9 @@ pub struct Settings {
     /// How long a request may take before it is answered 503 and dropped (see
     /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
     pub request_timeout: Duration,
+    /// How long a request waits for a database connection before it is answered 503 (see
+    /// `server::db`). `ENCORE_DB_ACQUIRE_TIMEOUT=5s` (the default); units s, m.
+    pub db_acquire_timeout: Duration,
     pub mail: MailSettings,
 }
 
@@ -86,6 +89,7 @@ impl Default for Settings {
                 period: Duration::from_secs(60),
             },
             request_timeout: Duration::from_secs(60),
+            db_acquire_timeout: super::db::DEFAULT_ACQUIRE_TIMEOUT,
             mail: MailSettings::default(),
         }
     }
@@ -116,6 +120,11 @@ impl Settings {
         if let Ok(value) = std::env::var("ENCORE_REQUEST_TIMEOUT") {
             settings.request_timeout = parse_duration(&value).with_context(|| {
                 format!("ENCORE_REQUEST_TIMEOUT must look like 60s or 2m (got \"{value}\")")
+            })?;
+        }
+        if let Ok(value) = std::env::var("ENCORE_DB_ACQUIRE_TIMEOUT") {
+            settings.db_acquire_timeout = parse_duration(&value).with_context(|| {
+                format!("ENCORE_DB_ACQUIRE_TIMEOUT must look like 5s or 1m (got \"{value}\")")
             })?;
         }
         settings.mail = mail_from_env()?;

@@ -17,6 +17,7 @@ mod http;
 mod limits;
 mod manual_sales;
 mod migrations;
+mod outage;
 mod pool;
 mod purchases;
 mod queries;
