@@ -5,6 +5,7 @@ mod fixtures;
 mod support;
 
 mod audit;
+mod backup;
 mod campaigns;
 mod catalogue;
 mod components;
