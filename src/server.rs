@@ -9,6 +9,7 @@ pub mod document;
 pub mod export;
 pub mod health;
 pub mod logging;
+pub mod metrics;
 pub mod outage;
 pub mod rate_limit;
 pub mod router;

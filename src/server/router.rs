@@ -18,7 +18,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
 use super::{
-    document, export, health, outage, rate_limit, security, session, timeout, unsubscribe,
+    document, export, health, metrics, outage, rate_limit, security, session, timeout, unsubscribe,
 };
 use crate::app::{App, shell};
 
@@ -43,6 +43,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::serve))
         .route(
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
@@ -119,5 +120,10 @@ pub fn build(state: AppState) -> Router {
                 )
                 .on_failure(()),
         )
+        // Outermost, so every answer is counted, the ones the layers above give included.
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::record,
+        ))
         .with_state(state)
 }

@@ -79,7 +79,8 @@ pub async fn attach_viewer(
     let needs_viewer = !(path.starts_with("/pkg/")
         || path == "/favicon.svg"
         || path == "/healthz"
-        || path == "/readyz");
+        || path == "/readyz"
+        || path == "/metrics");
     if needs_viewer {
         let token = session_token(request.headers(), state.settings.secure_cookies);
         let signed_in = match &token {

@@ -17,6 +17,7 @@ mod fans_pages;
 mod http;
 mod limits;
 mod manual_sales;
+mod metrics;
 mod migrations;
 mod outage;
 mod pool;
