@@ -27,4 +27,4 @@ pub mod text;
 pub mod time;
 pub mod tx;
 
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, is_outage};

@@ -46,6 +46,10 @@ pub enum AppError {
     /// The browser could not reach the server.
     #[error("Couldn't reach Encore. Check your connection and try again.")]
     Unreachable,
+    /// The database cannot be reached (an outage): nothing was done, and the same request
+    /// will work once it is back. Never a reason to sign anyone out.
+    #[error("Encore can't reach its database right now. Please try again in a moment.")]
+    Unavailable,
     /// Something failed on the server; the cause is in the server log.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -78,6 +82,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::RateLimited => 429,
             AppError::Unreachable => 502,
+            AppError::Unavailable => 503,
             AppError::Internal => 500,
         }
     }
@@ -119,6 +124,11 @@ impl From<crate::domain::DomainError> for AppError {
             DomainError::Invalid(errors) => AppError::Invalid(errors),
             DomainError::NotFound(_) => AppError::NotFound,
             DomainError::Conflict(message) => AppError::Conflict(message),
+            DomainError::Database(cause) if crate::domain::is_outage(&cause) => {
+                tracing::error!(error = %cause, "the database is unreachable");
+                crate::server::outage::report();
+                AppError::Unavailable
+            }
             DomainError::Corrupt(_) | DomainError::Contended | DomainError::Database(_) => {
                 tracing::error!(error = %error, "request failed");
                 AppError::Internal
@@ -151,6 +161,15 @@ mod tests {
         let error = AppError::invalid("tag", "Enter a tag name.");
         assert_eq!(error.field_message("tag"), Some("Enter a tag name."));
         assert_eq!(error.http_status(), 400);
+    }
+
+    #[test]
+    fn an_outage_is_a_503_that_names_no_cause() {
+        assert_eq!(AppError::Unavailable.http_status(), 503);
+        assert_eq!(
+            AppError::Unavailable.form_message().as_deref(),
+            Some("Encore can't reach its database right now. Please try again in a moment.")
+        );
     }
 
     #[test]

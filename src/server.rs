@@ -1,6 +1,7 @@
 //! The HTTP server (server only): configuration, database, routes, and the command line.
 
 pub mod access;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -8,6 +9,8 @@ pub mod document;
 pub mod export;
 pub mod health;
 pub mod logging;
+pub mod metrics;
+pub mod outage;
 pub mod rate_limit;
 pub mod router;
 pub mod security;

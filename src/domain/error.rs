@@ -1,7 +1,7 @@
 //! What a domain command or query can fail with. Validation failures name their fields;
 //! database failures keep their cause for the log.
 
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 
 use crate::error::FieldError;
 
@@ -34,6 +34,44 @@ impl DomainError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         DomainError::Invalid(vec![FieldError::new(field, message)])
     }
+}
+
+/// Whether `error` means the database cannot be reached or read at all (an outage), rather
+/// than that this one statement failed: no connection could be had in time, the connection
+/// broke, the server is shutting down or starting up, or the SQLite file cannot be opened or
+/// read. Such a request is answered "try again shortly" (503), never as a log-out or a bug.
+pub fn is_outage(error: &DbErr) -> bool {
+    let sqlx_error = match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    use sea_orm::sqlx::Error;
+    match sqlx_error.as_ref() {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(database_error) => {
+            let code = database_error.code().unwrap_or_default();
+            is_outage_code(&code)
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs of class 08 (connection exception) and 57P01–57P03 (the server is
+/// shutting down, crashed, or not accepting connections yet); SQLite's primary result codes
+/// SQLITE_IOERR (10), SQLITE_CORRUPT (11), SQLITE_CANTOPEN (14) and SQLITE_NOTADB (26),
+/// whatever their extended code (the low byte is the primary one).
+fn is_outage_code(code: &str) -> bool {
+    if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") {
+        return true;
+    }
+    code.parse::<i32>()
+        .is_ok_and(|code| matches!(code & 0xff, 10 | 11 | 14 | 26))
 }
 
 fn describe(errors: &[FieldError]) -> String {
@@ -81,5 +119,27 @@ impl Problems {
             return Ok(value);
         }
         Err(DomainError::Invalid(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outage_codes_are_told_from_statement_failures() {
+        for outage in [
+            "08006", "08001", "57P01", "57P03", "10", "522", "14", "26", "11",
+        ] {
+            assert!(is_outage_code(outage), "{outage}");
+        }
+        // Unique violation, serialization failure, SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE.
+        for failure in ["23505", "40001", "5", "2067", "", "1"] {
+            assert!(!is_outage_code(failure), "{failure}");
+        }
+        assert!(is_outage(&DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout
+        )));
+        assert!(!is_outage(&DbErr::RecordNotFound("x".into())));
     }
 }

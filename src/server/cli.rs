@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use super::config::{self, DEFAULT_DATABASE_URL};
 use super::settings::Settings;
 use super::state::AppState;
-use super::{db, logging, router};
+use super::{backup, db, logging, router};
 use crate::{tools::audit, tools::demo, tools::generate};
 
 #[derive(Parser)]
@@ -44,6 +44,12 @@ enum Command {
     Migrate,
     /// Print the paths of the app's pages, one a line (the browser tests audit each).
     Routes,
+    /// Copy the SQLite database into FILE (a new file), consistently, while the server runs.
+    /// For PostgreSQL, use pg_dump.
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        file: PathBuf,
+    },
     /// Load the demo store (a music producer with a year of sales, fans and campaigns).
     SeedDemo {
         /// Only load it into a database that has no store yet.
@@ -96,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let leptos_options = config::leptos_options(&cli.leptos_config)?;
             let settings = Settings::from_env()?;
-            let db = db::connect(&cli.database_url).await?;
+            let db = db::connect_with(&cli.database_url, settings.db_acquire_timeout).await?;
             db::migrate(&db).await?;
             serve(AppState::new(leptos_options, db, settings)).await
         }
@@ -108,6 +114,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             paths.sort();
             paths.dedup();
             println!("{}", paths.join("\n"));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let size = backup::backup(&cli.database_url, &file).await?;
+            println!(
+                "Backed up {} to {} ({size} bytes). To restore it, stop Encore and put it in \
+                 place of the database file (removing any -wal and -shm files beside it).",
+                db::redact(&cli.database_url),
+                file.display()
+            );
             Ok(())
         }
         Command::Migrate => {

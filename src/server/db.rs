@@ -21,16 +21,36 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// gets an error page) and is then closed, where the ping would have replaced it quietly.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 
-/// Opens a connection pool for `url` (`sqlite://…` or `postgres://…`).
+/// How long a request waits for a pooled connection by default (`ENCORE_DB_ACQUIRE_TIMEOUT`).
+///
+/// While the database is down, the pool keeps trying to open a connection until this runs
+/// out, and only then does the request fail (503, "try again shortly"): a short wait is what
+/// makes an outage answer quickly instead of holding every visitor for half a minute. It
+/// stays well above what a busy pool makes a request wait (milliseconds).
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens a connection pool for `url` (`sqlite://…` or `postgres://…`) that waits up to
+/// [`DEFAULT_ACQUIRE_TIMEOUT`] for a connection.
 ///
 /// # Errors
 /// An unsupported URL, an unwritable data directory, or an unreachable database, each as one
 /// readable sentence.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// [`connect`], waiting up to `acquire_timeout` for a connection.
+///
+/// # Errors
+/// As [`connect`].
+pub async fn connect_with(
+    url: &str,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(acquire_timeout.min(Duration::from_secs(5)))
+        .acquire_timeout(acquire_timeout)
         // SQLx pings a pooled connection on every checkout by default: one more round trip
         // (PostgreSQL) or worker-thread hand-off (SQLite) for each statement a page runs.
         // A connection in use is alive; only one left idle long enough for a server,
@@ -46,8 +66,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         prepare_sqlite_file(url)?;
         options.max_connections(8).map_sqlx_sqlite_opts(|sqlite| {
+            // The file was made above if it was missing. A connection the pool opens later
+            // must not make a new, empty one: if the file disappears under a running server,
+            // that is an outage to report, not a fresh database with nobody's data.
             sqlite
-                .create_if_missing(true)
+                .create_if_missing(false)
                 .journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
@@ -78,7 +101,8 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 /// Creates the directory of a SQLite file, so `./data/encore.db` works on a fresh clone,
-/// and reports an unwritable location before SQLite's vaguer "unable to open database file".
+/// reports an unwritable location before SQLite's vaguer "unable to open database file",
+/// and creates the file itself if it is missing (an empty file is an empty database).
 fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid SQLite URL \"{url}\""))?;
@@ -86,15 +110,19 @@ fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     if file.as_os_str() == ":memory:" || file.as_os_str().is_empty() {
         return Ok(());
     }
-    let Some(dir) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-    let probe = dir.join(".encore-write-test");
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
-    std::fs::remove_file(&probe).ok();
+    if let Some(dir) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        let probe = dir.join(".encore-write-test");
+        std::fs::write(&probe, b"")
+            .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
+        std::fs::remove_file(&probe).ok();
+    }
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+        .with_context(|| format!("cannot create the database file {}", file.display()))?;
     Ok(())
 }
 

@@ -17,7 +17,9 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
-use super::{document, export, health, rate_limit, security, session, timeout, unsubscribe};
+use super::{
+    document, export, health, metrics, outage, rate_limit, security, session, timeout, unsubscribe,
+};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -41,6 +43,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::serve))
         .route(
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
@@ -78,6 +81,9 @@ pub fn build(state: AppState) -> Router {
                 .post(unsubscribe::confirm)
                 .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES)),
         )
+        // A request that met a database outage is answered 503 with the outage page,
+        // whatever its page or server function made of the error.
+        .layer(middleware::from_fn(outage::answer_outages))
         // The limit alone, not the whole state: this layer's state is cloned per request.
         .layer(middleware::from_fn_with_state(
             state.settings.request_timeout,
@@ -114,5 +120,10 @@ pub fn build(state: AppState) -> Router {
                 )
                 .on_failure(()),
         )
+        // Outermost, so every answer is counted, the ones the layers above give included.
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::record,
+        ))
         .with_state(state)
 }

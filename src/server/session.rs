@@ -11,6 +11,7 @@ use cookie::{Cookie, SameSite};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
+use super::outage;
 use super::state::AppState;
 use crate::domain::accounts::creators::{self, SessionToken, SignedIn};
 use crate::domain::accounts::stores;
@@ -78,15 +79,18 @@ pub async fn attach_viewer(
     let needs_viewer = !(path.starts_with("/pkg/")
         || path == "/favicon.svg"
         || path == "/healthz"
-        || path == "/readyz");
+        || path == "/readyz"
+        || path == "/metrics");
     if needs_viewer {
         let token = session_token(request.headers(), state.settings.secure_cookies);
         let signed_in = match &token {
             Some(token) => match creators::resolve_session(&state.db, token, time::now()).await {
                 Ok(signed_in) => signed_in,
+                // Who is asking is unknown, not "nobody": answered as anonymous, the request
+                // would sign the creator out (a 401, the log-in page) for an outage.
                 Err(error) => {
-                    tracing::error!(%error, "resolving a session");
-                    None
+                    tracing::error!(%error, "resolving a session; answering 503");
+                    return outage::response(request.uri().path(), request.headers());
                 }
             },
             None => None,

@@ -70,6 +70,12 @@ pub struct Settings {
     /// How long a request may take before it is answered 503 and dropped (see
     /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
     pub request_timeout: Duration,
+    /// How long a request waits for a database connection before it is answered 503 (see
+    /// `server::db`). `ENCORE_DB_ACQUIRE_TIMEOUT=5s` (the default); units s, m.
+    pub db_acquire_timeout: Duration,
+    /// `ENCORE_METRICS_TOKEN`: `/metrics` is served to requests carrying it as a bearer token;
+    /// unset (the default), `/metrics` is not served at all.
+    pub metrics_token: Option<Secret>,
     pub mail: MailSettings,
 }
 
@@ -86,6 +92,8 @@ impl Default for Settings {
                 period: Duration::from_secs(60),
             },
             request_timeout: Duration::from_secs(60),
+            db_acquire_timeout: super::db::DEFAULT_ACQUIRE_TIMEOUT,
+            metrics_token: None,
             mail: MailSettings::default(),
         }
     }
@@ -117,6 +125,19 @@ impl Settings {
             settings.request_timeout = parse_duration(&value).with_context(|| {
                 format!("ENCORE_REQUEST_TIMEOUT must look like 60s or 2m (got \"{value}\")")
             })?;
+        }
+        if let Ok(value) = std::env::var("ENCORE_DB_ACQUIRE_TIMEOUT") {
+            settings.db_acquire_timeout = parse_duration(&value).with_context(|| {
+                format!("ENCORE_DB_ACQUIRE_TIMEOUT must look like 5s or 1m (got \"{value}\")")
+            })?;
+        }
+        settings.metrics_token = non_empty_var("ENCORE_METRICS_TOKEN").map(Secret);
+        if settings
+            .metrics_token
+            .as_ref()
+            .is_some_and(|token| token.0.len() < 16)
+        {
+            bail!("ENCORE_METRICS_TOKEN must be at least 16 characters long");
         }
         settings.mail = mail_from_env()?;
         Ok(settings)

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::metrics::Metrics;
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
 use crate::domain::signing::{self, SigningKey};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub auth_limiter: SharedLimiter,
     pub failed_logins: Arc<FailedLogins>,
+    /// This server's `/metrics` (see `server::metrics`).
+    pub metrics: Arc<Metrics>,
     /// The key login-free links are signed with, loaded (or generated) on first use.
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
 }
@@ -34,6 +37,7 @@ impl AppState {
         AppState {
             auth_limiter: Arc::new(AuthLimiter::new(settings.auth_rate_limit)),
             failed_logins: Arc::new(FailedLogins::new(settings.login_failure_limit)),
+            metrics: Arc::new(Metrics::new()),
             settings: Arc::new(settings),
             leptos_options,
             db,

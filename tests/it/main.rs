@@ -5,6 +5,7 @@ mod fixtures;
 mod support;
 
 mod audit;
+mod backup;
 mod campaigns;
 mod catalogue;
 mod components;
@@ -16,7 +17,9 @@ mod fans_pages;
 mod http;
 mod limits;
 mod manual_sales;
+mod metrics;
 mod migrations;
+mod outage;
 mod pool;
 mod purchases;
 mod queries;

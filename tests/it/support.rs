@@ -212,7 +212,7 @@ fn database_url_with_name(url: &str, name: &str) -> String {
 /// Whether PostgreSQL tests run: `false` only when `ENCORE_SKIP_POSTGRES=1` asks for the
 /// skip (outside CI). Otherwise the server is probed once per test binary, and an
 /// unreachable one fails every PostgreSQL test with the reason.
-fn postgres_available() -> bool {
+pub fn postgres_available() -> bool {
     static DECISION: OnceLock<Result<bool, String>> = OnceLock::new();
     let decision = DECISION.get_or_init(|| {
         let decision = postgres_decision(

@@ -323,3 +323,53 @@ mod tests {
         assert_eq!(minutes, [1, 4, 16, 64, 256]);
     }
 }
+
+/// The send queue as an operator watches it (`/metrics`): messages waiting to be sent, for
+/// every campaign that is sending, and when the one that has waited longest became due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Queued messages, and claimed ones not settled yet.
+    pub waiting: i64,
+    /// The earliest `next_attempt_at` that has passed, among those.
+    pub oldest_due_at: Option<DateTime<Utc>>,
+}
+
+/// The send queue's [`Backlog`] at `now`. Both reads walk the claim query's index.
+///
+/// # Errors
+/// Database failures.
+pub async fn backlog(db: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult<Backlog> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        waiting: i64,
+    }
+    const WAITING: &str = "FROM campaign_recipients AS r \
+         WHERE r.campaign_id IN (SELECT c.id FROM campaigns AS c WHERE c.status = 'sending') \
+         AND r.status IN ('queued', 'sending')";
+    let backend = db.get_database_backend();
+    let waiting = Count::find_by_statement(Statement::from_string(
+        backend,
+        format!("SELECT COUNT(*) AS waiting {WAITING}"),
+    ))
+    .one(db)
+    .await?
+    .map_or(0, |count| count.waiting);
+    let oldest = campaign_recipient::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            placeholders(
+                backend,
+                &format!(
+                    "SELECT r.* {WAITING} AND r.next_attempt_at <= ? \
+                     ORDER BY r.next_attempt_at LIMIT 1"
+                ),
+            ),
+            [Value::from(now)],
+        ))
+        .one(db)
+        .await?;
+    Ok(Backlog {
+        waiting,
+        oldest_due_at: oldest.map(|row| row.next_attempt_at),
+    })
+}
