@@ -1,6 +1,7 @@
 //! The HTTP server (server only): configuration, database, routes, and the command line.
 
 pub mod access;
+pub mod campaign_files;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -17,7 +17,9 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
-use super::{document, export, health, rate_limit, security, session, timeout, unsubscribe};
+use super::{
+    campaign_files, document, export, health, rate_limit, security, session, timeout, unsubscribe,
+};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -44,6 +46,18 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/preview.html",
+            get(campaign_files::preview),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/outbox",
+            get(campaign_files::outbox_list),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/outbox/{file}",
+            get(campaign_files::outbox_message),
         )
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
             shell(leptos_options.clone())
