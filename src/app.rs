@@ -6,7 +6,9 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::account::{AccountPage, LoginPage, SignupPage};
-use crate::pages::campaigns::{CampaignPage, CampaignsPage, EmailSettingsPage, NewCampaignPage};
+use crate::pages::campaigns::{
+    CampaignPage, CampaignPreviewPage, CampaignsPage, EmailSettingsPage, NewCampaignPage,
+};
 use crate::pages::customer_detail::{CustomerDetailPage, RefundPage};
 use crate::pages::customers::CustomersPage;
 use crate::pages::fan_profile::FanProfilePage;
@@ -119,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("campaigns/new") view=NewCampaignPage />
                     <Route path=path!("campaigns/settings") view=EmailSettingsPage />
                     <Route path=path!("campaigns/:campaign_id") view=CampaignPage />
+                    <Route path=path!("campaigns/:campaign_id/preview") view=CampaignPreviewPage />
                     <Route path=path!("automations") view=AutomationsPage />
                     // The audience lives at /contacts; the UI calls its people "Fans".
                     <Route path=path!("contacts") view=FansPage />

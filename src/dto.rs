@@ -736,6 +736,8 @@ pub struct CampaignDetail {
     /// What stops a draft from being sent, by field.
     pub problems: Vec<crate::error::FieldError>,
     pub settings_ready: bool,
+    /// Why the sender paused it by itself (e.g. the sender settings went missing).
+    pub paused_reason: Option<String>,
     pub delivery: MailDelivery,
     #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub scheduled_at: Option<DateTime<Utc>>,

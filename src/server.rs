@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod backup;
+pub mod campaign_files;
 pub mod cli;
 pub mod config;
 pub mod db;

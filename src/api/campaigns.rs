@@ -207,3 +207,32 @@ pub async fn save_email_settings(
     leptos_axum::redirect(&format!("/store/{store_id}/campaigns/settings?saved=1"));
     Ok(())
 }
+
+/// "Send a test to me": the campaign as a fan without a first name gets it, subject
+/// "[Test] …", to the signed-in creator's own address, through the same transport as the
+/// real send. No recipient row, no fan touched. A few at once, then one a minute.
+#[server(endpoint = "campaigns/send_test")]
+pub async fn send_test_campaign(store_id: i64, campaign_id: i64) -> Result<(), AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let creator = crate::server::access::signed_in()?;
+    // Another store's campaign is not found before anything is counted or sent.
+    crate::domain::campaigns::lifecycle::find_in_store(&state.db, store_id, campaign_id).await?;
+    if state.test_sends.check_key(&creator.creator_id).is_err() {
+        return Err(AppError::RateLimited);
+    }
+    let mailer = state.mailer().await?;
+    crate::domain::campaigns::try_out::send_test(
+        &state.db,
+        &mailer,
+        store_id,
+        campaign_id,
+        &creator.email,
+    )
+    .await?;
+    tracing::info!(store_id, campaign_id, "test message sent");
+    leptos_axum::redirect(&format!(
+        "{}/preview?tested=1",
+        campaign_path(store_id, campaign_id)
+    ));
+    Ok(())
+}

@@ -11,6 +11,7 @@
 //!   guarantee;
 //! * [`transport`] (SMTP or the outbox folder) and [`worker`] (the background sender);
 //! * [`unsubscribe`]: the signed, login-free unsubscribe;
+//! * [`try_out`]: the preview and "send a test to me";
 //! * [`queries`]: what the campaign pages read.
 
 pub mod audience;
@@ -21,5 +22,6 @@ pub mod queue;
 pub mod render;
 pub mod sender;
 pub mod transport;
+pub mod try_out;
 pub mod unsubscribe;
 pub mod worker;

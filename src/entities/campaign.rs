@@ -31,6 +31,9 @@ pub struct Model {
     pub sent_count: i64,
     pub failed_count: i64,
     pub skipped_count: i64,
+    /// Why the sender paused this campaign by itself (see `domain::campaigns::worker`);
+    /// cleared on resume.
+    pub paused_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

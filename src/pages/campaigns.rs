@@ -14,7 +14,8 @@ use leptos_router::params::Params;
 
 use crate::api::campaigns::{
     ControlCampaign, CreateCampaign, SaveEmailSettings, ScheduleCampaign, SendCampaign,
-    UpdateCampaign, campaign_audience, email_settings, list_campaigns, load_campaign,
+    SendTestCampaign, UpdateCampaign, campaign_audience, email_settings, list_campaigns,
+    load_campaign,
 };
 use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
@@ -42,7 +43,12 @@ pub fn textarea_text(text: &str) -> String {
 
 /// Says plainly where mail goes when it is not sent.
 #[component]
-fn DeliveryNote(delivery: MailDelivery) -> impl IntoView {
+fn DeliveryNote(
+    delivery: MailDelivery,
+    /// The campaign's saved messages, on a campaign's own pages.
+    #[prop(optional)]
+    saved: Option<String>,
+) -> impl IntoView {
     match delivery {
         MailDelivery::Smtp => ().into_any(),
         MailDelivery::Outbox { folder } => view! {
@@ -51,10 +57,28 @@ fn DeliveryNote(delivery: MailDelivery) -> impl IntoView {
                 "No mail server is set up (ENCORE_SMTP_URL), so each message is written as an .eml file into "
                 <code class="font-mono">{folder}</code>
                 " on the server, where you can open it with any mail program."
+                {saved.map(|href| view! { " " <a class="text-link font-medium" href=href>"Open the saved messages"</a> })}
             </p>
         }
         .into_any(),
     }
+}
+
+/// `/store/{id}/campaigns/{campaign_id}/preview.html`: the rendered email (see
+/// `server::campaign_files`).
+fn preview_document_path(store_id: i64, campaign_id: i64) -> String {
+    format!(
+        "{}/preview.html",
+        crate::api::campaigns::campaign_path(store_id, campaign_id)
+    )
+}
+
+/// The campaign's preview page and "send a test to me".
+fn preview_path(store_id: i64, campaign_id: i64) -> String {
+    format!(
+        "{}/preview",
+        crate::api::campaigns::campaign_path(store_id, campaign_id)
+    )
 }
 
 fn status_class(status: CampaignStatus) -> &'static str {
@@ -370,8 +394,9 @@ fn CampaignView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
             <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
             <span class=status_class(detail.status)>{detail.status.label()}</span>
         </div>
-        <DeliveryNote delivery=detail.delivery.clone() />
+        <DeliveryNote delivery=detail.delivery.clone() saved=format!("{}/outbox", crate::api::campaigns::campaign_path(store_id, detail.id)) />
         {reported("saved").map(|_| view! { <p class="mt-4 text-sm font-medium text-emerald-700" role="status">"Draft saved."</p> })}
+        <p class="mt-4 text-sm"><a class="text-link font-medium" href=preview_path(store_id, detail.id)>"Preview (desktop and phone) and send a test to yourself →"</a></p>
         {if editable {
             view! { <DraftView store_id detail /> }.into_any()
         } else {
@@ -477,7 +502,14 @@ fn SendView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.to_string())
+            .map(|e| match e {
+                AppError::Invalid(errors) => errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            })
     });
     let id = detail.id;
     let progress = detail.progress;
@@ -497,6 +529,12 @@ fn SendView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
         <section class="card mt-6" aria-labelledby="progress-heading">
             <h2 id="progress-heading" class="text-lg font-semibold">"Progress"</h2>
             <FormAlert message=error />
+            {detail.paused_reason.clone().map(|reason| view! {
+                <div class="mt-3 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="alert">
+                    <p class="font-medium">{reason}</p>
+                    <a class="mt-2 inline-block text-link" href=format!("/store/{store_id}/campaigns/settings")>"Email settings"</a>
+                </div>
+            })}
             <div class="mt-3"><Progress progress label="Sending progress".to_owned() /></div>
             <dl class="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
                 <div><dt class="text-slate-500">"Sent"</dt><dd class="text-lg font-semibold tabular-nums">{format::count(u64::try_from(progress.sent).unwrap_or(0))}</dd></div>
@@ -589,5 +627,94 @@ pub fn EmailSettingsPage() -> impl IntoView {
                 })}
             </Transition>
         </RequireStore>
+    }
+}
+
+/// `/store/{id}/campaigns/{campaign_id}/preview`: the rendered email at desktop and phone
+/// widths (each a sandboxed frame of the preview document, which runs no script), and
+/// "send a test to me".
+#[component]
+pub fn CampaignPreviewPage() -> impl IntoView {
+    let store_id = use_store_id();
+    let params = use_params::<CampaignParams>();
+    let campaign_id = Memo::new(move |_| params.read().as_ref().ok().and_then(|p| p.campaign_id));
+    let detail = page_resource(
+        move || (store_id.get(), campaign_id.get()),
+        |(store_id, campaign_id)| async move {
+            match (store_id, campaign_id) {
+                (Some(store_id), Some(campaign_id)) => load_campaign(store_id, campaign_id).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <RequireStore>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading the preview…"</p> }>
+                {async_view(move || async move {
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    match detail.await {
+                        Ok(detail) => view! { <PreviewView store_id detail /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
+                        Err(error) => view! { <Title text="Preview" /><LoadError error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </RequireStore>
+    }
+}
+
+#[component]
+fn PreviewView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
+    let test = ServerAction::<SendTestCampaign>::new();
+    let error = Signal::derive(move || {
+        test.value().get().and_then(Result::err).map(|e| match e {
+            AppError::Invalid(errors) => errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        })
+    });
+    let tested = reported("tested").is_some();
+    let sent = move || tested || test.value().get().is_some_and(|result| result.is_ok());
+    let id = detail.id;
+    let document = preview_document_path(store_id, id);
+    let subject = if detail.subject.is_empty() {
+        "Untitled campaign".to_owned()
+    } else {
+        detail.subject.clone()
+    };
+    let saved = match &detail.delivery {
+        MailDelivery::Smtp => "A test is on its way to your address.",
+        MailDelivery::Outbox { .. } => "A test was saved to the outbox (mail is saved, not sent).",
+    };
+    view! {
+        <Title text=format!("Preview: {subject}") />
+        <a href=crate::api::campaigns::campaign_path(store_id, id) class="text-sm text-link">{format!("← {subject}")}</a>
+        <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Preview"</h1>
+        <p class="mt-1 text-sm text-slate-600">"As a fan without a first name sees it: merge fields show their fallback."</p>
+        <DeliveryNote delivery=detail.delivery.clone() saved=format!("{}/outbox", crate::api::campaigns::campaign_path(store_id, id)) />
+        <section class="card mt-6" aria-labelledby="test-heading">
+            <h2 id="test-heading" class="text-lg font-semibold">"Send a test to me"</h2>
+            <p class="mt-1 text-sm text-slate-600">"The real message, subject starting “[Test]”, to your own address. No fan gets it."</p>
+            <FormAlert message=error />
+            {move || sent().then(|| view! { <p class="mt-3 text-sm font-medium text-emerald-700" role="status">{saved}</p> })}
+            <ActionForm action=test attr:class="mt-3">
+                <input type="hidden" name="store_id" value=store_id />
+                <input type="hidden" name="campaign_id" value=id />
+                <button type="submit" class="btn btn-secondary">"Send a test to me"</button>
+            </ActionForm>
+        </section>
+        <div class="mt-6 flex flex-wrap items-start gap-6">
+            <figure>
+                <figcaption class="text-sm font-medium text-slate-600">"Desktop"</figcaption>
+                <iframe class="mt-2 rounded-md border border-slate-200 bg-white" src=document.clone() title="The email at desktop width" width="680" height="720" sandbox=""></iframe>
+            </figure>
+            <figure>
+                <figcaption class="text-sm font-medium text-slate-600">"Phone"</figcaption>
+                <iframe class="mt-2 rounded-md border border-slate-200 bg-white" src=document title="The email at phone width" width="375" height="720" sandbox=""></iframe>
+            </figure>
+        </div>
     }
 }

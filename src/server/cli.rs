@@ -248,24 +248,16 @@ pub async fn mailer(
     crate::domain::campaigns::worker::Mailer,
     crate::domain::campaigns::worker::WorkerConfig,
 )> {
-    use crate::domain::campaigns::{transport, worker};
+    use crate::domain::campaigns::worker;
     let mail = &state.settings.mail;
-    let transport = match &mail.smtp_url {
-        Some(url) => transport::smtp(&url.0).map_err(anyhow::Error::msg)?,
-        None => transport::Transport::Outbox(mail.outbox_dir.clone()),
-    };
-    let key = state
-        .signing_key()
+    let mailer = state
+        .mailer()
         .await
-        .map_err(|_| anyhow::anyhow!("cannot load the signing secret from the database"))?;
-    let mailer = worker::Mailer {
-        transport,
-        key,
-        public_url: state.public_url(),
-    };
+        .map_err(|_| anyhow::anyhow!("cannot prepare the campaign sender (see the error above)"))?;
     let config = worker::WorkerConfig {
         concurrency: mail.concurrency,
         rate: mail.rate,
+        lease: mail.lease,
         ..worker::WorkerConfig::default()
     };
     Ok((mailer, config))

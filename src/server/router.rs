@@ -18,7 +18,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
 use super::{
-    document, export, health, metrics, outage, rate_limit, security, session, timeout, unsubscribe,
+    campaign_files, document, export, health, metrics, outage, rate_limit, security, session,
+    timeout, unsubscribe,
 };
 use crate::app::{App, shell};
 
@@ -47,6 +48,18 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/preview.html",
+            get(campaign_files::preview),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/outbox",
+            get(campaign_files::outbox_list),
+        )
+        .route(
+            "/store/{store_id}/campaigns/{campaign_id}/outbox/{file}",
+            get(campaign_files::outbox_message),
         )
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
             shell(leptos_options.clone())

@@ -81,7 +81,11 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A response that sets its own framing rule keeps it (only the campaign preview, which
+    // Encore's own preview page frames); every other one is never framed.
+    headers
+        .entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

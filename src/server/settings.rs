@@ -40,9 +40,15 @@ pub struct MailSettings {
     pub concurrency: usize,
     /// `ENCORE_SEND_RATE`: messages per second at most, for providers that cap it.
     pub rate: Option<NonZeroU32>,
+    /// `ENCORE_SEND_LEASE` (default 5m): how long a claimed message waits before another
+    /// process may send it (its claimer died).
+    pub lease: Duration,
     /// `ENCORE_SECRET`: the key login-free links are signed with; unset, one is generated
     /// once and kept in the database.
     pub secret: Option<Secret>,
+    /// `ENCORE_UNSUBSCRIBE_MAILTO`: a mailbox that takes unsubscribe requests by email;
+    /// set, `List-Unsubscribe` offers it beside the https link.
+    pub unsubscribe_mailto: Option<String>,
 }
 
 impl Default for MailSettings {
@@ -53,7 +59,9 @@ impl Default for MailSettings {
             public_url: None,
             concurrency: 4,
             rate: None,
+            lease: Duration::from_secs(5 * 60),
             secret: None,
+            unsubscribe_mailto: None,
         }
     }
 }
@@ -183,6 +191,19 @@ fn mail_from_env() -> anyhow::Result<MailSettings> {
                 "ENCORE_SEND_RATE must be messages per second, more than zero (got \"{value}\")"
             )
         })?);
+    }
+    if let Some(value) = non_empty_var("ENCORE_SEND_LEASE") {
+        mail.lease = parse_duration(&value).with_context(|| {
+            format!("ENCORE_SEND_LEASE must look like 5m or 90s (got \"{value}\")")
+        })?;
+    }
+    if let Some(address) = non_empty_var("ENCORE_UNSUBSCRIBE_MAILTO") {
+        let email = crate::domain::email::Email::parse(&address)
+            .ok()
+            .with_context(|| {
+                format!("ENCORE_UNSUBSCRIBE_MAILTO must be an email address (got \"{address}\")")
+            })?;
+        mail.unsubscribe_mailto = Some(email.as_str().to_owned());
     }
     mail.secret = non_empty_var("ENCORE_SECRET").map(Secret);
     if mail

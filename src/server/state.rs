@@ -9,9 +9,14 @@ use sea_orm::DatabaseConnection;
 use super::metrics::Metrics;
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
+use crate::domain::campaigns::transport::{self, Transport};
+use crate::domain::campaigns::worker::Mailer;
 use crate::domain::signing::{self, SigningKey};
 use crate::dto::MailDelivery;
 use crate::error::AppError;
+
+/// How many test messages a creator may send at once before the limit of one a minute.
+pub const TEST_SEND_BURST: std::num::NonZeroU32 = std::num::NonZeroU32::new(5).unwrap();
 
 /// Shared, cheaply cloned state. Tests build their own with their own database; there is no
 /// global pool.
@@ -26,6 +31,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The key login-free links are signed with, loaded (or generated) on first use.
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
+    /// The campaign transport and link settings, built on first use (the background sender
+    /// and "send a test to me" share it, and with it the SMTP connection pool).
+    mailer: Arc<tokio::sync::OnceCell<Mailer>>,
+    /// "Send a test to me", per creator: a few at once, then one a minute.
+    pub test_sends: Arc<governor::DefaultKeyedRateLimiter<i64>>,
 }
 
 impl AppState {
@@ -42,6 +52,10 @@ impl AppState {
             leptos_options,
             db,
             signing_key: Arc::default(),
+            mailer: Arc::default(),
+            test_sends: Arc::new(governor::RateLimiter::keyed(
+                governor::Quota::per_minute(std::num::NonZeroU32::MIN).allow_burst(TEST_SEND_BURST),
+            )),
         }
     }
 
@@ -54,6 +68,36 @@ impl AppState {
         Ok(self
             .signing_key
             .get_or_try_init(|| signing::load_key(&self.db, secret))
+            .await?
+            .clone())
+    }
+
+    /// Where campaign mail goes and how its links are made: `ENCORE_SMTP_URL` or the outbox
+    /// folder, the signing key, the public address and the unsubscribe mailbox.
+    ///
+    /// # Errors
+    /// `Internal` when the signing key cannot be loaded, or the SMTP URL cannot be read (it
+    /// is checked at start-up, so only a wiring bug), logged.
+    pub async fn mailer(&self) -> Result<Mailer, AppError> {
+        let key = self.signing_key().await?;
+        Ok(self
+            .mailer
+            .get_or_try_init(|| async {
+                let mail = &self.settings.mail;
+                let transport = match &mail.smtp_url {
+                    Some(url) => transport::smtp(&url.0).map_err(|error| {
+                        tracing::error!(%error, "cannot build the SMTP transport");
+                        AppError::Internal
+                    })?,
+                    None => Transport::Outbox(mail.outbox_dir.clone()),
+                };
+                Ok::<_, AppError>(Mailer {
+                    transport,
+                    key,
+                    public_url: self.public_url(),
+                    unsubscribe_mailto: mail.unsubscribe_mailto.clone(),
+                })
+            })
             .await?
             .clone())
     }

@@ -43,6 +43,11 @@ fn sink_python() -> PathBuf {
 
 impl SmtpSink {
     fn start() -> SmtpSink {
+        SmtpSink::start_with_delay(0.0)
+    }
+
+    /// A sink that answers each message's DATA only after `delay` seconds.
+    fn start_with_delay(delay: f64) -> SmtpSink {
         let python = sink_python();
         assert!(
             python.exists(),
@@ -57,7 +62,13 @@ impl SmtpSink {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(python)
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/sink.py"))
-            .args(["--port", &port.to_string(), "--dir"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--delay",
+                &delay.to_string(),
+                "--dir",
+            ])
             .arg(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -109,7 +120,18 @@ fn mailer(transport: Transport) -> Mailer {
         transport,
         key: SigningKey::from_secret(KEY),
         public_url: "https://encore.test".to_owned(),
+        unsubscribe_mailto: None,
     }
+}
+
+/// The real server with its mail settings changed by `mail`.
+async fn app_with_mail(
+    db: DatabaseConnection,
+    mail: impl FnOnce(&mut encore::server::settings::MailSettings),
+) -> TestApp {
+    let mut settings = crate::support::test_settings();
+    mail(&mut settings.mail);
+    crate::support::spawn_app_with(db, settings).await
 }
 
 async fn fan_with(
@@ -989,3 +1011,594 @@ db_test!(
         assert_eq!(lifecycle::start_due(&db, later).await.unwrap(), 0);
     }
 );
+
+app_test!(
+    a_send_whose_sender_settings_vanish_pauses_with_the_reason_and_resumes_once_fixed,
+    |app: TestApp| async move {
+        let db = app.db.clone();
+        let store_id = app.signed_in_store().await;
+        sender_settings(&db, store_id).await;
+        fan_with(&db, store_id, "ada@example.com", "Ada", "ableton").await;
+        fan_with(&db, store_id, "bob@example.com", "Bob", "ableton").await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        lifecycle::send_now(&db, store_id, id).await.unwrap();
+
+        // The settings row disappears mid-send (an operator's cleanup, a restore).
+        encore::entities::store_email_settings::Entity::delete_by_id(store_id)
+            .exec(&db)
+            .await
+            .unwrap();
+        let sink = SmtpSink::start();
+        let sent = worker::drain(&db, mailer(sink.transport()), WorkerConfig::default())
+            .await
+            .expect("the worker pauses the campaign instead of failing every lease");
+        assert_eq!(sent, 0);
+        let paused = campaign_row(&db, id).await;
+        assert_eq!(paused.status, CampaignStatus::Paused);
+        assert_eq!(
+            paused.paused_reason.as_deref(),
+            Some(worker::HOLD_NO_SETTINGS)
+        );
+        // The claimed rows are handed back untouched: queued, no attempt counted, and no
+        // longer claimed by anyone.
+        for row in recipients(&db, id).await {
+            assert_eq!((row.status, row.attempts), (RecipientStatus::Queued, 0));
+        }
+        assert!(
+            queue::claim(&db, 10, Duration::from_secs(300))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // The campaign's page says why and where to fix it.
+        let page = app
+            .get_text(&format!("/store/{store_id}/campaigns/{id}"))
+            .await;
+        assert!(
+            page.contains("this store has no sender address or postal address"),
+            "{page}"
+        );
+
+        // Resuming before the fix is refused with a clear error; after it, the rest goes.
+        let error = lifecycle::control(&db, store_id, id, Control::Resume)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, DomainError::Invalid(errors) if errors[0].field == "settings"),
+            "{error:?}"
+        );
+        assert_eq!(campaign_row(&db, id).await.status, CampaignStatus::Paused);
+        sender_settings(&db, store_id).await;
+        lifecycle::control(&db, store_id, id, Control::Resume)
+            .await
+            .unwrap();
+        assert_eq!(campaign_row(&db, id).await.paused_reason, None);
+        worker::drain(&db, mailer(sink.transport()), WorkerConfig::default())
+            .await
+            .unwrap();
+        assert_eq!(sink.messages().len(), 2);
+        let done = campaign_row(&db, id).await;
+        assert_eq!((done.status, done.sent_count), (CampaignStatus::Sent, 2));
+        for row in recipients(&db, id).await {
+            assert_eq!(row.attempts, 1);
+        }
+    }
+);
+
+app_test!(
+    the_preview_is_its_own_scriptless_document_framed_only_by_encore,
+    |app: TestApp| async move {
+        let db = app.db.clone();
+        let store_id = app.signed_in_store().await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        let base = format!("/store/{store_id}/campaigns/{id}");
+
+        let response = app
+            .client
+            .get(app.url(&format!("{base}/preview.html")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(csp, encore::server::campaign_files::PREVIEW_CSP);
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("sandbox"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+        assert!(!csp.contains("script-src"), "{csp}");
+        assert_eq!(response.headers()["x-frame-options"], "SAMEORIGIN");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<h1>New pack</h1>"), "{html}");
+        // The merge field shows its fallback; the footer asks for the postal address.
+        assert!(html.contains("<strong>there</strong>"), "{html}");
+        assert!(html.contains("Your postal address"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+
+        // The preview page frames it at desktop and phone widths, sandboxed, and is itself
+        // framed by nobody, like every other page.
+        let response = app
+            .client
+            .get(app.url(&format!("{base}/preview")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'self'") && !csp.contains("frame-src"),
+            "{csp}"
+        );
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+        let page = response.text().await.unwrap();
+        assert_eq!(page.matches("<iframe").count(), 2, "{page}");
+        assert!(
+            page.contains(&format!("src=\"{base}/preview.html\"")),
+            "{page}"
+        );
+        assert!(
+            page.contains("width=\"375\"") && page.contains("width=\"680\""),
+            "{page}"
+        );
+        assert!(page.contains("sandbox=\"\""), "{page}");
+        // The campaign page links to it.
+        assert!(
+            app.get_text(&base)
+                .await
+                .contains(&format!("{base}/preview"))
+        );
+
+        // Another store's campaign, inside your own store: 404, nothing shown.
+        let b_store = store(&db).await;
+        let theirs = draft(&db, b_store, "").await;
+        for path in [
+            format!("/store/{store_id}/campaigns/{theirs}/preview.html"),
+            format!("/store/{store_id}/campaigns/{theirs}/preview"),
+            format!("/store/{b_store}/campaigns/{theirs}/preview.html"),
+        ] {
+            let response = app.client.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+            assert!(
+                !response.text().await.unwrap().contains("New pack"),
+                "{path}"
+            );
+        }
+    }
+);
+
+db_test!(
+    send_a_test_to_me_goes_through_the_real_smtp_server_to_the_creator_only,
+    |db: DatabaseConnection| async move {
+        let sink = SmtpSink::start();
+        let port = sink.port;
+        let app = app_with_mail(db.clone(), |mail| {
+            mail.smtp_url = Some(encore::server::settings::Secret(format!(
+                "smtp://127.0.0.1:{port}"
+            )));
+        })
+        .await;
+        app.sign_up("maker@example.com").await;
+        let store_id = app.create_store_with(&app.client, "Night Owl Beats").await;
+        let ada = fan_with(&db, store_id, "ada@example.com", "Ada", "ableton").await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        let app_ref = &app;
+        let send_test = move || async move {
+            app_ref
+                .client
+                .post(app_ref.url("/api/campaigns/send_test"))
+                .form(&[
+                    ("store_id", store_id.to_string()),
+                    ("campaign_id", id.to_string()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        };
+
+        // No sender settings yet: a clear error, nothing sent.
+        let response = send_test().await;
+        assert_eq!(response.status(), 400);
+        assert!(response.text().await.unwrap().contains("Email settings"));
+        assert!(sink.messages().is_empty());
+
+        sender_settings(&db, store_id).await;
+        let before = table_counts(&db).await;
+        let activities = activities_of(&db, ada).await;
+        let response = send_test().await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1);
+        let message = &messages[0];
+        assert_eq!(
+            header(message, "X-Envelope-To").as_deref(),
+            Some("maker@example.com")
+        );
+        assert_eq!(
+            header(message, "Subject").as_deref(),
+            Some("[Test] Hi there, the Ableton pack is out")
+        );
+        assert!(
+            header(message, "From")
+                .unwrap()
+                .contains("hello@nightowl.test")
+        );
+        assert!(header(message, "Message-ID").unwrap().contains("-test-"));
+        let text = decoded(message);
+        assert!(text.contains("<strong>there</strong>"), "{text}");
+        assert!(text.contains("1 Loop Street"), "{text}");
+        // No recipient row, no fan touched, the draft still a draft.
+        assert_eq!(table_counts(&db).await, before);
+        assert_eq!(activities_of(&db, ada).await, activities);
+        assert!(recipients(&db, id).await.is_empty());
+        assert_eq!(campaign_row(&db, id).await.status, CampaignStatus::Draft);
+
+        // A few at once, then the limit: five in all (the refused one above counted).
+        for _ in 0..3 {
+            assert_eq!(send_test().await.status(), 200);
+        }
+        assert_eq!(send_test().await.status(), 429);
+        assert_eq!(sink.messages().len(), 4);
+
+        // With a mail server there is no outbox to open.
+        let response = app
+            .client
+            .get(app.url(&format!("/store/{store_id}/campaigns/{id}/outbox")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+    }
+);
+
+db_test!(
+    list_unsubscribe_offers_the_mailto_when_one_is_configured,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        sender_settings(&db, store_id).await;
+        fan_with(&db, store_id, "ada@example.com", "Ada", "ableton").await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        lifecycle::send_now(&db, store_id, id).await.unwrap();
+        let sink = SmtpSink::start();
+        let mailer = Mailer {
+            unsubscribe_mailto: Some("unsubscribe@nightowl.test".to_owned()),
+            ..mailer(sink.transport())
+        };
+        worker::drain(&db, mailer.clone(), WorkerConfig::default())
+            .await
+            .unwrap();
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1);
+        let row = &recipients(&db, id).await[0];
+        let token = SigningKey::from_secret(KEY).sign(Purpose::Unsubscribe, row.id);
+        assert_eq!(
+            header(&messages[0], "List-Unsubscribe"),
+            Some(format!(
+                "<https://encore.test/unsubscribe/{token}>, \
+                 <mailto:unsubscribe@nightowl.test?subject=unsubscribe%20{token}>"
+            ))
+        );
+        assert_eq!(
+            header(&messages[0], "List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+    }
+);
+
+#[test]
+fn a_malformed_unsubscribe_mailbox_stops_the_server_with_one_clear_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_encore"))
+        .arg("serve")
+        .arg("--leptos-config")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+        .env("ENCORE_UNSUBSCRIBE_MAILTO", "not a mailbox")
+        .env("DATABASE_URL", "sqlite://target/never-created.db")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .expect("run encore");
+    assert!(!output.status.success(), "the server started");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("encore:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("ENCORE_UNSUBSCRIBE_MAILTO"), "{stderr}");
+}
+
+db_test!(
+    saved_messages_are_listed_and_shown_escaped_to_their_creator_only,
+    |db: DatabaseConnection| async move {
+        let outbox = tempfile::tempdir().unwrap();
+        let folder = outbox.path().to_owned();
+        let app = app_with_mail(db.clone(), |mail| mail.outbox_dir = folder.clone()).await;
+        let store_id = app.signed_in_store().await;
+        sender_settings(&db, store_id).await;
+        fan_with(&db, store_id, "ada@example.com", "Ada <b>", "ableton").await;
+        fan_with(&db, store_id, "bob@example.com", "Bob", "ableton").await;
+        let id = draft(&db, store_id, "any=ableton").await;
+        lifecycle::send_now(&db, store_id, id).await.unwrap();
+        worker::drain(
+            &db,
+            mailer(Transport::Outbox(folder.clone())),
+            WorkerConfig::default(),
+        )
+        .await
+        .unwrap();
+        let rows = recipients(&db, id).await;
+        // Something Encore did not write, beside the messages.
+        std::fs::write(folder.join(id.to_string()).join("notes.txt"), "private").unwrap();
+        std::fs::write(folder.join("secret.eml"), "private").unwrap();
+
+        let base = format!("/store/{store_id}/campaigns/{id}");
+        let page = app.get_text(&base).await;
+        assert!(page.contains("Open the saved messages"), "{page}");
+        assert!(page.contains(&format!("href=\"{base}/outbox\"")), "{page}");
+
+        let list = app.get_text(&format!("{base}/outbox")).await;
+        for row in &rows {
+            assert!(
+                list.contains(&format!("href=\"{base}/outbox/{}.eml\"", row.id)),
+                "{list}"
+            );
+        }
+        assert!(!list.contains("notes.txt"), "{list}");
+
+        let shown = app
+            .client
+            .get(app.url(&format!("{base}/outbox/{}.eml", rows[0].id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shown.status(), 200);
+        assert!(
+            shown.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        let shown = shown.text().await.unwrap();
+        assert!(shown.contains("ada@example.com"), "{shown}");
+        assert!(shown.contains("&lt;h1&gt;New pack&lt;/h1&gt;"), "{shown}");
+        assert!(!shown.contains("<h1>New pack"), "{shown}");
+
+        // Only names the outbox writes, inside this campaign's folder.
+        for bad in [
+            "notes.txt",
+            "..%2Fsecret.eml",
+            "..%2F..%2Fsecret.eml",
+            "%2Fetc%2Fpasswd",
+            "999999.eml",
+        ] {
+            let response = app
+                .client
+                .get(app.url(&format!("{base}/outbox/{bad}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 404, "{bad}");
+            assert!(!response.text().await.unwrap().contains("private"), "{bad}");
+        }
+
+        // Another creator sees none of it.
+        let other = app.another_client();
+        app.sign_up_with(&other, "other@example.com").await;
+        let theirs = app.create_store_with(&other, "Other Beats").await;
+        for path in [
+            format!("{base}/outbox"),
+            format!("{base}/outbox/{}.eml", rows[0].id),
+            format!("/store/{theirs}/campaigns/{id}/outbox"),
+            format!("/store/{theirs}/campaigns/{id}/outbox/{}.eml", rows[0].id),
+        ] {
+            let response = other.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+            assert!(
+                !response.text().await.unwrap().contains("ada@example.com"),
+                "{path}"
+            );
+        }
+    }
+);
+
+// ---------------------------------------------------------------------------------------
+// Two real `encore serve` processes on one database
+
+/// A running `encore serve` (the debug binary); killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    fn start(database_url: &str, smtp_port: u16) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_encore"))
+            .arg("serve")
+            .arg("--leptos-config")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("ENCORE_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env("ENCORE_SECRET", KEY)
+            .env("ENCORE_PUBLIC_URL", "https://encore.test")
+            .env("ENCORE_SEND_CONCURRENCY", SERVER_CONCURRENCY.to_string())
+            .env("ENCORE_SEND_LEASE", "3s")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start encore serve");
+        Server { child }
+    }
+
+    /// `kill -9`: no message in flight is settled.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SERVER_CONCURRENCY: usize = 3;
+
+/// Waits (up to two minutes) until `done` holds.
+async fn wait_until<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..1200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("gave up waiting: {what}");
+}
+
+/// A sending campaign to `fans` fans of a new store.
+async fn sending_campaign(db: &DatabaseConnection, fans: usize) -> i64 {
+    let store_id = store(db).await;
+    sender_settings(db, store_id).await;
+    for n in 0..fans {
+        fan_with(db, store_id, &format!("fan{n}@example.com"), "", "ableton").await;
+    }
+    let id = draft(db, store_id, "any=ableton").await;
+    lifecycle::send_now(db, store_id, id).await.unwrap();
+    id
+}
+
+/// Each recipient's messages at the sink: their Message-IDs.
+fn received_by_recipient(sink: &SmtpSink) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut by = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for message in sink.messages() {
+        by.entry(header(&message, "X-Envelope-To").unwrap())
+            .or_default()
+            .push(header(&message, "Message-ID").unwrap());
+    }
+    by
+}
+
+async fn two_servers_share_one_send(engine: crate::support::Engine) {
+    let Some(test_db) = crate::support::TestDb::create(engine).await else {
+        return;
+    };
+    let db = test_db.db.clone();
+    let id = sending_campaign(&db, 60).await;
+    let sink = SmtpSink::start();
+    let servers = [
+        Server::start(&test_db.url, sink.port),
+        Server::start(&test_db.url, sink.port),
+    ];
+    let db_ref = &db;
+    wait_until("the campaign is sent", move || async move {
+        campaign_row(db_ref, id).await.status == CampaignStatus::Sent
+    })
+    .await;
+    drop(servers);
+    let by = received_by_recipient(&sink);
+    assert_eq!(by.len(), 60, "every recipient got it");
+    for (to, ids) in &by {
+        assert_eq!(ids.len(), 1, "{to} got {} copies", ids.len());
+    }
+    let done = campaign_row(&db, id).await;
+    assert_eq!((done.sent_count, done.failed_count), (60, 0));
+    assert!(test_db.destroy().await);
+}
+
+async fn a_killed_server_leaves_the_rest_to_a_restart(engine: crate::support::Engine) {
+    let Some(test_db) = crate::support::TestDb::create(engine).await else {
+        return;
+    };
+    let db = test_db.db.clone();
+    let id = sending_campaign(&db, 40).await;
+    // A slow server, so the send is surely under way when one process is killed.
+    let sink = SmtpSink::start_with_delay(0.2);
+    let first = Server::start(&test_db.url, sink.port);
+    let second = Server::start(&test_db.url, sink.port);
+    let sink_ref = &sink;
+    wait_until("a few messages arrive", move || async move {
+        sink_ref.messages().len() >= 6
+    })
+    .await;
+    first.kill();
+    assert_ne!(
+        campaign_row(&db, id).await.status,
+        CampaignStatus::Sent,
+        "killed before the end of the send"
+    );
+    let restarted = Server::start(&test_db.url, sink.port);
+    let db_ref = &db;
+    wait_until("the campaign is sent", move || async move {
+        campaign_row(db_ref, id).await.status == CampaignStatus::Sent
+    })
+    .await;
+    drop((second, restarted));
+
+    let by = received_by_recipient(&sink);
+    assert_eq!(by.len(), 40, "every recipient got it");
+    let mailer = mailer(sink.transport());
+    let rows = recipients(&db, id).await;
+    let mut duplicates = 0;
+    for row in &rows {
+        let ids = &by[&row.email];
+        duplicates += ids.len() - 1;
+        // Any second copy is recognisably the same message.
+        for message_id in ids {
+            assert_eq!(message_id, &mailer.message_id(id, row.id), "{}", row.email);
+        }
+        assert_eq!(row.status, RecipientStatus::Sent);
+    }
+    assert!(
+        duplicates <= SERVER_CONCURRENCY,
+        "{duplicates} duplicates, more than the killed process's {SERVER_CONCURRENCY} in flight"
+    );
+    assert_eq!(campaign_row(&db, id).await.sent_count, 40);
+    assert!(test_db.destroy().await);
+}
+
+mod two_encore_processes_share_one_send {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        two_servers_share_one_send(crate::support::Engine::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        two_servers_share_one_send(crate::support::Engine::Postgres).await;
+    }
+}
+
+mod kill_9_of_one_process_mid_send_then_restart_delivers_the_rest {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        a_killed_server_leaves_the_rest_to_a_restart(crate::support::Engine::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        a_killed_server_leaves_the_rest_to_a_restart(crate::support::Engine::Postgres).await;
+    }
+}

@@ -76,6 +76,8 @@ where
 /// A database that exists for one test.
 pub struct TestDb {
     pub db: DatabaseConnection,
+    /// Where it is, for a child process (`encore serve`) to open.
+    pub url: String,
     postgres_name: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -100,6 +102,7 @@ impl TestDb {
             .expect("migrate SQLite");
         TestDb {
             db,
+            url,
             postgres_name: None,
             _dir: Some(dir),
         }
@@ -128,6 +131,7 @@ impl TestDb {
             .expect("migrate PostgreSQL");
         Some(TestDb {
             db,
+            url,
             postgres_name: Some(name),
             _dir: None,
         })

@@ -124,7 +124,7 @@ fn request_for(path: &str, store: i64, victim: &Victim) -> Option<Vec<(&'static 
         ],
         "/api/campaigns/list" | "/api/campaigns/settings" => vec![s],
         "/api/campaigns/audience" => vec![s, ("audience", "any=vip".into())],
-        "/api/campaigns/detail" | "/api/campaigns/send" => {
+        "/api/campaigns/detail" | "/api/campaigns/send" | "/api/campaigns/send_test" => {
             vec![s, ("campaign_id", v.campaign.to_string())]
         }
         "/api/campaigns/create" => vec![
@@ -349,6 +349,14 @@ app_test!(
             })
             .collect();
         pages.push(format!("/store/{}/customers.csv", victim.store));
+        // The campaign documents that are not pages (see `server::campaign_files`), with B's
+        // store and, inside A's own store, B's campaign.
+        for store in [victim.store, a_store] {
+            let base = format!("/store/{store}/campaigns/{}", victim.campaign);
+            pages.push(format!("{base}/preview.html"));
+            pages.push(format!("{base}/outbox"));
+            pages.push(format!("{base}/outbox/1.eml"));
+        }
         assert!(pages.len() >= 10, "{pages:?}");
         for page in pages {
             let response = app

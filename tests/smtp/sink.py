@@ -1,6 +1,6 @@
 """A real SMTP server for Encore's tests (aiosmtpd), that keeps what it receives.
 
-Usage: sink.py --port PORT --dir DIR
+Usage: sink.py --port PORT --dir DIR [--delay SECONDS]
 
 Each accepted message is written to DIR as <n>.eml (the raw message as received, with an
 X-Envelope-To line per envelope recipient first) once the whole SMTP transaction has
@@ -11,10 +11,14 @@ SMTP replies:
 * local part starting "rejected"  -> 554 5.7.1 Message rejected
 * local part starting "busy"      -> 451 4.3.0 Try again later (a transient failure)
 
+With --delay, each message's DATA is answered only after that long (a slow server, so a test
+can stop a sender in the middle of a send).
+
 The line "ready" on stdout says the server listens.
 """
 
 import argparse
+import asyncio
 import itertools
 import os
 import sys
@@ -23,8 +27,9 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, delay):
         self.folder = folder
+        self.delay = delay
         self.counter = itertools.count(1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -39,6 +44,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         n = next(self.counter)
         header = "".join(f"X-Envelope-To: {to}\r\n" for to in envelope.rcpt_tos)
         data = envelope.original_content or envelope.content
@@ -56,9 +63,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=args.port)
+    controller = Controller(Sink(args.dir, args.delay), hostname="127.0.0.1", port=args.port)
     controller.start()
     print("ready", flush=True)
     # Runs until the test process that started it closes our stdin (or it is killed).

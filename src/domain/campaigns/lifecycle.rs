@@ -292,11 +292,25 @@ pub async fn control(
                 model.status.label().to_lowercase()
             )));
         };
+        // A campaign the sender paused by itself (its sender settings went missing) resumes
+        // only once they are back; resuming clears the reason.
+        if control == Control::Resume
+            && !sender::is_ready(sender::find(&tx, store_id).await?.as_ref())
+        {
+            return Err(DomainError::invalid(
+                "settings",
+                "Add your sender address and postal address in Email settings, then resume.",
+            ));
+        }
         // One statement guarded by the status read, so a worker finishing the campaign at
         // the same moment is not overwritten.
         let changed = campaign::Entity::update_many()
             .col_expr(campaign::Column::Status, Expr::val(to.as_str()))
             .col_expr(campaign::Column::UpdatedAt, Expr::val(time::now()))
+            .col_expr(
+                campaign::Column::PausedReason,
+                Expr::val(Option::<String>::None),
+            )
             .filter(campaign::Column::Id.eq(model.id))
             .filter(campaign::Column::Status.eq(model.status.as_str()))
             .exec(&tx)

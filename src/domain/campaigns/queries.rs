@@ -161,6 +161,10 @@ pub async fn detail(
         progress: progress(&model),
         problems,
         settings_ready,
+        paused_reason: model
+            .paused_reason
+            .clone()
+            .filter(|_| model.status == crate::vocab::CampaignStatus::Paused),
         delivery,
         scheduled_at: model.scheduled_at,
         started_at: model.started_at,

@@ -187,6 +187,50 @@ async fn finish_if_done(
     Ok(())
 }
 
+/// Pauses a sending campaign whose messages cannot be built, saying why, and hands back the
+/// rows just claimed for it untouched (queued, due now, the attempt not counted), so they
+/// go out when the creator fixes the cause and resumes. A campaign already paused or
+/// cancelled meanwhile keeps its status.
+///
+/// # Errors
+/// Database failures.
+pub async fn hold(
+    db: &DatabaseConnection,
+    campaign_id: i64,
+    reason: &str,
+    claimed: &[i64],
+) -> DomainResult<()> {
+    with_retries(|| async {
+        let now = time::now();
+        let tx = begin_write(db).await?;
+        use campaign::Column as C;
+        campaign::Entity::update_many()
+            .col_expr(C::Status, Expr::val(CampaignStatus::Paused.as_str()))
+            .col_expr(
+                C::PausedReason,
+                Expr::val(reason.chars().take(500).collect::<String>()),
+            )
+            .col_expr(C::UpdatedAt, Expr::val(now))
+            .filter(C::Id.eq(campaign_id))
+            .filter(C::Status.eq(CampaignStatus::Sending.as_str()))
+            .exec(&tx)
+            .await?;
+        use campaign_recipient::Column as R;
+        campaign_recipient::Entity::update_many()
+            .col_expr(R::Status, Expr::val(RecipientStatus::Queued.as_str()))
+            .col_expr(R::Attempts, Expr::col(R::Attempts).sub(1))
+            .col_expr(R::NextAttemptAt, Expr::val(now))
+            .filter(R::Id.is_in(claimed.iter().copied()))
+            .filter(R::CampaignId.eq(campaign_id))
+            .filter(R::Status.eq(RecipientStatus::Sending.as_str()))
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// What happened to one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -56,6 +56,8 @@ pub struct Mailer {
     pub key: SigningKey,
     /// Where Encore is reached from the outside, for unsubscribe links (no trailing `/`).
     pub public_url: String,
+    /// `ENCORE_UNSUBSCRIBE_MAILTO`: a mailbox offered in `List-Unsubscribe` beside the link.
+    pub unsubscribe_mailto: Option<String>,
 }
 
 impl Mailer {
@@ -68,24 +70,46 @@ impl Mailer {
         )
     }
 
-    /// The Message-ID of one recipient row: the same on every try, so a copy sent again
-    /// after a crash is recognisably the same message.
-    pub fn message_id(&self, campaign_id: i64, recipient_id: i64) -> String {
-        let host = self
-            .public_url
+    /// The `List-Unsubscribe` value of one recipient row: the https link (which RFC 8058's
+    /// one-click POST goes to), then, when a mailbox is configured, a `mailto:` whose subject
+    /// carries the same signed token, for mail clients that only offer email.
+    pub fn list_unsubscribe(&self, recipient_id: i64) -> String {
+        let url = self.unsubscribe_url(recipient_id);
+        match &self.unsubscribe_mailto {
+            None => format!("<{url}>"),
+            Some(mailbox) => format!(
+                "<{url}>, <mailto:{mailbox}?subject=unsubscribe%20{}>",
+                self.key.sign(Purpose::Unsubscribe, recipient_id)
+            ),
+        }
+    }
+
+    /// The host Message-IDs are made under: the public address's.
+    fn host(&self) -> &str {
+        self.public_url
             .split("://")
             .nth(1)
             .unwrap_or("encore.invalid")
             .split(['/', ':'])
             .next()
             .filter(|host| !host.is_empty())
-            .unwrap_or("encore.invalid");
-        format!("<campaign-{campaign_id}-{recipient_id}@{host}>")
+            .unwrap_or("encore.invalid")
+    }
+
+    /// The Message-ID of one recipient row: the same on every try, so a copy sent again
+    /// after a crash is recognisably the same message.
+    pub fn message_id(&self, campaign_id: i64, recipient_id: i64) -> String {
+        format!("<campaign-{campaign_id}-{recipient_id}@{}>", self.host())
+    }
+
+    /// The Message-ID of a test message: its own, never a recipient's.
+    pub fn test_message_id(&self, campaign_id: i64, n: i64) -> String {
+        format!("<campaign-{campaign_id}-test-{n}@{}>", self.host())
     }
 }
 
 /// A campaign prepared once for all its messages.
-struct Prepared {
+pub(super) struct Prepared {
     rendered: Rendered,
     from: Mailbox,
     reply_to: Option<Mailbox>,
@@ -93,7 +117,35 @@ struct Prepared {
     postal_address: String,
 }
 
-async fn prepare(db: &DatabaseConnection, campaign_id: i64) -> DomainResult<Prepared> {
+/// Why a campaign's messages cannot be built.
+pub(super) enum Unpreparable {
+    /// Something the creator can fix (or must know about): the campaign is paused with this
+    /// sentence as its reason, instead of its messages being claimed again every lease.
+    Hold(String),
+    /// The database failed: the claims lapse and are tried again.
+    Database(DomainError),
+}
+
+impl From<sea_orm::DbErr> for Unpreparable {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Unpreparable::Database(error.into())
+    }
+}
+
+impl From<DomainError> for Unpreparable {
+    fn from(error: DomainError) -> Self {
+        Unpreparable::Database(error)
+    }
+}
+
+/// The reason shown on a campaign paused because its store's sender settings are missing.
+pub const HOLD_NO_SETTINGS: &str = "Sending stopped: this store has no sender address or \
+    postal address in Email settings any more. Add them, then resume.";
+
+pub(super) async fn prepare(
+    db: &DatabaseConnection,
+    campaign_id: i64,
+) -> Result<Prepared, Unpreparable> {
     let model = campaign::Entity::find_by_id(campaign_id)
         .one(db)
         .await?
@@ -102,32 +154,33 @@ async fn prepare(db: &DatabaseConnection, campaign_id: i64) -> DomainResult<Prep
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("store"))?;
-    let settings = sender::find(db, model.store_id)
-        .await?
-        .ok_or_else(|| DomainError::Corrupt(format!("campaign {campaign_id} has no sender")))?;
-    let corrupt = |what: &str| DomainError::Corrupt(format!("campaign {campaign_id}: {what}"));
-    let rendered =
-        Rendered::new(&content_of(&model)).map_err(|_| corrupt("unknown merge field"))?;
+    let settings = sender::find(db, model.store_id).await?;
+    let settings = match settings {
+        Some(settings) if sender::is_ready(Some(&settings)) => settings,
+        _ => return Err(Unpreparable::Hold(HOLD_NO_SETTINGS.to_owned())),
+    };
+    let hold = |what: &str| Unpreparable::Hold(format!("Sending stopped: {what}"));
+    let rendered = Rendered::new(&content_of(&model)).map_err(|_| {
+        hold("the email uses a merge field Encore does not know. Cancel it and send a copy.")
+    })?;
     let from_name = [&model.from_name, &settings.sender_name, &store.name]
         .into_iter()
         .find(|name| !name.trim().is_empty())
         .cloned();
     let from = Mailbox::new(
         from_name,
-        settings
-            .sender_address
-            .parse()
-            .map_err(|_| corrupt("bad sender address"))?,
+        settings.sender_address.parse().map_err(|_| {
+            hold("the sender address in Email settings cannot be used. Fix it, then resume.")
+        })?,
     );
     let reply_to = if settings.reply_to.is_empty() {
         None
     } else {
         Some(Mailbox::new(
             None,
-            settings
-                .reply_to
-                .parse()
-                .map_err(|_| corrupt("bad reply-to"))?,
+            settings.reply_to.parse().map_err(|_| {
+                hold("the reply-to address in Email settings cannot be used. Fix it, then resume.")
+            })?,
         ))
     };
     Ok(Prepared {
@@ -139,34 +192,43 @@ async fn prepare(db: &DatabaseConnection, campaign_id: i64) -> DomainResult<Prep
     })
 }
 
-/// Builds one recipient's message.
+/// One message's particulars.
+pub struct Envelope<'a> {
+    pub to: &'a str,
+    pub first_name: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub list_unsubscribe: String,
+    pub message_id: String,
+    /// Put before the subject (`"[Test] "` for a test message).
+    pub subject_prefix: &'a str,
+}
+
+/// Builds a message of a prepared campaign.
 ///
 /// # Errors
 /// An address lettre cannot write (stored addresses are validated, so a bug).
-fn build(mailer: &Mailer, prepared: &Prepared, row: &Claimed) -> Result<(Message, String), String> {
-    let unsubscribe = mailer.unsubscribe_url(row.id);
+pub(super) fn compose(prepared: &Prepared, envelope: Envelope<'_>) -> Result<Message, String> {
     let letter = prepared.rendered.letter(
-        &row.first_name,
+        envelope.first_name,
         &Footer {
             store_name: &prepared.store_name,
             postal_address: &prepared.postal_address,
-            unsubscribe_url: &unsubscribe,
+            unsubscribe_url: envelope.unsubscribe_url,
         },
     );
-    let message_id = mailer.message_id(row.campaign_id, row.id);
-    let to: lettre::Address = row
-        .email
+    let to: lettre::Address = envelope
+        .to
         .parse()
         .map_err(|e| format!("recipient address: {e}"))?;
     let name = |text: &'static str| HeaderName::new_from_ascii_str(text);
     let mut builder = Message::builder()
         .from(prepared.from.clone())
         .to(Mailbox::new(None, to))
-        .subject(letter.subject)
-        .message_id(Some(message_id.clone()))
+        .subject(format!("{}{}", envelope.subject_prefix, letter.subject))
+        .message_id(Some(envelope.message_id))
         .raw_header(HeaderValue::new(
             name("List-Unsubscribe"),
-            format!("<{unsubscribe}>"),
+            envelope.list_unsubscribe,
         ))
         // RFC 8058: a POST to the link unsubscribes at once (mail clients' one-click button).
         .raw_header(HeaderValue::new(
@@ -176,9 +238,29 @@ fn build(mailer: &Mailer, prepared: &Prepared, row: &Claimed) -> Result<(Message
     if let Some(reply_to) = &prepared.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
-    let message = builder
+    builder
         .multipart(MultiPart::alternative_plain_html(letter.text, letter.html))
-        .map_err(|e| format!("message: {e}"))?;
+        .map_err(|e| format!("message: {e}"))
+}
+
+/// Builds one recipient's message.
+///
+/// # Errors
+/// An address lettre cannot write (stored addresses are validated, so a bug).
+fn build(mailer: &Mailer, prepared: &Prepared, row: &Claimed) -> Result<(Message, String), String> {
+    let unsubscribe = mailer.unsubscribe_url(row.id);
+    let message_id = mailer.message_id(row.campaign_id, row.id);
+    let message = compose(
+        prepared,
+        Envelope {
+            to: &row.email,
+            first_name: &row.first_name,
+            unsubscribe_url: &unsubscribe,
+            list_unsubscribe: mailer.list_unsubscribe(row.id),
+            message_id: message_id.clone(),
+            subject_prefix: "",
+        },
+    )?;
     Ok((message, message_id))
 }
 
@@ -258,8 +340,14 @@ impl Worker {
             return Ok(0);
         }
         let rows = queue::claim(&self.db, free as u64, self.config.lease).await?;
-        let started = rows.len();
+        let mut started = 0;
+        // Campaigns that cannot be sent, with the rows of this claim that belong to them.
+        let mut held: HashMap<i64, (String, Vec<i64>)> = HashMap::new();
         for row in rows {
+            if let Some((_, ids)) = held.get_mut(&row.campaign_id) {
+                ids.push(row.id);
+                continue;
+            }
             let prepared = match self.prepared.get(&row.campaign_id) {
                 Some(prepared) => prepared.clone(),
                 None => {
@@ -267,11 +355,21 @@ impl Worker {
                     if self.prepared.len() > 64 {
                         self.prepared.clear();
                     }
-                    let prepared = Arc::new(prepare(&self.db, row.campaign_id).await?);
-                    self.prepared.insert(row.campaign_id, prepared.clone());
-                    prepared
+                    match prepare(&self.db, row.campaign_id).await {
+                        Ok(prepared) => {
+                            let prepared = Arc::new(prepared);
+                            self.prepared.insert(row.campaign_id, prepared.clone());
+                            prepared
+                        }
+                        Err(Unpreparable::Hold(reason)) => {
+                            held.insert(row.campaign_id, (reason, vec![row.id]));
+                            continue;
+                        }
+                        Err(Unpreparable::Database(error)) => return Err(error),
+                    }
                 }
             };
+            started += 1;
             self.in_flight.spawn(deliver(
                 self.db.clone(),
                 self.mailer.clone(),
@@ -279,6 +377,10 @@ impl Worker {
                 self.limiter.clone(),
                 row,
             ));
+        }
+        for (campaign_id, (reason, ids)) in held {
+            tracing::warn!(campaign_id, %reason, "a campaign was paused: its messages cannot be built");
+            queue::hold(&self.db, campaign_id, &reason, &ids).await?;
         }
         Ok(started)
     }

@@ -5,6 +5,7 @@
 //! the same results, so a smoke run (`--size S --smoke`) proves the suite is honest without
 //! asserting any timing.
 
+mod campaigns;
 mod data;
 mod ingest;
 mod instructions;
@@ -104,6 +105,9 @@ enum Workload {
     Pages,
     /// The wasm bundle against a counter app.
     Bundle,
+    /// Campaigns: a tag's audience fixed into the send queue against a raw INSERT … SELECT.
+    /// Not in the default run yet.
+    Campaigns,
     /// The pages' instructions per request under valgrind's callgrind, app against bare:
     /// a count the machine's load does not move. Not in the default run (it needs
     /// valgrind, and a few minutes at L); the smoke run includes it.
@@ -266,6 +270,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         if runs(Workload::Queries) {
             eprintln!("{}: queries…", engine.label());
             rows.extend(queries::run(&db, &fixture, engine, budget.queries).await?);
+        }
+        if runs(Workload::Campaigns) {
+            eprintln!("{}: campaigns…", engine.label());
+            rows.push(campaigns::run(&db, &fixture, budget.queries).await?);
         }
         if runs(Workload::Ingest) {
             eprintln!("{}: ingest…", engine.label());
