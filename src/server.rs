@@ -8,6 +8,7 @@ pub mod document;
 pub mod export;
 pub mod health;
 pub mod logging;
+pub mod proxy;
 pub mod rate_limit;
 pub mod router;
 pub mod security;

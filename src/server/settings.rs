@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use super::proxy::TrustedProxies;
+
 /// How many attempts (log-in, sign-up, password change) one client may make: a burst, then
 /// one more per period. `ENCORE_AUTH_RATE_LIMIT=2/15s` (the default) is two attempts, then
 /// one per 15 s. The same shape sets the limit on failed log-ins per email.
@@ -70,6 +72,9 @@ pub struct Settings {
     /// How long a request may take before it is answered 503 and dropped (see
     /// `server::timeout`). `ENCORE_REQUEST_TIMEOUT=60s` (the default); units s, m.
     pub request_timeout: Duration,
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (see
+    /// `server::proxy`). `ENCORE_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`; unset, none.
+    pub trusted_proxies: TrustedProxies,
     pub mail: MailSettings,
 }
 
@@ -86,6 +91,7 @@ impl Default for Settings {
                 period: Duration::from_secs(60),
             },
             request_timeout: Duration::from_secs(60),
+            trusted_proxies: TrustedProxies::default(),
             mail: MailSettings::default(),
         }
     }
@@ -117,6 +123,9 @@ impl Settings {
             settings.request_timeout = parse_duration(&value).with_context(|| {
                 format!("ENCORE_REQUEST_TIMEOUT must look like 60s or 2m (got \"{value}\")")
             })?;
+        }
+        if let Ok(value) = std::env::var("ENCORE_TRUSTED_PROXIES") {
+            settings.trusted_proxies = TrustedProxies::parse(&value).map_err(anyhow::Error::msg)?;
         }
         settings.mail = mail_from_env()?;
         Ok(settings)

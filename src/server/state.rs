@@ -32,7 +32,10 @@ impl AppState {
         settings: Settings,
     ) -> AppState {
         AppState {
-            auth_limiter: Arc::new(AuthLimiter::new(settings.auth_rate_limit)),
+            auth_limiter: Arc::new(AuthLimiter::new(
+                settings.auth_rate_limit,
+                settings.trusted_proxies.clone(),
+            )),
             failed_logins: Arc::new(FailedLogins::new(settings.login_failure_limit)),
             settings: Arc::new(settings),
             leptos_options,
