@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::export::ExportSlots;
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
 use crate::domain::signing::{self, SigningKey};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub auth_limiter: SharedLimiter,
     pub failed_logins: Arc<FailedLogins>,
+    /// The CSV exports running now, per store (see `server::export`).
+    pub exports: ExportSlots,
     /// The key login-free links are signed with, loaded (or generated) on first use.
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
 }
@@ -41,6 +44,7 @@ impl AppState {
             leptos_options,
             db,
             signing_key: Arc::default(),
+            exports: ExportSlots::default(),
         }
     }
 

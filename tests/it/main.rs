@@ -11,6 +11,7 @@ mod components;
 mod concurrency;
 mod config;
 mod data;
+mod exports;
 mod fans;
 mod fans_pages;
 mod http;
