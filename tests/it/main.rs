@@ -5,6 +5,7 @@ mod fixtures;
 mod support;
 
 mod audit;
+mod bulk;
 mod campaigns;
 mod catalogue;
 mod components;
