@@ -566,6 +566,23 @@ pub struct BulkPreview {
     pub tag: String,
 }
 
+/// A bulk tag change running in the background, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkJobView {
+    pub tag: String,
+    /// Adding (or removing) the tag.
+    pub add: bool,
+    /// Fans selected when the change started.
+    pub total: u64,
+    /// Fans looked at so far.
+    pub processed: u64,
+    /// Fans whose tags changed so far.
+    pub changed: u64,
+    pub finished: bool,
+    /// Why it stopped before the end.
+    pub failed: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! fails the read (a database error, logged), never a panic.
 
 pub mod app_secret;
+pub mod bulk_tag_job;
 pub mod buyer_count;
 pub mod campaign;
 pub mod campaign_recipient;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod logging;
 pub mod metrics;
 pub mod outage;
+pub mod proxy;
 pub mod rate_limit;
 pub mod router;
 pub mod security;

@@ -20,6 +20,7 @@ mod m20261127_000011_purchase_products_by_customer;
 mod m20261207_000012_revenue_daily_triggers;
 mod m20261207_000013_campaigns;
 mod m20261207_000014_campaign_hold;
+mod m20261207_000018_bulk_jobs;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_revenue_daily_triggers::Migration),
             Box::new(m20261207_000013_campaigns::Migration),
             Box::new(m20261207_000014_campaign_hold::Migration),
+            Box::new(m20261207_000018_bulk_jobs::Migration),
         ]
     }
 }

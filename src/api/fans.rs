@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::dto::{BulkPreview, FanListView, FanProfileView, TagChange, TagCount};
+use crate::dto::{BulkJobView, BulkPreview, FanListView, FanProfileView, TagChange, TagCount};
 use crate::error::AppError;
 use crate::params::FanListParams;
 
@@ -157,6 +157,25 @@ pub async fn apply_bulk_tag(
     let tag = parse_tag(&tag)?;
     let selection = bulk_selection(&params, &ids, everyone)?;
     let action: crate::vocab::TagAction = action.parse().map_err(|_| AppError::BadRequest)?;
+    if is_large(&state.db, store_id, &selection).await? {
+        // More than a batch: a background job, and its progress page.
+        let job = crate::domain::audience::bulk_jobs::start(
+            &state.db, store_id, &selection, &tag, action,
+        )
+        .await?;
+        tracing::info!(store_id, job = job.id, fans = job.total, %action, "bulk tag job queued");
+        let job_id = job.id.to_string();
+        let mut progress = params.filter_pairs();
+        progress.push(("job", Some(job_id.as_str())));
+        leptos_axum::redirect(&crate::url::with_query(
+            &format!("/store/{store_id}/contacts/bulk"),
+            progress,
+        ));
+        return Ok(TagChange {
+            tag: job.tag,
+            fans_changed: 0,
+        });
+    }
     let change = change_tag(&state.db, store_id, &selection, &tag, action).await?;
     tracing::info!(store_id, fans = change.fans_changed, %action, "bulk tag change");
     let changed = change.fans_changed.to_string();
@@ -171,6 +190,22 @@ pub async fn apply_bulk_tag(
         report,
     ));
     Ok(change)
+}
+
+/// The progress of a bulk tag change running in the background.
+#[server(endpoint = "fans/bulk/job")]
+pub async fn bulk_job_progress(store_id: i64, job_id: i64) -> Result<BulkJobView, AppError> {
+    let (state, _) = crate::server::access::store_scope(store_id).await?;
+    let job = crate::domain::audience::bulk_jobs::find(&state.db, store_id, job_id).await?;
+    Ok(BulkJobView {
+        tag: job.tag,
+        add: job.action == crate::vocab::TagAction::Add,
+        total: job.total,
+        processed: job.processed,
+        changed: job.changed,
+        finished: job.finished,
+        failed: job.failed,
+    })
 }
 
 /// Erases a fan (GDPR) once `confirm` repeats their email. Redirects to the fan list.
@@ -250,6 +285,24 @@ fn back_to_profile(store_id: i64, fan_id: i64, saved: Option<&str>) {
 fn parse_tag(tag: &str) -> Result<crate::domain::audience::tags::TagName, AppError> {
     crate::domain::audience::tags::TagName::parse(tag)
         .map_err(|message| AppError::invalid("tag", message))
+}
+
+/// Whether a change is worth a background job: more fans than one of its batches.
+#[cfg(feature = "ssr")]
+async fn is_large(
+    db: &sea_orm::DatabaseConnection,
+    store_id: i64,
+    selection: &crate::domain::audience::tagging::FanSelection,
+) -> Result<bool, AppError> {
+    use crate::domain::audience::bulk_jobs::BATCH_SIZE;
+    use crate::domain::audience::tagging::FanSelection;
+    Ok(match selection {
+        FanSelection::Fans(ids) => ids.len() > BATCH_SIZE,
+        FanSelection::Matching(filter) => {
+            crate::domain::audience::queries::count_fans(db, store_id, filter).await?
+                > BATCH_SIZE as u64
+        }
+    })
 }
 
 /// The fans a bulk change is about: the ids ticked on the page, or everyone matching the

@@ -8,6 +8,7 @@
 //! * [`filter`] (an audience as SQL) and [`queries`] (what the Fans pages read);
 //! * [`engagement`] (opens, clicks, replies) and [`scoring`] (their points).
 
+pub mod bulk_jobs;
 pub mod engagement;
 pub mod fans;
 pub mod filter;

@@ -18,6 +18,9 @@ pub struct Model {
     pub reference: Option<String>,
     pub purchase_id: Option<i64>,
     pub occurred_at: DateTimeUtc,
+    /// Set on a creator's tag change: one row per fan and tag, updated in place when the
+    /// tag is toggled again (see `domain::audience::tagging`).
+    pub tag_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -278,6 +278,12 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
         None => tracing::info!("campaign mail is sent through ENCORE_SMTP_URL"),
     }
     let (stop_sender, stop) = tokio::sync::watch::channel(false);
+    // Bulk tag changes over large audiences, a batch at a time (resumes where it stopped).
+    let bulk = tokio::spawn(crate::domain::audience::bulk_jobs::run(
+        state.db.clone(),
+        std::time::Duration::from_secs(1),
+        stop.clone(),
+    ));
     let sender = tokio::spawn(crate::domain::campaigns::worker::run(
         state.db.clone(),
         mailer,
@@ -297,6 +303,7 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     // The messages in flight finish; the rest wait in the queue for the next start.
     let _ = stop_sender.send(true);
     let _ = sender.await;
+    let _ = bulk.await;
     Ok(())
 }
 

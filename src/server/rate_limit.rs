@@ -2,7 +2,9 @@
 //!
 //! * per client, on log-in, sign-up and password changes (each runs Argon2): a burst, then
 //!   one attempt per period (`ENCORE_AUTH_RATE_LIMIT`). A client is its IPv4 address, or its
-//!   IPv6 /64 (one host can use any address of its network);
+//!   IPv6 /64 (one host can use any address of its network). Behind a reverse proxy listed
+//!   in `ENCORE_TRUSTED_PROXIES`, the client is the address the proxy forwarded (see
+//!   `server::proxy`); forwarding headers from anyone else are ignored;
 //! * per email, on failed log-ins, wherever they come from (`ENCORE_LOGIN_FAILURE_LIMIT`):
 //!   see [`FailedLogins`].
 //!
@@ -22,6 +24,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::proxy::TrustedProxies;
 use super::settings::AuthRateLimit;
 
 /// Attempts per client address on the account endpoints.
@@ -29,10 +32,12 @@ pub struct AuthLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// How long a refused client should wait, for `Retry-After`.
     period: std::time::Duration,
+    /// Whose forwarding headers name the client.
+    proxies: TrustedProxies,
 }
 
 impl AuthLimiter {
-    pub fn new(rate: AuthRateLimit) -> AuthLimiter {
+    pub fn new(rate: AuthRateLimit, proxies: TrustedProxies) -> AuthLimiter {
         let burst = NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(rate.period)
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
@@ -40,6 +45,7 @@ impl AuthLimiter {
         AuthLimiter {
             limiter: RateLimiter::keyed(quota),
             period: rate.period,
+            proxies,
         }
     }
 
@@ -171,14 +177,15 @@ pub async fn limit_auth_attempts(
     if !RATE_LIMITED_PATHS.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let client = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let client = limiter.proxies.client_address(peer, request.headers());
     if limiter.allow(client) {
         return next.run(request).await;
     }
-    tracing::warn!(%client, path = request.uri().path(), "too many account attempts");
+    tracing::warn!(%client, %peer, path = request.uri().path(), "too many account attempts");
     let wants_html = request
         .headers()
         .get(header::ACCEPT)
@@ -218,10 +225,13 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_limited_by_their_64_bit_prefix() {
-        let limiter = AuthLimiter::new(AuthRateLimit {
-            burst: 1,
-            period: std::time::Duration::from_secs(60),
-        });
+        let limiter = AuthLimiter::new(
+            AuthRateLimit {
+                burst: 1,
+                period: std::time::Duration::from_secs(60),
+            },
+            TrustedProxies::default(),
+        );
         assert!(limiter.allow(ip("2001:db8:1:2::1")));
         // One host picks any address in its /64: all of them are one client.
         assert!(!limiter.allow(ip("2001:db8:1:2:ffff:ffff:ffff:9")));

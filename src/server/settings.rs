@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use super::proxy::TrustedProxies;
+
 /// How many attempts (log-in, sign-up, password change) one client may make: a burst, then
 /// one more per period. `ENCORE_AUTH_RATE_LIMIT=2/15s` (the default) is two attempts, then
 /// one per 15 s. The same shape sets the limit on failed log-ins per email.
@@ -84,6 +86,9 @@ pub struct Settings {
     /// `ENCORE_METRICS_TOKEN`: `/metrics` is served to requests carrying it as a bearer token;
     /// unset (the default), `/metrics` is not served at all.
     pub metrics_token: Option<Secret>,
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (see
+    /// `server::proxy`). `ENCORE_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`; unset, none.
+    pub trusted_proxies: TrustedProxies,
     pub mail: MailSettings,
 }
 
@@ -102,6 +107,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(60),
             db_acquire_timeout: super::db::DEFAULT_ACQUIRE_TIMEOUT,
             metrics_token: None,
+            trusted_proxies: TrustedProxies::default(),
             mail: MailSettings::default(),
         }
     }
@@ -146,6 +152,9 @@ impl Settings {
             .is_some_and(|token| token.0.len() < 16)
         {
             bail!("ENCORE_METRICS_TOKEN must be at least 16 characters long");
+        }
+        if let Ok(value) = std::env::var("ENCORE_TRUSTED_PROXIES") {
+            settings.trusted_proxies = TrustedProxies::parse(&value).map_err(anyhow::Error::msg)?;
         }
         settings.mail = mail_from_env()?;
         Ok(settings)

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::metrics::Metrics;
+use super::export::ExportSlots;
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
 use crate::domain::campaigns::transport::{self, Transport};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub failed_logins: Arc<FailedLogins>,
     /// This server's `/metrics` (see `server::metrics`).
     pub metrics: Arc<Metrics>,
+    /// The CSV exports running now, per store (see `server::export`).
+    pub exports: ExportSlots,
     /// The key login-free links are signed with, loaded (or generated) on first use.
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
     /// The campaign transport and link settings, built on first use (the background sender
@@ -45,7 +48,10 @@ impl AppState {
         settings: Settings,
     ) -> AppState {
         AppState {
-            auth_limiter: Arc::new(AuthLimiter::new(settings.auth_rate_limit)),
+            auth_limiter: Arc::new(AuthLimiter::new(
+                settings.auth_rate_limit,
+                settings.trusted_proxies.clone(),
+            )),
             failed_logins: Arc::new(FailedLogins::new(settings.login_failure_limit)),
             metrics: Arc::new(Metrics::new()),
             settings: Arc::new(settings),
@@ -56,6 +62,7 @@ impl AppState {
             test_sends: Arc::new(governor::RateLimiter::keyed(
                 governor::Quota::per_minute(std::num::NonZeroU32::MIN).allow_burst(TEST_SEND_BURST),
             )),
+            exports: ExportSlots::default(),
         }
     }
 

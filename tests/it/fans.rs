@@ -322,12 +322,10 @@ db_test!(
             .unwrap();
         assert_eq!(removed.fans_changed, 1);
         assert_eq!(tags_of(&db, ids[3]).await, ["trap"]);
+        // One timeline entry per fan and tag, updated in place: the latest change.
         assert_eq!(
             activities_of(&db, ids[3]).await,
-            [
-                ("Tagged: Ableton".to_owned(), 0),
-                ("Untagged: Ableton".to_owned(), 0)
-            ]
+            [("Untagged: Ableton".to_owned(), 0)]
         );
 
         for refused in [

@@ -275,6 +275,7 @@ pub async fn table_counts(db: &DatabaseConnection) -> Vec<(&'static str, i64)> {
         "store_email_settings",
         "campaigns",
         "campaign_recipients",
+        "bulk_tag_jobs",
     ] {
         let row = db
             .query_one_raw(Statement::from_string(

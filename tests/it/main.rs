@@ -6,12 +6,14 @@ mod support;
 
 mod audit;
 mod backup;
+mod bulk;
 mod campaigns;
 mod catalogue;
 mod components;
 mod concurrency;
 mod config;
 mod data;
+mod exports;
 mod fans;
 mod fans_pages;
 mod http;

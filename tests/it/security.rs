@@ -770,3 +770,72 @@ app_test!(
         assert_eq!(ben.status(), 200);
     }
 );
+
+/// Log-in attempts from one socket, each claiming to come from `forwarded_for`. Returns the
+/// statuses.
+async fn log_ins_forwarded_for(app: &TestApp, forwarded_for: &[&str]) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for (i, hop) in forwarded_for.iter().enumerate() {
+        let response = app
+            .client
+            .post(app.url(LogIn::PATH))
+            .header("x-forwarded-for", *hop)
+            .form(&[
+                ("email", format!("guess{i}@example.com").as_str()),
+                ("password", "guessing again!"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
+
+/// One attempt a minute per client, behind the given proxies.
+fn one_attempt_behind(proxies: &str) -> encore::server::settings::Settings {
+    encore::server::settings::Settings {
+        auth_rate_limit: encore::server::settings::AuthRateLimit {
+            burst: 1,
+            period: std::time::Duration::from_secs(60),
+        },
+        trusted_proxies: encore::server::proxy::TrustedProxies::parse(proxies).unwrap(),
+        ..crate::support::test_settings()
+    }
+}
+
+crate::db_test!(
+    a_forwarded_address_from_an_untrusted_peer_is_ignored,
+    |db: sea_orm::DatabaseConnection| async move {
+        // The test's socket (127.0.0.1) is not a trusted proxy: a client that invents a new
+        // X-Forwarded-For for every attempt is still one client.
+        let app = spawn_app_with(db, one_attempt_behind("10.0.0.0/8")).await;
+        let statuses =
+            log_ins_forwarded_for(&app, &["198.51.100.1", "198.51.100.2", "198.51.100.3"]).await;
+        assert_eq!(statuses, [400, 429, 429]);
+    }
+);
+
+crate::db_test!(
+    behind_a_trusted_proxy_the_limit_applies_per_real_client,
+    |db: sea_orm::DatabaseConnection| async move {
+        let app = spawn_app_with(db, one_attempt_behind("127.0.0.1")).await;
+        // Two clients behind the proxy: each gets its own attempt, and its second is
+        // refused. What a client writes left of the proxy's own entry changes nothing.
+        let statuses = log_ins_forwarded_for(
+            &app,
+            &[
+                "198.51.100.1",
+                "203.0.113.9",
+                "6.6.6.6, 198.51.100.1",
+                "203.0.113.9",
+            ],
+        )
+        .await;
+        assert_eq!(statuses, [400, 400, 429, 429]);
+        // IPv6 clients are still grouped by /64.
+        let statuses =
+            log_ins_forwarded_for(&app, &["2001:db8:1:2::1", "2001:db8:1:2::ffff"]).await;
+        assert_eq!(statuses, [400, 429]);
+    }
+);

@@ -38,6 +38,7 @@ struct Victim {
     fan_email: String,
     tag: i64,
     campaign: i64,
+    bulk_job: i64,
 }
 
 /// The form a server function gets, filled with B's ids (and `store` as the store id).
@@ -117,6 +118,7 @@ fn request_for(path: &str, store: i64, victim: &Victim) -> Option<Vec<(&'static 
             ("tag", "hacked".into()),
             ("action", "add".into()),
         ],
+        "/api/fans/bulk/job" => vec![s, ("job_id", v.bulk_job.to_string())],
         "/api/fans/erase" => vec![
             s,
             ("fan_id", v.fan.to_string()),
@@ -236,7 +238,18 @@ app_test!(
         )
         .await
         .unwrap();
+        let bulk_job = encore::domain::audience::bulk_jobs::start(
+            &app.db,
+            b_store,
+            &FanSelection::Fans(vec![fan_id]),
+            &TagName::parse("vip").unwrap(),
+            encore::vocab::TagAction::Remove,
+        )
+        .await
+        .unwrap()
+        .id;
         let victim = Victim {
+            bulk_job,
             campaign,
             store: b_store,
             product: product.id,

@@ -110,20 +110,26 @@ pub async fn count_fans(
     filter::exact_total(db, audience.total).await
 }
 
-/// How many of these fan ids belong to the store (a bulk selection's real size).
+/// How many of these fan ids belong to the store (a bulk selection's real size). Distinct
+/// ids are expected; a long list is counted a chunk at a time (bound parameters are capped
+/// per statement).
 ///
 /// # Errors
 /// Database failures.
 pub async fn count_fan_ids(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     store_id: i64,
     ids: &[i64],
 ) -> DomainResult<u64> {
-    Ok(fan::Entity::find()
-        .filter(fan::Column::StoreId.eq(store_id))
-        .filter(fan::Column::Id.is_in(ids.iter().copied()))
-        .count(db)
-        .await?)
+    let mut total = 0;
+    for chunk in ids.chunks(crate::domain::audience::tagging::ID_CHUNK) {
+        total += fan::Entity::find()
+            .filter(fan::Column::StoreId.eq(store_id))
+            .filter(fan::Column::Id.is_in(chunk.iter().copied()))
+            .count(db)
+            .await?;
+    }
+    Ok(total)
 }
 
 fn keyset(sort: FanSort, direction: crate::dto::SortDirection) -> Keyset {

@@ -1,7 +1,16 @@
 //! Tagging fans, one, several or "all N matching this filter" at once, and managing the
-//! store's tags (rename, which merges spellings, and delete). Bulk changes are set-based:
-//! one INSERT … SELECT or DELETE per change, whatever the audience size. Each fan whose tags
-//! actually change gets a zero-point entry in their timeline.
+//! store's tags (rename, which merges spellings, and delete). Changes are set-based: one
+//! INSERT … SELECT or DELETE per change (per [`ID_CHUNK`] ids for a list of fans, so no
+//! statement binds more parameters than SQLite allows). A change over more than one batch
+//! of fans runs as a background job instead, a batch per transaction (`bulk_jobs`).
+//!
+//! **What the timeline records.** Each fan whose tags actually change gets a zero-point
+//! entry, but only one per fan and tag: toggling the tag again updates that entry in place
+//! ("Untagged: vip", now), keyed by `(fan_id, tag_id)`. So the timeline says when each tag
+//! last changed and what it changed to, and its size is bounded by fans × tags, however
+//! often a creator re-runs a bulk change over 400k fans. The alternative, no per-fan entry
+//! for bulk changes and one store-level record, would leave a fan's profile silent about
+//! why they carry a tag; the history of every toggle is not worth unbounded growth.
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
@@ -23,10 +32,14 @@ use crate::dto::{BulkPreview, FanFilter, TagChange};
 use crate::entities::{fan, fan_activity, fan_tag, tag};
 use crate::vocab::{ActivityKind, TagAction};
 
-/// The most fans a bulk action may name one by one (a page shows 50). Each id is a bound
-/// parameter, and both engines cap those per statement (SQLite 32,766, PostgreSQL 65,535);
-/// more fans than this are chosen as "all matching this filter".
+/// The most fans a bulk action may name one by one in a request (a page shows 50); more
+/// fans than this are chosen as "all matching this filter".
 pub const MAX_SELECTED_FANS: usize = 1000;
+
+/// Ids per statement when a list of fans is changed. Each id is a bound parameter, and
+/// both engines cap those per statement (SQLite 32,766, PostgreSQL 65,535): a longer list
+/// (a job's, or a caller's) is changed a chunk at a time.
+pub const ID_CHUNK: usize = 1000;
 
 /// What a selection of more than [`MAX_SELECTED_FANS`] fans is told.
 pub fn too_many_fans_message() -> String {
@@ -135,46 +148,10 @@ pub async fn add_tag(
         let tag_id = sync::ensure_tags(&tx, store_id, std::slice::from_ref(tag)).await?[0];
         let stored = tag::Entity::find_by_id(tag_id).one(&tx).await?;
         let display = stored.map_or_else(|| tag.name.clone(), |stored| stored.name);
-        let selected = selection_condition(&tx, store_id, selection).await?;
-        let untagged = selected.add(Expr::not_exists(has_tag(tag_id)));
-
-        log_change(
-            &tx,
-            untagged.clone(),
-            ActivityKind::TagAdded,
-            &format!("Tagged: {display}"),
-        )
-        .await?;
-        let now = time::now();
-        let insert = Query::insert()
-            .into_table(fan_tag::Entity)
-            .columns([
-                fan_tag::Column::FanId,
-                fan_tag::Column::TagId,
-                fan_tag::Column::StoreId,
-                fan_tag::Column::CreatedAt,
-                fan_tag::Column::Score,
-            ])
-            .select_from(
-                Query::select()
-                    .column((fan::Entity, fan::Column::Id))
-                    .expr(Expr::val(tag_id))
-                    .column((fan::Entity, fan::Column::StoreId))
-                    .expr(Expr::val(now))
-                    // Saves SQLite's trigger a rewrite (migration 10).
-                    .column((fan::Entity, fan::Column::Score))
-                    .from(fan::Entity)
-                    .cond_where(untagged)
-                    .to_owned(),
-            )
-            .map_err(|error| DomainError::Corrupt(format!("tagging query: {error}")))?
-            .on_conflict(
-                OnConflict::columns([fan_tag::Column::FanId, fan_tag::Column::TagId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .to_owned();
-        let changed = tx.execute(&insert).await?.rows_affected();
+        let mut changed = 0;
+        for selected in selection_conditions(&tx, store_id, selection).await? {
+            changed += add_in_tx(&tx, tag_id, &display, selected).await?;
+        }
         tx.commit().await?;
         Ok(TagChange {
             tag: display,
@@ -209,35 +186,106 @@ pub async fn remove_tag(
                 fans_changed: 0,
             });
         };
-        let selected = selection_condition(&tx, store_id, selection).await?;
-        let tagged = selected.add(Expr::exists(has_tag(stored.id)));
-        log_change(
-            &tx,
-            tagged.clone(),
-            ActivityKind::TagRemoved,
-            &format!("Untagged: {}", stored.name),
-        )
-        .await?;
-        let removed = fan_tag::Entity::delete_many()
-            .filter(fan_tag::Column::TagId.eq(stored.id))
-            .filter(
-                fan_tag::Column::FanId.in_subquery(
-                    Query::select()
-                        .column((fan::Entity, fan::Column::Id))
-                        .from(fan::Entity)
-                        .cond_where(tagged)
-                        .to_owned(),
-                ),
-            )
-            .exec(&tx)
-            .await?;
+        let mut removed = 0;
+        for selected in selection_conditions(&tx, store_id, selection).await? {
+            removed += remove_in_tx(&tx, stored.id, &stored.name, selected).await?;
+        }
         tx.commit().await?;
         Ok(TagChange {
             tag: stored.name,
-            fans_changed: removed.rows_affected,
+            fans_changed: removed,
         })
     })
     .await
+}
+
+/// Adds the tag to the fans `selected` picks (and the store's), with their timeline
+/// entries. Returns how many fans gained it.
+pub(crate) async fn add_in_tx(
+    db: &impl ConnectionTrait,
+    tag_id: i64,
+    display: &str,
+    selected: Condition,
+) -> DomainResult<u64> {
+    let untagged = selected.add(Expr::not_exists(has_tag(tag_id)));
+    log_change(
+        db,
+        untagged.clone(),
+        tag_id,
+        ActivityKind::TagAdded,
+        &format!("Tagged: {display}"),
+    )
+    .await?;
+    let now = time::now();
+    let insert = Query::insert()
+        .into_table(fan_tag::Entity)
+        .columns([
+            fan_tag::Column::FanId,
+            fan_tag::Column::TagId,
+            fan_tag::Column::StoreId,
+            fan_tag::Column::CreatedAt,
+            fan_tag::Column::Score,
+        ])
+        .select_from(
+            Query::select()
+                .column((fan::Entity, fan::Column::Id))
+                .expr(Expr::val(tag_id))
+                .column((fan::Entity, fan::Column::StoreId))
+                .expr(Expr::val(now))
+                // Saves SQLite's trigger a rewrite (migration 10).
+                .column((fan::Entity, fan::Column::Score))
+                .from(fan::Entity)
+                .cond_where(untagged)
+                .to_owned(),
+        )
+        .map_err(|error| DomainError::Corrupt(format!("tagging query: {error}")))?
+        .on_conflict(
+            OnConflict::columns([fan_tag::Column::FanId, fan_tag::Column::TagId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    Ok(db.execute(&insert).await?.rows_affected())
+}
+
+/// Removes the tag from the fans `selected` picks, with their timeline entries. Returns how
+/// many fans lost it.
+pub(crate) async fn remove_in_tx(
+    db: &impl ConnectionTrait,
+    tag_id: i64,
+    display: &str,
+    selected: Condition,
+) -> DomainResult<u64> {
+    let tagged = selected.add(Expr::exists(has_tag(tag_id)));
+    log_change(
+        db,
+        tagged.clone(),
+        tag_id,
+        ActivityKind::TagRemoved,
+        &format!("Untagged: {display}"),
+    )
+    .await?;
+    let removed = fan_tag::Entity::delete_many()
+        .filter(fan_tag::Column::TagId.eq(tag_id))
+        .filter(
+            fan_tag::Column::FanId.in_subquery(
+                Query::select()
+                    .column((fan::Entity, fan::Column::Id))
+                    .from(fan::Entity)
+                    .cond_where(tagged)
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected)
+}
+
+/// These fans of the store, as a condition.
+pub(crate) fn fans_in(store_id: i64, ids: &[i64]) -> Condition {
+    Condition::all()
+        .add(Expr::col((fan::Entity, fan::Column::StoreId)).eq(store_id))
+        .add(Expr::col((fan::Entity, fan::Column::Id)).is_in(ids.iter().copied()))
 }
 
 /// Renames a tag. If another tag already has the new name (in any case), the two merge:
@@ -366,21 +414,20 @@ async fn find_in_store(
         .ok_or(DomainError::NotFound("tag"))
 }
 
-async fn selection_condition(
+/// The selection as conditions, each binding at most [`ID_CHUNK`] ids.
+async fn selection_conditions(
     db: &impl ConnectionTrait,
     store_id: i64,
     selection: &FanSelection,
-) -> DomainResult<Condition> {
+) -> DomainResult<Vec<Condition>> {
     match selection {
-        FanSelection::Fans(ids) if ids.len() > MAX_SELECTED_FANS => {
-            Err(DomainError::invalid("ids", too_many_fans_message()))
-        }
-        FanSelection::Fans(ids) => Ok(Condition::all()
-            .add(Expr::col((fan::Entity, fan::Column::StoreId)).eq(store_id))
-            .add(Expr::col((fan::Entity, fan::Column::Id)).is_in(ids.iter().copied()))),
-        FanSelection::Matching(filter) => {
-            filter::condition(db, store_id, filter, time::now()).await
-        }
+        FanSelection::Fans(ids) => Ok(ids
+            .chunks(ID_CHUNK)
+            .map(|chunk| fans_in(store_id, chunk))
+            .collect()),
+        FanSelection::Matching(filter) => Ok(vec![
+            filter::condition(db, store_id, filter, time::now()).await?,
+        ]),
     }
 }
 
@@ -396,10 +443,13 @@ fn has_tag(tag_id: i64) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-/// A zero-point timeline entry for every fan the condition selects.
+/// A zero-point timeline entry for every fan the condition selects: the fan's one entry for
+/// this tag, written or, when the tag changed before, updated in place (see the module's
+/// note on what the timeline records).
 async fn log_change(
     db: &impl ConnectionTrait,
     fans: Condition,
+    tag_id: i64,
     kind: ActivityKind,
     detail: &str,
 ) -> DomainResult<()> {
@@ -408,6 +458,7 @@ async fn log_change(
         .columns([
             fan_activity::Column::StoreId,
             fan_activity::Column::FanId,
+            fan_activity::Column::TagId,
             fan_activity::Column::Kind,
             fan_activity::Column::Detail,
             fan_activity::Column::Points,
@@ -417,6 +468,7 @@ async fn log_change(
             Query::select()
                 .column((fan::Entity, fan::Column::StoreId))
                 .column((fan::Entity, fan::Column::Id))
+                .expr(Expr::val(tag_id))
                 .expr(Expr::val(kind.as_str()))
                 .expr(Expr::val(detail))
                 .expr(Expr::val(0i64))
@@ -426,6 +478,15 @@ async fn log_change(
                 .to_owned(),
         )
         .map_err(|error| DomainError::Corrupt(format!("activity query: {error}")))?
+        .on_conflict(
+            OnConflict::columns([fan_activity::Column::FanId, fan_activity::Column::TagId])
+                .update_columns([
+                    fan_activity::Column::Kind,
+                    fan_activity::Column::Detail,
+                    fan_activity::Column::OccurredAt,
+                ])
+                .to_owned(),
+        )
         .to_owned();
     db.execute(&insert).await?;
     Ok(())

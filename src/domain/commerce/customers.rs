@@ -84,6 +84,27 @@ pub async fn list_customers(
     })
 }
 
+/// One page of customers without the total: for walking every matching row (the CSV
+/// export), where counting them again on each page would make the walk quadratic. Returns
+/// the rows and the cursor of the next page.
+///
+/// # Errors
+/// `NotFound` for an unknown store; database failures.
+pub async fn customer_rows_page(
+    db: &DatabaseConnection,
+    store_id: i64,
+    query: &CustomerQuery,
+) -> DomainResult<(Vec<CustomerRow>, Option<String>)> {
+    let condition = condition(store_id, query);
+    let limit = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let keyset = keyset(query.sort, query.direction);
+    let walk = keyset.walk(&query.page);
+    let rows = keyset.apply(customer::Entity::find().filter(condition), &walk, limit);
+    let (_, models) = tokio::try_join!(stores::find_active(db, store_id), read(rows.all(db)))?;
+    let paged = page(models, &walk, limit, |model| cursor(query.sort, model));
+    Ok((customer_rows(db, store_id, paged.rows).await?, paged.next))
+}
+
 /// How many customers the store has, without counting them one by one (200k at L): those
 /// with a first purchase are the sum of `customer_daily.new_customers` (a row per day),
 /// and any without one (recording a purchase never makes such a customer) are counted from

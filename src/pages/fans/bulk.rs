@@ -5,17 +5,22 @@
 //! `everyone=true`), the `tag` and the `op` (add or remove). Confirming posts
 //! `apply_bulk_tag`, which redirects back here with `done=<fans changed>`: the result is in
 //! the URL, so it shows the same with and without JavaScript.
+//!
+//! A change over more fans than one batch runs in the background
+//! (`domain::audience::bulk_jobs`): confirming redirects here with `job=<id>`, and the page
+//! shows its progress and reloads itself every two seconds until it is done (a
+//! `<meta http-equiv="refresh">`, so it works with JavaScript off).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::{fans_path, use_fan_list_params};
-use crate::api::fans::{ApplyBulkTag, preview_bulk_tag};
+use crate::api::fans::{ApplyBulkTag, bulk_job_progress, preview_bulk_tag};
 use crate::components::async_view::async_view;
 use crate::components::form::{FieldMessage, FormAlert, field_message};
 use crate::components::widgets::{LoadError, Notice};
-use crate::dto::BulkPreview;
+use crate::dto::{BulkJobView, BulkPreview};
 use crate::error::AppError;
 use crate::format;
 use crate::pages::resource::page_resource;
@@ -81,8 +86,107 @@ pub(crate) fn result_message(op_add: bool, tag: &str, changed: u64) -> String {
     }
 }
 
+/// Where a background change stands: "Tagging fans: 12,000 of 400,000 fans done."
+pub(crate) fn progress_message(job: &BulkJobView) -> String {
+    format!(
+        "{} fans: {} of {} done.",
+        if job.add { "Tagging" } else { "Untagging" },
+        format::count(job.processed.min(job.total)),
+        format::plural(job.total, "fan", "fans"),
+    )
+}
+
 #[component]
 pub fn BulkTagPage() -> impl IntoView {
+    let query = use_query_map();
+    let job = Memo::new(move |_| {
+        query
+            .read()
+            .get("job")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    move || match job.get() {
+        Some(job_id) => view! { <BulkJobPage job_id /> }.into_any(),
+        None => view! { <BulkTagForm /> }.into_any(),
+    }
+}
+
+/// A background change: its progress until it ends, then its result.
+#[component]
+fn BulkJobPage(job_id: i64) -> impl IntoView {
+    let store_id = use_store_id();
+    let params = use_fan_list_params();
+    let progress = page_resource(
+        move || store_id.get(),
+        move |store_id| async move {
+            let Some(store_id) = store_id else {
+                return Err(AppError::NotFound);
+            };
+            bulk_job_progress(store_id, job_id).await
+        },
+    );
+    view! {
+        <RequireStore>
+            <Title text="Tag fans" />
+            <h1 class="text-2xl font-semibold tracking-tight">"Tag fans"</h1>
+            <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading…"</p> }>
+                {async_view(move || async move {
+                    let result = progress.await;
+                    let store_id = store_id.get_untracked().unwrap_or_default();
+                    let back = params.get_untracked().link(&fans_path(store_id));
+                    match result {
+                        Ok(job) if job.failed.is_some() => {
+                            let message = format!(
+                                "The change stopped after {}: {}",
+                                format::plural(job.processed, "fan", "fans"),
+                                job.failed.unwrap_or_default()
+                            );
+                            view! { <BulkProblem back message /> }.into_any()
+                        }
+                        Ok(job) if job.finished => {
+                            let op = if job.add { Op::Add } else { Op::Remove };
+                            view! { <BulkDone back op tag=job.tag changed=job.changed /> }.into_any()
+                        }
+                        Ok(job) => {
+                            let message = progress_message(&job);
+                            view! {
+                                <Meta http_equiv="refresh" content="2" />
+                                <div class="mt-6">
+                                    <section class="card" aria-label="Progress">
+                                        <p class="font-medium" role="status">{message}</p>
+                                        <progress
+                                            class="mt-3 h-2 w-full overflow-hidden rounded-full"
+                                            value=job.processed.min(job.total)
+                                            max=job.total.max(1)
+                                        ></progress>
+                                        <p class="mt-3 text-sm text-slate-600">
+                                            "This page updates by itself. You can leave it: the change carries on."
+                                        </p>
+                                    </section>
+                                </div>
+                                <BackLink back />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! {
+                                <div class="mt-6">
+                                    <LoadError error />
+                                </div>
+                                <BackLink back />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </RequireStore>
+    }
+}
+
+/// The confirmation, and the result of a change made at once.
+#[component]
+fn BulkTagForm() -> impl IntoView {
     let store_id = use_store_id();
     let params = use_fan_list_params();
     let query = use_query_map();
