@@ -25,6 +25,7 @@
 //! | the `customer` tag's links | purchases not fully refunded | the purchase and refund commands, through [`audience::sync`](super::audience::sync) | `CustomerTag` |
 //! | `tags.fan_count` | `fan_tags` | triggers (migrations 5, 7, 10) | `TagFanCounts` |
 //! | `tags.member_version` | changes to `fan_tags` | the same triggers | only has to move; `TagPairs` checks what it guards |
+//! | `stores.fan_count` | `fans` | triggers (migration 22) | `StoreFanCount` |
 //! | `fan_tags.score` | `fans.score` | triggers (migration 10) | `TagLinkScores` |
 //! | `tag_pairs` | `fan_tags`, at both tags' member versions | filled when read ([`audience::filter`](super::audience::filter)); a row is used only at its versions | `TagPairs` |
 //! | `revenue_daily` | purchases and refunds | triggers (migration 12) | `RevenueDaily` |

@@ -45,6 +45,8 @@ pub enum Check {
     TagFanCounts,
     /// Each tag link's `score` equals its fan's.
     TagLinkScores,
+    /// The store's `fan_count` equals its fans.
+    StoreFanCount,
     /// A `tag_pairs` row counted at the tags' current member versions equals a recount.
     TagPairs,
     /// `revenue_daily` equals the purchases and refunds summed per day and product.
@@ -73,6 +75,7 @@ impl Check {
         Check::CustomerTag,
         Check::TagFanCounts,
         Check::TagLinkScores,
+        Check::StoreFanCount,
         Check::TagPairs,
         Check::RevenueDaily,
         Check::RevenueWeekly,
@@ -94,6 +97,7 @@ impl Check {
             Check::CustomerTag => "customer tag",
             Check::TagFanCounts => "tag fan counts",
             Check::TagLinkScores => "tag link scores",
+            Check::StoreFanCount => "store fan count",
             Check::TagPairs => "tag pairs",
             Check::RevenueDaily => "revenue_daily",
             Check::RevenueWeekly => "revenue_weekly",
@@ -276,6 +280,21 @@ pub async fn violations(db: &impl ConnectionTrait, store_id: i64) -> DomainResul
         found.push(format!(
             "{}: a tag link's copy of fan {id}'s score differs from the fan's",
             Check::TagLinkScores
+        ));
+    }
+
+    for count in ids(
+        db,
+        &format!(
+            "SELECT s.fan_count FROM stores s
+         WHERE s.id = {s} AND s.fan_count <> (SELECT COUNT(*) FROM fans WHERE store_id = {s})"
+        ),
+    )
+    .await?
+    {
+        found.push(format!(
+            "{}: the store's fan_count ({count}) differs from its fans",
+            Check::StoreFanCount
         ));
     }
 

@@ -114,6 +114,10 @@ fn corruptions() -> Vec<(Check, Vec<&'static str>)> {
             ],
         ),
         (
+            Check::StoreFanCount,
+            vec!["UPDATE stores SET fan_count = fan_count + 1 WHERE id = {s}"],
+        ),
+        (
             Check::TagPairs,
             vec![
                 "UPDATE tag_pairs SET both_fans = both_fans + 1 \

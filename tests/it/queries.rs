@@ -33,7 +33,9 @@ use encore::vocab::{
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 
 use crate::db_test;
 use crate::fixtures::*;
@@ -768,6 +770,59 @@ db_test!(
         delete_tag(&db, store_id, vip.id).await.unwrap();
         assert_pair_counts(&db, store_id, "vip", "trap", "vip deleted").await;
         assert_invariants(&db, store_id).await;
+    }
+);
+
+/// The unfiltered audience (every fan of the store), counted by the app and by SQL.
+async fn assert_everyone(db: &DatabaseConnection, store_id: i64, expected: u64, step: &str) {
+    let counted = count_fans(db, store_id, &FanFilter::default())
+        .await
+        .unwrap();
+    let page = list_fans(db, store_id, &FanQuery::default()).await.unwrap();
+    assert_eq!((counted, page.total), (expected, expected), "{step}");
+}
+
+db_test!(
+    the_unfiltered_count_follows_every_change,
+    |db: DatabaseConnection| async move {
+        let store_id = store(&db).await;
+        let other = store(&db).await;
+        let course = masterclass(&db, store_id).await;
+        let other_course = masterclass(&db, other).await;
+        assert_everyone(&db, store_id, 0, "a new store").await;
+
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let new = NewFan::parse(FanForm {
+                email: &format!("f{i}@example.com"),
+                profile: ProfileForm::default(),
+                tags: "vip",
+            })
+            .unwrap();
+            ids.push(add_fan(&db, store_id, &new).await.unwrap().fan_id());
+        }
+        assert_everyone(&db, store_id, 5, "five fans added").await;
+        buy(&db, store_id, course.id, "f1@example.com", 5000, "o1").await;
+        assert_everyone(&db, store_id, 5, "a fan buys").await;
+        buy(&db, store_id, course.id, "new@example.com", 5000, "o2").await;
+        assert_everyone(&db, store_id, 6, "a new buyer becomes a fan").await;
+        buy(&db, other, other_course.id, "f2@example.com", 5000, "o3").await;
+        assert_everyone(&db, store_id, 6, "another store's sale").await;
+        assert_everyone(&db, other, 1, "the other store's fan").await;
+        erase_fan(&db, store_id, ids[3]).await.unwrap();
+        assert_everyone(&db, store_id, 5, "a fan erased").await;
+
+        // A fan never moves between stores: the count could not follow.
+        let moved = db
+            .execute_unprepared(&format!(
+                "UPDATE fans SET store_id = {other} WHERE id = {}",
+                ids[0]
+            ))
+            .await;
+        assert!(moved.is_err(), "moving a fan must be refused");
+        assert_everyone(&db, store_id, 5, "after the refused move").await;
+        assert_invariants(&db, store_id).await;
+        assert_invariants(&db, other).await;
     }
 );
 
