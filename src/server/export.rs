@@ -109,7 +109,13 @@ pub async fn customers_csv(
                 .collect();
             (StatusCode::BAD_REQUEST, messages.join("\n")).into_response()
         }
-        Err(other) => (StatusCode::INTERNAL_SERVER_ERROR, other.to_string()).into_response(),
+        // An outage is a 503 with the error's own wording, as on every page; the rest say
+        // nothing of their cause (it was logged where it happened).
+        Err(other) => (
+            StatusCode::from_u16(other.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            other.to_string(),
+        )
+            .into_response(),
     }
 }
 

@@ -6,8 +6,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::metrics::Metrics;
 use super::export::ExportSlots;
+use super::metrics::Metrics;
 use super::rate_limit::{AuthLimiter, FailedLogins, SharedLimiter};
 use super::settings::Settings;
 use crate::domain::campaigns::transport::{self, Transport};

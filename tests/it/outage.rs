@@ -197,6 +197,16 @@ async fn assert_outage_is_answered_as_one(app: &TestApp, store_id: i64) {
     assert!(html.contains(OUTAGE_MESSAGE), "{html}");
     assert!(!html.to_lowercase().contains("error:"), "no detail: {html}");
 
+    // A download is refused the same way.
+    let csv = get_page(
+        app,
+        &app.client,
+        &format!("/store/{store_id}/customers.csv"),
+    )
+    .await;
+    assert_eq!(csv.status(), 503, "a CSV export during the outage");
+    assert!(csv.text().await.unwrap().contains(OUTAGE_MESSAGE));
+
     // A form posted without JavaScript, signed in (the session lookup fails) …
     let posted = app
         .post_form(
