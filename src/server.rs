@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod document;
 pub mod export;
+pub mod flash;
 pub mod health;
 pub mod logging;
 pub mod rate_limit;

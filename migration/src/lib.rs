@@ -19,6 +19,7 @@ mod m20261126_000010_fan_tag_scores;
 mod m20261127_000011_purchase_products_by_customer;
 mod m20261207_000012_revenue_daily_triggers;
 mod m20261207_000013_campaigns;
+mod m20261207_000020_form_flashes;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_purchase_products_by_customer::Migration),
             Box::new(m20261207_000012_revenue_daily_triggers::Migration),
             Box::new(m20261207_000013_campaigns::Migration),
+            Box::new(m20261207_000020_form_flashes::Migration),
         ]
     }
 }

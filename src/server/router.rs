@@ -17,7 +17,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
-use super::{document, export, health, rate_limit, security, session, timeout, unsubscribe};
+use super::{document, export, flash, health, rate_limit, security, session, timeout, unsubscribe};
 use crate::app::{App, shell};
 
 /// The app's page routes, listed once per process.
@@ -33,6 +33,12 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Leptos context for every page: the response's script nonce and the visitor's form flash.
+fn page_context() {
+    security::provide_page_nonce();
+    flash::provide_page_flash();
+}
+
 /// Builds the whole application router around `state`.
 pub fn build(state: AppState) -> Router {
     let routes = page_routes();
@@ -45,15 +51,23 @@ pub fn build(state: AppState) -> Router {
             "/store/{store_id}/customers.csv",
             get(export::customers_csv),
         )
-        .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
+        .leptos_routes_with_context(&state, routes, page_context, move || {
             shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(security::provide_page_nonce, shell))
+        >(page_context, shell))
         // Layers run bottom-up for a request: log, closing tags, headers, time limit, CSRF, body limit,
-        // rate limit, then the viewer's session.
+        // rate limit, the viewer's session, then form flashes (they need the viewer).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            flash::take_for_page,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            flash::keep_form_posts,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::attach_viewer,

@@ -13,6 +13,7 @@ mod config;
 mod data;
 mod fans;
 mod fans_pages;
+mod forms;
 mod http;
 mod limits;
 mod manual_sales;
