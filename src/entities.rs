@@ -16,6 +16,7 @@ pub mod fan;
 pub mod fan_activity;
 pub mod fan_genre;
 pub mod fan_tag;
+pub mod form_flash;
 pub mod product;
 pub mod purchase;
 pub mod refund;

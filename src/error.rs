@@ -40,6 +40,10 @@ pub enum AppError {
     /// The request contradicts what is already recorded.
     #[error("{0}")]
     Conflict(String),
+    /// A sale typed by hand was already recorded (the same form, sent again with other
+    /// details); `link` opens its customer.
+    #[error("This sale was already recorded.")]
+    AlreadyRecorded { link: String },
     /// The request was malformed (missing or unreadable arguments).
     #[error("That request could not be understood. Please reload the page and try again.")]
     BadRequest,
@@ -79,7 +83,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::BadRequest => 400,
             AppError::Unauthorized => 401,
             AppError::NotFound => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::AlreadyRecorded { .. } => 409,
             AppError::RateLimited => 429,
             AppError::Unreachable => 502,
             AppError::Unavailable => 503,
@@ -129,6 +133,12 @@ impl From<crate::domain::DomainError> for AppError {
                 crate::server::outage::report();
                 AppError::Unavailable
             }
+            DomainError::AlreadyRecorded {
+                store_id,
+                customer_id,
+            } => AppError::AlreadyRecorded {
+                link: format!("/store/{store_id}/customers/{customer_id}"),
+            },
             DomainError::Corrupt(_) | DomainError::Contended | DomainError::Database(_) => {
                 tracing::error!(error = %error, "request failed");
                 AppError::Internal

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod document;
 pub mod export;
+pub mod flash;
 pub mod health;
 pub mod logging;
 pub mod metrics;

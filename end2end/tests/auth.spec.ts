@@ -14,7 +14,7 @@ test.describe("accounts", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     // Signing up leads to the log-in page, with a message that fits a new email and a
     // taken one alike.
-    await expect(page).toHaveURL(/\/login\?signed_up=1$/);
+    await expect(page).toHaveURL(/\/login$/);
     await expect(page.getByText(/log in with its password/)).toBeVisible();
     if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
     await page.getByLabel("Email").fill(email);

@@ -21,6 +21,7 @@ mod m20261207_000012_revenue_daily_triggers;
 mod m20261207_000013_campaigns;
 mod m20261207_000014_campaign_hold;
 mod m20261207_000018_bulk_jobs;
+mod m20261207_000020_form_flashes;
 mod m20261207_000022_store_fan_counts;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_campaigns::Migration),
             Box::new(m20261207_000014_campaign_hold::Migration),
             Box::new(m20261207_000018_bulk_jobs::Migration),
+            Box::new(m20261207_000020_form_flashes::Migration),
             Box::new(m20261207_000022_store_fan_counts::Migration),
         ]
     }

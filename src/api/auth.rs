@@ -38,14 +38,9 @@ pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
         }
         SignUp::Taken => tracing::info!("sign-up for an email that has an account"),
     }
-    leptos_axum::redirect(SIGNED_UP);
+    crate::server::flash::redirect_with_notice("/login", &[("signed_up", "1")]);
     Ok(())
 }
-
-/// Where a sign-up leads, whatever happened: the log-in page, which reads the flag (a
-/// fixed message, nothing from the URL is shown).
-#[cfg(feature = "ssr")]
-const SIGNED_UP: &str = "/login?signed_up=1";
 
 /// The same answer for an unknown email and a wrong password.
 #[server(endpoint = "auth/login")]
@@ -108,8 +103,8 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
         creator_id = me.creator_id,
         "password changed; other sessions ended"
     );
-    // The account page says so (it reads the query).
-    leptos_axum::redirect("/account?password=changed");
+    // The account page says so.
+    crate::server::flash::redirect_with_notice("/account", &[("password", "changed")]);
     Ok(())
 }
 

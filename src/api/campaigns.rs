@@ -102,7 +102,7 @@ pub async fn create_campaign(
     let id =
         crate::domain::campaigns::lifecycle::create_draft(&state.db, store_id, &content, &audience)
             .await?;
-    leptos_axum::redirect(&format!("{}?saved=1", campaign_path(store_id, id)));
+    crate::server::flash::redirect_with_notice(&campaign_path(store_id, id), &[("saved", "1")]);
     Ok(id)
 }
 
@@ -127,7 +127,10 @@ pub async fn update_campaign(
         &audience,
     )
     .await?;
-    leptos_axum::redirect(&format!("{}?saved=1", campaign_path(store_id, campaign_id)));
+    crate::server::flash::redirect_with_notice(
+        &campaign_path(store_id, campaign_id),
+        &[("saved", "1")],
+    );
     Ok(())
 }
 
@@ -204,7 +207,10 @@ pub async fn save_email_settings(
         postal_address: &postal_address,
     })?;
     save(&state.db, store_id, &sender).await?;
-    leptos_axum::redirect(&format!("/store/{store_id}/campaigns/settings?saved=1"));
+    crate::server::flash::redirect_with_notice(
+        &format!("/store/{store_id}/campaigns/settings"),
+        &[("saved", "1")],
+    );
     Ok(())
 }
 

@@ -107,10 +107,10 @@ pub async fn record_manual_purchase(
     );
     // Back to the list, where the buyer now is (a redirect the browser, or with JavaScript on
     // src/navigation.js, follows).
-    leptos_axum::redirect(&format!(
-        "/store/{store_id}/customers?recorded={}",
-        receipt.purchase_id
-    ));
+    crate::server::flash::redirect_with_notice(
+        &format!("/store/{store_id}/customers"),
+        &[("recorded", &receipt.purchase_id.to_string())],
+    );
     Ok(receipt)
 }
 
@@ -145,9 +145,9 @@ pub async fn refund(
         refund_id = receipt.refund_id,
         "refund recorded"
     );
-    leptos_axum::redirect(&format!(
-        "/store/{store_id}/customers/{}?refunded={}",
-        receipt.customer_id, receipt.refund_id
-    ));
+    crate::server::flash::redirect_with_notice(
+        &format!("/store/{store_id}/customers/{}", receipt.customer_id),
+        &[("refunded", &receipt.refund_id.to_string())],
+    );
     Ok(receipt)
 }

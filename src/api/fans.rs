@@ -179,16 +179,18 @@ pub async fn apply_bulk_tag(
     let change = change_tag(&state.db, store_id, &selection, &tag, action).await?;
     tracing::info!(store_id, fans = change.fans_changed, %action, "bulk tag change");
     let changed = change.fans_changed.to_string();
-    let mut report = params.filter_pairs();
-    report.extend([
-        ("tag", Some(change.tag.as_str())),
-        ("op", Some(action.as_str())),
-        ("done", Some(changed.as_str())),
-    ]);
-    leptos_axum::redirect(&crate::url::with_query(
-        &format!("/store/{store_id}/contacts/bulk"),
-        report,
-    ));
+    // The audience stays in the URL (it is the page's state); the report is a notice.
+    crate::server::flash::redirect_with_notice(
+        &crate::url::with_query(
+            &format!("/store/{store_id}/contacts/bulk"),
+            params.filter_pairs(),
+        ),
+        &[
+            ("tag", change.tag.as_str()),
+            ("op", action.as_str()),
+            ("done", changed.as_str()),
+        ],
+    );
     Ok(change)
 }
 
@@ -234,10 +236,10 @@ pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<Stri
         .map_err(|message| AppError::invalid("name", message))?;
     let shown =
         crate::domain::audience::tagging::rename_tag(&state.db, store_id, tag_id, &name).await?;
-    leptos_axum::redirect(&crate::url::with_query(
+    crate::server::flash::redirect_with_notice(
         &format!("/store/{store_id}/tags"),
-        [("done", Some("renamed")), ("tag", Some(shown.as_str()))],
-    ));
+        &[("done", "renamed"), ("tag", shown.as_str())],
+    );
     Ok(shown)
 }
 
@@ -246,10 +248,10 @@ pub async fn rename_tag(store_id: i64, tag_id: i64, name: String) -> Result<Stri
 pub async fn delete_tag(store_id: i64, tag_id: i64) -> Result<String, AppError> {
     let (state, _) = crate::server::access::store_scope(store_id).await?;
     let deleted = crate::domain::audience::tagging::delete_tag(&state.db, store_id, tag_id).await?;
-    leptos_axum::redirect(&crate::url::with_query(
+    crate::server::flash::redirect_with_notice(
         &format!("/store/{store_id}/tags"),
-        [("done", Some("deleted")), ("tag", Some(deleted.as_str()))],
-    ));
+        &[("done", "deleted"), ("tag", deleted.as_str())],
+    );
     Ok(deleted)
 }
 
@@ -271,14 +273,15 @@ async fn change_fan_tag(
     Ok(change)
 }
 
-/// Sends the browser to a fan's profile: with `?saved={form}` for the profile page to report
-/// that form's save, or with no report, which also clears an earlier one from the URL.
+/// Sends the browser to a fan's profile, which reports that form's save (`saved` = the
+/// form) when one is given.
 #[cfg(feature = "ssr")]
 fn back_to_profile(store_id: i64, fan_id: i64, saved: Option<&str>) {
-    leptos_axum::redirect(&crate::url::with_query(
-        &format!("/store/{store_id}/contacts/{fan_id}"),
-        [("saved", saved)],
-    ));
+    let path = format!("/store/{store_id}/contacts/{fan_id}");
+    match saved {
+        Some(form) => crate::server::flash::redirect_with_notice(&path, &[("saved", form)]),
+        None => leptos_axum::redirect(&path),
+    }
 }
 
 #[cfg(feature = "ssr")]

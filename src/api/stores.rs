@@ -22,7 +22,7 @@ pub async fn create_store(name: String, currency: String) -> Result<StoreSummary
     let new_store = NewStore::parse(&name, &currency)?;
     let store = create_store(&state.db, me.creator_id, &new_store).await?;
     tracing::info!(store_id = store.id, "store created");
-    // The store list names the new store (it reads the query).
-    leptos_axum::redirect(&format!("/?created={}", store.id));
+    // The store list names the new store.
+    crate::server::flash::redirect_with_notice("/", &[("created", &store.id.to_string())]);
     Ok(store)
 }

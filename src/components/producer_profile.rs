@@ -17,6 +17,26 @@ pub struct ProfileValues {
     pub genres: Vec<Genre>,
 }
 
+impl ProfileValues {
+    /// The values a rejected post to `S` typed, if this page shows one; a value that is
+    /// not in a vocabulary is left out (the server refused it and says so).
+    pub fn typed<S: leptos::server_fn::ServerFn>() -> Option<ProfileValues> {
+        use super::form::{rejected, typed, typed_all};
+        rejected::<S>()?;
+        let field = |name: &str| typed::<S>(name).unwrap_or_default();
+        Some(ProfileValues {
+            name: field("name"),
+            daw: field("daw").parse().ok(),
+            skill: field("skill").parse().ok(),
+            goals: field("goals"),
+            genres: typed_all::<S>("genres[]")
+                .iter()
+                .filter_map(|genre| genre.parse().ok())
+                .collect(),
+        })
+    }
+}
+
 /// The fields, named as the fan server functions read them (`name`, `daw`, `skill`,
 /// `goals`, `genres[]`). `id_prefix` keeps element ids unique on the page; `error` is the
 /// last submission's error, whose field messages show under each field.

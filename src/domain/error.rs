@@ -19,6 +19,11 @@ pub enum DomainError {
     /// different purchase).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A sale recorded by hand was submitted again with different details (a form reused
+    /// from the browser's history): the creator is pointed at the sale already recorded,
+    /// its customer, and never shown the form's internal key.
+    #[error("conflict: sale already recorded for customer {customer_id}")]
+    AlreadyRecorded { store_id: i64, customer_id: i64 },
     /// Stored data breaks a rule it should never break (a bug or a hand-edited database).
     #[error("corrupt data: {0}")]
     Corrupt(String),

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::auth::{ChangePassword, LogIn, LogOut, SignUp, current_viewer};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported, typed};
 use crate::components::layout::TopBar;
 use crate::dto::ViewerSummary;
 use crate::error::AppError;
@@ -102,7 +102,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let password_error = Signal::derive(move || field_message(error(), "password"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    // A sign-up leads here with `?signed_up=1`, whether the email was new or already had an
+    // A sign-up leads here reporting `signed_up`, whether the email was new or already had an
     // account: the message fits both and says which it was to nobody.
     let signed_up = reported("signed_up")
         .is_some_and(|flag| flag == "1")
@@ -114,7 +114,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Log in" />
         <TopBar />
-        <AlreadySignedIn viewer />
+        <AlreadySignedIn viewer next=query.with_untracked(|query| query.get("next")).unwrap_or_default() />
         <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Log in to Encore"</h1>
             <p class="mt-4 text-sm text-emerald-700" role="status">{signed_up}</p>
@@ -123,7 +123,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next />
                 <div>
                     <label for="login-email" class="block text-sm font-medium text-slate-700">"Email"</label>
-                    <input id="login-email" name="email" type="email" autocomplete="username" class="field" />
+                    <input id="login-email" name="email" type="email" autocomplete="username" value={typed::<LogIn>("email")} class="field" />
                 </div>
                 <div>
                     <label for="login-password" class="block text-sm font-medium text-slate-700">"Password"</label>
@@ -154,7 +154,7 @@ pub fn SignupPage() -> impl IntoView {
     view! {
         <Title text="Create an account" />
         <TopBar />
-        <AlreadySignedIn viewer />
+        <AlreadySignedIn viewer next=String::new() />
         <main id="main" tabindex="-1" class="mx-auto max-w-sm px-4 py-16">
             <h1 class="text-2xl font-semibold tracking-tight">"Create your Encore account"</h1>
             <p class="mt-1 text-sm text-slate-600">"Your customers and fans, in one place."</p>
@@ -162,7 +162,7 @@ pub fn SignupPage() -> impl IntoView {
             <ActionForm action attr:class="mt-6 space-y-4" attr:novalidate=true>
                 <div>
                     <label for="signup-email" class="block text-sm font-medium text-slate-700">"Email"</label>
-                    <input id="signup-email" name="email" type="email" autocomplete="username" class="field" aria-describedby="signup-email-error" aria-invalid=move || email_error.get().is_some().to_string() />
+                    <input id="signup-email" name="email" type="email" autocomplete="username" value={typed::<SignUp>("email")} class="field" aria-describedby="signup-email-error" aria-invalid=move || email_error.get().is_some().to_string() />
                     <FieldMessage id="signup-email-error" message=email_error />
                 </div>
                 <div>
@@ -183,13 +183,26 @@ pub fn SignupPage() -> impl IntoView {
     }
 }
 
-/// On the log-in and sign-up pages, a signed-in creator goes straight to their stores.
+/// On the log-in and sign-up pages, a signed-in creator goes straight on: to the log-in
+/// link's `next` when it is a path on this site (checked as after a log-in), else to their
+/// stores.
 #[component]
-fn AlreadySignedIn(viewer: Resource<Result<Option<ViewerSummary>, AppError>>) -> impl IntoView {
+fn AlreadySignedIn(
+    viewer: Resource<Result<Option<ViewerSummary>, AppError>>,
+    next: String,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let path = crate::api::auth::safe_next(Some(&next));
+    // Pages render on the server; the browser build never gets here.
+    #[cfg(not(feature = "ssr"))]
+    let path = {
+        let _ = next;
+        "/".to_owned()
+    };
     view! {
         <Suspense>
             {async_view(move || async move {
-                matches!(viewer.await, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
+                matches!(viewer.await, Ok(Some(_))).then(|| view! { <Redirect path /> })
             })}
         </Suspense>
     }
@@ -203,7 +216,7 @@ pub fn AccountPage() -> impl IntoView {
     let current_error = Signal::derive(move || field_message(error(), "current"));
     let password_error = Signal::derive(move || field_message(error(), "password"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
-    // The password form redirects here with `?password=changed`.
+    // The password form reports `password` = `changed` here.
     let changed = reported("password")
         .is_some_and(|password| password == "changed")
         .then_some("Password changed. Other devices have been logged out.");

@@ -18,7 +18,7 @@ use crate::api::campaigns::{
     load_campaign,
 };
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
+use crate::components::form::{FieldMessage, FormAlert, field_message, rejected, reported, typed};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader, Pager};
 use crate::dto::{
     AudienceView, CampaignDetail, CampaignRow, MailDelivery, ReachView, SendProgress,
@@ -253,6 +253,18 @@ fn AudienceSummary(store_id: i64, audience: AudienceView, fixed: bool) -> impl I
     }
 }
 
+/// What a refused compose post to `S` typed (subject, preheader, from name, body).
+fn typed_compose<S: leptos::server_fn::ServerFn>() -> Option<(String, String, String, String)> {
+    rejected::<S>()?;
+    let field = |name: &str| typed::<S>(name).unwrap_or_default();
+    Some((
+        field("subject"),
+        field("preheader"),
+        field("from_name"),
+        field("body"),
+    ))
+}
+
 /// The compose fields, filled with `values`.
 #[component]
 fn ComposeFields(
@@ -328,7 +340,7 @@ pub fn NewCampaignPage() -> impl IntoView {
                                     <ActionForm action=create attr:class="space-y-5" attr:novalidate=true>
                                         <input type="hidden" name="store_id" value=store_id />
                                         <input type="hidden" name="audience" value=query />
-                                        <ComposeFields values=Default::default() error />
+                                        <ComposeFields values={typed_compose::<CreateCampaign>().unwrap_or_default()} error />
                                         <button type="submit" class="btn btn-primary">"Save draft"</button>
                                     </ActionForm>
                                 </section>
@@ -468,7 +480,7 @@ fn DraftView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
                     <input type="hidden" name="campaign_id" value=id />
                     <div>
                         <label for="campaign-schedule" class="block text-sm font-medium text-slate-700">"Or start at (UTC)"</label>
-                        <input id="campaign-schedule" name="scheduled_at" type="datetime-local" class="field" />
+                        <input id="campaign-schedule" name="scheduled_at" type="datetime-local" value={typed::<ScheduleCampaign>("scheduled_at")} class="field" />
                     </div>
                     <button type="submit" class="btn btn-secondary">"Schedule"</button>
                 </ActionForm>
@@ -487,7 +499,7 @@ fn DraftView(store_id: i64, detail: CampaignDetail) -> impl IntoView {
                 <input type="hidden" name="store_id" value=store_id />
                 <input type="hidden" name="campaign_id" value=id />
                 <input type="hidden" name="audience" value=detail.audience.query.clone() />
-                <ComposeFields values error=update_error />
+                <ComposeFields values={typed_compose::<UpdateCampaign>().unwrap_or(values)} error=update_error />
                 <button type="submit" class="btn btn-primary">"Save draft"</button>
             </ActionForm>
         </section>
@@ -597,23 +609,23 @@ pub fn EmailSettingsPage() -> impl IntoView {
                                     <input type="hidden" name="store_id" value=store_id />
                                     <div>
                                         <label for="sender-name" class="block text-sm font-medium text-slate-700">"Sender name"</label>
-                                        <input id="sender-name" name="sender_name" value=settings.sender_name maxlength="120" class="field" aria-describedby="sender-name-error" aria-invalid=invalid("sender_name") />
+                                        <input id="sender-name" name="sender_name" value={typed::<SaveEmailSettings>("sender_name").unwrap_or(settings.sender_name)} maxlength="120" class="field" aria-describedby="sender-name-error" aria-invalid=invalid("sender_name") />
                                         <FieldMessage id="sender-name-error" message=message("sender_name") />
                                     </div>
                                     <div>
                                         <label for="sender-address" class="block text-sm font-medium text-slate-700">"Sender address"</label>
-                                        <input id="sender-address" name="sender_address" type="email" value=settings.sender_address maxlength="254" class="field" aria-describedby="sender-address-error" aria-invalid=invalid("sender_address") />
+                                        <input id="sender-address" name="sender_address" type="email" value={typed::<SaveEmailSettings>("sender_address").unwrap_or(settings.sender_address)} maxlength="254" class="field" aria-describedby="sender-address-error" aria-invalid=invalid("sender_address") />
                                         <FieldMessage id="sender-address-error" message=message("sender_address") />
                                     </div>
                                     <div>
                                         <label for="reply-to" class="block text-sm font-medium text-slate-700">"Reply-to address (optional)"</label>
-                                        <input id="reply-to" name="reply_to" type="email" value=settings.reply_to maxlength="254" class="field" aria-describedby="reply-to-error" aria-invalid=invalid("reply_to") />
+                                        <input id="reply-to" name="reply_to" type="email" value={typed::<SaveEmailSettings>("reply_to").unwrap_or(settings.reply_to)} maxlength="254" class="field" aria-describedby="reply-to-error" aria-invalid=invalid("reply_to") />
                                         <FieldMessage id="reply-to-error" message=message("reply_to") />
                                     </div>
                                     <div>
                                         <label for="postal-address" class="block text-sm font-medium text-slate-700">"Postal address"</label>
                                         <textarea id="postal-address" name="postal_address" rows="3" maxlength="500" class="field" aria-describedby="postal-address-hint postal-address-error" aria-invalid=invalid("postal_address")>
-                                            {textarea_text(&settings.postal_address)}
+                                            {textarea_text(&typed::<SaveEmailSettings>("postal_address").unwrap_or(settings.postal_address))}
                                         </textarea>
                                         <p id="postal-address-hint" class="mt-1 text-xs text-slate-500">"Required before your first send: anti-spam law asks every marketing email to show one."</p>
                                         <FieldMessage id="postal-address-error" message=message("postal_address") />

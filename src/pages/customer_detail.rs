@@ -9,7 +9,7 @@ use leptos_router::params::Params;
 
 use crate::api::customers::{Refund, customer_detail, new_request_key};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported, typed};
 use crate::components::widgets::{Chip, LoadError, PageHeader, RelativeTime};
 use crate::dto::{CustomerDetailView, PurchaseRow};
 use crate::error::AppError;
@@ -303,13 +303,13 @@ fn RefundForm(
             <input type="hidden" name="request_key" value=request_key />
             <div>
                 <label for="refund-amount" class="block text-sm font-medium text-slate-700">"Amount to refund"</label>
-                <input id="refund-amount" name="amount" type="text" inputmode="decimal" placeholder=currency.format_plain(remaining) class="field" aria-describedby="refund-amount-hint refund-amount-error" aria-invalid=move || amount_error.get().is_some().to_string() />
+                <input id="refund-amount" name="amount" type="text" inputmode="decimal" placeholder=currency.format_plain(remaining) value={typed::<Refund>("amount")} class="field" aria-describedby="refund-amount-hint refund-amount-error" aria-invalid=move || amount_error.get().is_some().to_string() />
                 <p id="refund-amount-hint" class="mt-1 text-xs text-slate-500">{format!("Leave empty to refund all {}.", currency.format(remaining))}</p>
                 <FieldMessage id="refund-amount-error" message=amount_error />
             </div>
             <div>
                 <label for="refund-reason" class="block text-sm font-medium text-slate-700">"Reason (optional)"</label>
-                <input id="refund-reason" name="reason" type="text" maxlength="300" class="field" aria-describedby="refund-reason-error" aria-invalid=move || reason_error.get().is_some().to_string() />
+                <input id="refund-reason" name="reason" type="text" maxlength="300" value={typed::<Refund>("reason")} class="field" aria-describedby="refund-reason-error" aria-invalid=move || reason_error.get().is_some().to_string() />
                 <FieldMessage id="refund-reason-error" message=reason_error />
             </div>
             <div class="flex items-center gap-3">

@@ -17,7 +17,7 @@ use crate::components::audience::{
     ActivityTimeline, CustomerBadgeLink, EmailStatusBadge, PurchaseHistory, SCORE_SCALE,
     TagSuggestions, display_name, is_customer_tag,
 };
-use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported, typed};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::{LoadError, Notice, RelativeTime, ScoreBar};
 use crate::dto::{FanDetail, FanProfileView, FanTagRow};
@@ -186,7 +186,7 @@ fn FanProfileBody(store_id: i64, view: FanProfileView, actions: ProfileActions) 
     }
 }
 
-/// "Saved" after the form whose redirect says `?saved={form}`.
+/// "Saved" after the form whose post reported `saved` = `form`.
 fn saved_notice(form: &str, text: &'static str) -> Signal<Option<String>> {
     let saved = reported("saved").is_some_and(|saved| saved == form);
     Signal::stored(saved.then(|| text.to_owned()))
@@ -217,13 +217,14 @@ fn ProducerProfileForm(
     let error = move || action.value().get().and_then(Result::err);
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
     let saved = saved_notice("profile", "Profile saved.");
-    let values = ProfileValues {
+    // A refused save comes back as typed; otherwise the saved profile.
+    let values = ProfileValues::typed::<UpdateFanProfile>().unwrap_or_else(|| ProfileValues {
         name: fan.name.clone(),
         daw: fan.daw,
         skill: fan.skill,
         goals: fan.goals.clone(),
         genres: fan.genres.clone(),
-    };
+    });
 
     view! {
         <FormAlert message=form_error />
@@ -294,6 +295,7 @@ fn FanTags(
                     autocomplete="off"
                     list=TAG_SUGGESTIONS
                     placeholder="e.g. ableton"
+                    value={typed::<TagFan>("tag")}
                     aria-invalid=move || tag_message.get().is_some().to_string()
                     aria-describedby="profile-add-tag-error"
                     class="field"
@@ -372,6 +374,9 @@ fn EmailStatusForm(
         })
     });
     let saved = saved_notice("status", "Email status updated.");
+    let current = typed::<SetFanStatus>("status")
+        .and_then(|status| status.parse().ok())
+        .unwrap_or(current);
     view! {
         <ActionForm action attr:class="flex flex-wrap items-end gap-2">
             <input type="hidden" name="store_id" value=store_id />
@@ -442,6 +447,7 @@ fn EraseFanForm(
                     name="confirm"
                     type="text"
                     autocomplete="off"
+                    value={typed::<EraseFan>("confirm")}
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby="erase-confirm-error"
                     class="field"

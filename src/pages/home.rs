@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use crate::api::auth::current_viewer;
 use crate::api::stores::CreateStore;
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported, typed};
 use crate::components::layout::TopBar;
 use crate::dto::StoreSummary;
 use crate::error::AppError;
@@ -18,7 +18,7 @@ use crate::pages::resource::page_resource;
 pub fn HomePage() -> impl IntoView {
     let create_store = ServerAction::<CreateStore>::new();
     let viewer = page_resource(|| (), |_| current_viewer());
-    // The form redirects here with `?created={store_id}`; the page names that store.
+    // The form reports `created` = the new store's id here; the page names that store.
     let created: Option<i64> = reported("created").and_then(|id| id.parse().ok());
 
     view! {
@@ -109,6 +109,7 @@ fn CreateStoreForm(
     let currency_error = Signal::derive(move || field_message(error(), "currency"));
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
     let created = created.map(|name| format!("Created “{name}”."));
+    let chosen_currency = typed::<CreateStore>("currency");
 
     view! {
         <section
@@ -134,6 +135,7 @@ fn CreateStoreForm(
                         maxlength="80"
                         autocomplete="off"
                         placeholder="e.g. Night Owl Beats"
+                        value={typed::<CreateStore>("name")}
                         aria-describedby="store-name-error"
                         aria-invalid=move || name_error.get().is_some().to_string()
                         class="field"
@@ -155,7 +157,10 @@ fn CreateStoreForm(
                             .iter()
                             .map(|currency| {
                                 view! {
-                                    <option value=currency.code()>
+                                    <option
+                                        value=currency.code()
+                                        selected=chosen_currency.as_deref() == Some(currency.code())
+                                    >
                                         {format!("{} — {}", currency.code(), currency.name())}
                                     </option>
                                 }

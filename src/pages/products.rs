@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::api::products::{ArchiveProduct, CreateProduct, EditProduct, list_products};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, typed};
 use crate::components::widgets::{EmptyState, LoadError, PageHeader};
 use crate::dto::ProductSummary;
 use crate::error::AppError;
@@ -90,6 +90,13 @@ fn ProductTable(
                         let (id, name) = (product.id, product.name.clone());
                         let (edit_name, archive_name) = (name.clone(), name.clone());
                         let price = currency.format_plain(product.price_cents);
+                        // A refused edit of this product comes back as typed.
+                        let refused = typed::<EditProduct>("product_id") == Some(id.to_string());
+                        let typed_edit = |field: &str| refused.then(|| typed::<EditProduct>(field)).flatten();
+                        let (shown_name, price) = (
+                            typed_edit("name").unwrap_or_else(|| edit_name.clone()),
+                            typed_edit("price").unwrap_or(price),
+                        );
                         view! {
                             <tr class=if product.archived { "align-middle bg-slate-50 text-slate-500" } else { "align-middle" }>
                                 <td>
@@ -103,7 +110,7 @@ fn ProductTable(
                                         <input type="hidden" name="store_id" value=store_id />
                                         <input type="hidden" name="product_id" value=id />
                                         <label class="sr-only" for=format!("product-name-{id}")>{format!("Name of {edit_name}")}</label>
-                                        <input id=format!("product-name-{id}") name="name" value=edit_name.clone() maxlength="120" class="w-48 rounded-md border border-slate-300 px-2 py-1" />
+                                        <input id=format!("product-name-{id}") name="name" value=shown_name maxlength="120" class="w-48 rounded-md border border-slate-300 px-2 py-1" />
                                         <label class="sr-only" for=format!("product-price-{id}")>{format!("Price of {edit_name}")}</label>
                                         <input id=format!("product-price-{id}") name="price" value=price inputmode="decimal" class="w-24 rounded-md border border-slate-300 px-2 py-1 text-right" />
                                         <button type="submit" class="rounded-md border border-slate-300 bg-white px-2 py-1 font-medium hover:bg-slate-50">"Save"</button>
@@ -140,6 +147,10 @@ fn NewProductForm(
     let invalid =
         move |field: &'static str| move || field_message(error(), field).is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    // A refused product comes back as typed.
+    let subscription = typed::<CreateProduct>("is_subscription").is_some();
+    let typed = |field: &str| typed::<CreateProduct>(field).unwrap_or_default();
+    let chosen_kind = typed("kind");
     view! {
         <section aria-labelledby="new-product-heading" class="mt-10 max-w-xl rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
             <h2 id="new-product-heading" class="text-lg font-semibold">"New product"</h2>
@@ -148,25 +159,25 @@ fn NewProductForm(
                 <input type="hidden" name="store_id" value=move || store_id.get().unwrap_or_default() />
                 <div>
                     <label for="product-name" class="block text-sm font-medium text-slate-700">"Name"</label>
-                    <input id="product-name" name="name" maxlength="120" class="field" aria-describedby="product-name-error" aria-invalid=invalid("name") />
+                    <input id="product-name" name="name" maxlength="120" value=typed("name") class="field" aria-describedby="product-name-error" aria-invalid=invalid("name") />
                     <FieldMessage id="product-name-error" message=message("name") />
                 </div>
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="product-kind" class="block text-sm font-medium text-slate-700">"Kind"</label>
                         <select id="product-kind" name="kind" class="field" aria-describedby="product-kind-error" aria-invalid=invalid("kind")>
-                            {ProductKind::ALL.iter().map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> }).collect_view()}
+                            {ProductKind::ALL.iter().map(|kind| view! { <option value=kind.as_str() selected=chosen_kind == kind.as_str()>{kind.label()}</option> }).collect_view()}
                         </select>
                         <FieldMessage id="product-kind-error" message=message("kind") />
                     </div>
                     <div>
                         <label for="product-price" class="block text-sm font-medium text-slate-700">{format!("Price ({})", currency.code())}</label>
-                        <input id="product-price" name="price" inputmode="decimal" placeholder="99.00" class="field" aria-describedby="product-price-error" aria-invalid=invalid("price") />
+                        <input id="product-price" name="price" inputmode="decimal" placeholder="99.00" value=typed("price") class="field" aria-describedby="product-price-error" aria-invalid=invalid("price") />
                         <FieldMessage id="product-price-error" message=message("price") />
                     </div>
                 </div>
                 <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="is_subscription" />
+                    <input type="checkbox" name="is_subscription" checked=subscription />
                     "Monthly subscription (each payment renews it for a month)"
                 </label>
                 <button type="submit" class="btn btn-primary">

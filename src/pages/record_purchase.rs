@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use crate::api::customers::{RecordManualPurchase, new_request_key};
 use crate::api::products::list_products;
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, typed};
 use crate::components::widgets::{LoadError, PageHeader};
 use crate::dto::ProductSummary;
 use crate::error::AppError;
@@ -68,22 +68,38 @@ fn PurchaseForm(
         move |field: &'static str| move || field_message(error(), field).is_some().to_string();
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
 
+    // A refused sale comes back as typed.
+    let typed = |field: &str| typed::<RecordManualPurchase>(field).unwrap_or_default();
+    let chosen_product = typed("product_id");
+    let chosen_kind = typed("new_product_kind");
+
     let currency = store_currency();
     let currency_hint = "Leave empty to charge the product's price.";
 
+    // The same form sent again with other details: say where the sale already is.
+    let recorded = move || match error() {
+        Some(AppError::AlreadyRecorded { link }) => Some(view! {
+            <p class="mb-4 text-sm">
+                <a href=link class="text-link">"Open the customer this sale was recorded for"</a>
+            </p>
+        }),
+        _ => None,
+    };
+
     view! {
         <FormAlert message=form_error />
+        {recorded}
         <ActionForm action attr:class="mt-6 max-w-xl space-y-5" attr:novalidate=true>
             <input type="hidden" name="store_id" value=store_id />
             <input type="hidden" name="request_key" value=request_key />
             <div>
                 <label for="purchase-email" class="block text-sm font-medium text-slate-700">"Buyer's email"</label>
-                <input id="purchase-email" name="email" type="email" autocomplete="off" class="field" aria-describedby="purchase-email-error" aria-invalid=invalid("email") />
+                <input id="purchase-email" name="email" type="email" autocomplete="off" value=typed("email") class="field" aria-describedby="purchase-email-error" aria-invalid=invalid("email") />
                 <FieldMessage id="purchase-email-error" message=message("email") />
             </div>
             <div>
                 <label for="purchase-name" class="block text-sm font-medium text-slate-700">"Buyer's name (optional)"</label>
-                <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" class="field" aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
+                <input id="purchase-name" name="name" type="text" maxlength="120" autocomplete="off" value=typed("name") class="field" aria-describedby="purchase-name-error" aria-invalid=invalid("name") />
                 <FieldMessage id="purchase-name-error" message=message("name") />
             </div>
             <FillsPrice>
@@ -99,12 +115,12 @@ fn PurchaseForm(
                     {products
                         .iter()
                         .map(|product| view! {
-                            <option value=product.id.to_string() data-price=currency.format_plain(product.price_cents)>
+                            <option value=product.id.to_string() data-price=currency.format_plain(product.price_cents) selected=chosen_product == product.id.to_string()>
                                 {product.name.clone()}
                             </option>
                         })
                         .collect_view()}
-                    <option value="new">"New product…"</option>
+                    <option value="new" selected=chosen_product == "new">"New product…"</option>
                 </select>
                 <FieldMessage id="purchase-product-error" message=message("product_id") />
             </FillsPrice>
@@ -113,7 +129,7 @@ fn PurchaseForm(
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
                         <label for="new-product-name" class="block text-sm font-medium text-slate-700">"New product name"</label>
-                        <input id="new-product-name" name="new_product_name" type="text" maxlength="120" class="field" aria-describedby="new-product-name-error" aria-invalid=invalid("new_product_name") />
+                        <input id="new-product-name" name="new_product_name" type="text" maxlength="120" value=typed("new_product_name") class="field" aria-describedby="new-product-name-error" aria-invalid=invalid("new_product_name") />
                         <FieldMessage id="new-product-name-error" message=message("new_product_name") />
                     </div>
                     <div>
@@ -121,7 +137,7 @@ fn PurchaseForm(
                         <select id="new-product-kind" name="new_product_kind" class="field" aria-describedby="new-product-kind-error" aria-invalid=invalid("new_product_kind")>
                             {ProductKind::ALL
                                 .iter()
-                                .map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> })
+                                .map(|kind| view! { <option value=kind.as_str() selected=chosen_kind == kind.as_str()>{kind.label()}</option> })
                                 .collect_view()}
                         </select>
                         <FieldMessage id="new-product-kind-error" message=message("new_product_kind") />
@@ -137,6 +153,7 @@ fn PurchaseForm(
                         type="text"
                         inputmode="decimal"
                         placeholder="99.00"
+                        value=typed("amount")
                         class="field"
                         aria-describedby="purchase-amount-hint purchase-amount-error"
                         aria-invalid=invalid("amount")
@@ -146,7 +163,7 @@ fn PurchaseForm(
                 </div>
                 <div>
                     <label for="purchase-date" class="block text-sm font-medium text-slate-700">"Date (optional)"</label>
-                    <input id="purchase-date" name="date" type="date" class="field" aria-describedby="purchase-date-error" aria-invalid=invalid("date") />
+                    <input id="purchase-date" name="date" type="date" value=typed("date") class="field" aria-describedby="purchase-date-error" aria-invalid=invalid("date") />
                     <FieldMessage id="purchase-date-error" message=message("date") />
                 </div>
             </div>

@@ -4,7 +4,8 @@
 //!
 //! The rename form and the delete confirmation are steps in the URL (`?rename=<id>`,
 //! `?delete=<id>`), so they work as plain links without JavaScript. On success the server
-//! redirects to `?done=renamed|deleted&tag=<name>`, and the page reports it.
+//! redirects back with a notice (`done` = renamed or deleted, `tag` = the name) in the
+//! visitor's flash, and the page reports it; a refused rename comes back as typed.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::fans::{DeleteTag, RenameTag, list_tags};
 use crate::components::async_view::async_view;
 use crate::components::audience::is_customer_tag;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported, typed};
 use crate::components::widgets::{EmptyState, LoadError, Notice, PageHeader};
 use crate::dto::TagCount;
 use crate::error::AppError;
@@ -49,14 +50,17 @@ fn done_message(step: &TagsStep) -> Option<String> {
 pub fn TagsPage() -> impl IntoView {
     let store_id = use_store_id();
     let query = use_query_map();
+    // What a rename or delete reports comes from the server (the visitor's flash).
+    let done = reported("done");
+    let done_tag = reported("tag");
     let step = Memo::new(move |_| {
         let query = query.read();
         let id = |key: &str| query.get_str(key).and_then(|value| value.parse().ok());
         TagsStep {
             rename: id("rename"),
             delete: id("delete"),
-            done: query.get("done"),
-            tag: query.get("tag"),
+            done: done.clone(),
+            tag: done_tag.clone(),
         }
     });
     let rename = ServerAction::<RenameTag>::new();
@@ -254,6 +258,10 @@ fn RenameTagForm(store_id: i64, tag: TagCount, action: ServerAction<RenameTag>) 
         field_message(error(), "name").or_else(|| field_message(error(), "tag"))
     });
     let form_error = Signal::derive(move || error().and_then(|error| error.form_message()));
+    // A refused rename of this tag shows the name as it was typed.
+    let typed_name = (typed::<RenameTag>("tag_id") == Some(tag.id.to_string()))
+        .then(|| typed::<RenameTag>("name"))
+        .flatten();
     view! {
         <FormAlert message=form_error />
         <ActionForm action attr:class="flex flex-wrap items-end gap-3" attr:novalidate=true>
@@ -268,7 +276,7 @@ fn RenameTagForm(store_id: i64, tag: TagCount, action: ServerAction<RenameTag>) 
                     name="name"
                     type="text"
                     autocomplete="off"
-                    value=tag.name
+                    value=typed_name.unwrap_or_else(|| tag.name.clone())
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby="rename-tag-help rename-tag-error"
                     class="field"
@@ -331,7 +339,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_result_of_a_step_is_reported_from_the_url() {
+    fn the_result_of_a_step_is_reported() {
         let step = |done: &str| TagsStep {
             done: Some(done.to_owned()),
             tag: Some("Lo-Fi".to_owned()),

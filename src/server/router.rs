@@ -18,8 +18,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
 use super::{
-    campaign_files, document, export, health, metrics, outage, rate_limit, security, session,
-    timeout, unsubscribe,
+    campaign_files, document, export, flash, health, metrics, outage, rate_limit, security,
+    session, timeout, unsubscribe,
 };
 use crate::app::{App, shell};
 
@@ -34,6 +34,12 @@ use crate::app::{App, shell};
 pub fn page_routes() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Leptos context for every page: the response's script nonce and the visitor's form flash.
+fn page_context() {
+    security::provide_page_nonce();
+    flash::provide_page_flash();
 }
 
 /// Builds the whole application router around `state`.
@@ -61,15 +67,24 @@ pub fn build(state: AppState) -> Router {
             "/store/{store_id}/campaigns/{campaign_id}/outbox/{file}",
             get(campaign_files::outbox_message),
         )
-        .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
+        .leptos_routes_with_context(&state, routes, page_context, move || {
             shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(security::provide_page_nonce, shell))
-        // Layers run bottom-up for a request: log, closing tags, headers, time limit, CSRF, body limit,
-        // rate limit, then the viewer's session.
+        >(page_context, shell))
+        // Layers run bottom-up for a request: metrics, log, closing tags, headers, time
+        // limit, the outage answer, CSRF, body limit, rate limit, the viewer's session, then
+        // form flashes (they need the viewer).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            flash::take_for_page,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            flash::keep_form_posts,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::attach_viewer,

@@ -772,11 +772,10 @@ app_test!(
                 ],
             )
             .await;
-        assert_eq!(response.status(), 302);
+        assert_eq!(response.status(), 303);
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         let id: i64 = location
             .trim_start_matches(&format!("/store/{store_id}/campaigns/"))
-            .trim_end_matches("?saved=1")
             .parse()
             .unwrap();
         let page = app.get_text(&location).await;
@@ -829,7 +828,7 @@ app_test!(
                 ],
             )
             .await;
-        assert_eq!(response.status(), 302);
+        assert_eq!(response.status(), 303);
         let response = app
             .post_form(
                 "/api/campaigns/update",
@@ -845,7 +844,7 @@ app_test!(
                 ],
             )
             .await;
-        assert_eq!(response.status(), 302);
+        assert_eq!(response.status(), 303);
         let response = app
             .post_form(
                 "/api/campaigns/send",

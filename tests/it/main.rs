@@ -16,6 +16,7 @@ mod data;
 mod exports;
 mod fans;
 mod fans_pages;
+mod forms;
 mod http;
 mod limits;
 mod manual_sales;

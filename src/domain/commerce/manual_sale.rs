@@ -161,7 +161,7 @@ impl ManualSale {
 ///
 /// # Errors
 /// `NotFound` for an unknown store; `Invalid` on `product_id` for a product the store does
-/// not sell; `Conflict` for a request key already used for a different sale; database
+/// not sell; `AlreadyRecorded` for a request key already used for a different sale; database
 /// failures after retries.
 pub async fn record_manual_sale(
     db: &DatabaseConnection,

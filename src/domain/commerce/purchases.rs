@@ -465,6 +465,12 @@ async fn replay(
         && command
             .purchased_at
             .is_none_or(|at| at == existing.purchased_at);
+    if !same && command.source == PurchaseSource::Manual {
+        return Err(DomainError::AlreadyRecorded {
+            store_id: command.store_id,
+            customer_id: customer.id,
+        });
+    }
     if !same {
         return Err(DomainError::Conflict(format!(
             "The purchase id \"{}\" was already used for a different purchase.",

@@ -8,7 +8,7 @@ use super::fans_path;
 use crate::api::fans::{AddFan, list_tags};
 use crate::components::async_view::async_view;
 use crate::components::audience::TagSuggestions;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, typed};
 use crate::components::producer_profile::{ProducerProfileFields, ProfileValues};
 use crate::components::widgets::PageHeader;
 use crate::pages::resource::page_resource;
@@ -71,6 +71,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                                 name="email"
                                 type="email"
                                 autocomplete="off"
+                                value={typed::<AddFan>("email")}
                                 required
                                 aria-invalid=invalid("email")
                                 aria-describedby="fan-email-error"
@@ -78,7 +79,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                             />
                             <FieldMessage id="fan-email-error" message=message("email") />
                     </div>
-                    <ProducerProfileFields id_prefix="fan" values=ProfileValues::default() error=Signal::derive(error) />
+                    <ProducerProfileFields id_prefix="fan" values={ProfileValues::typed::<AddFan>().unwrap_or_default()} error=Signal::derive(error) />
                     <div>
                         <label for="fan-tags" class="block text-sm font-medium text-slate-700">
                             "Tags"
@@ -90,6 +91,7 @@ fn AddFanForm(store_id: i64, action: ServerAction<AddFan>) -> impl IntoView {
                             autocomplete="off"
                             list=TAG_SUGGESTIONS
                             placeholder="Comma-separated, e.g. ableton, workshop"
+                            value={typed::<AddFan>("tags")}
                             aria-invalid=invalid("tags")
                             aria-describedby="fan-tags-error"
                             class="field"

@@ -3,8 +3,9 @@
 //!
 //! The list's bulk form arrives here by GET with the audience, the ticked `ids` (or
 //! `everyone=true`), the `tag` and the `op` (add or remove). Confirming posts
-//! `apply_bulk_tag`, which redirects back here with `done=<fans changed>`: the result is in
-//! the URL, so it shows the same with and without JavaScript.
+//! `apply_bulk_tag`, which redirects back here with the result as a notice (`done` = fans
+//! changed) in the visitor's flash, so it shows the same with and without JavaScript and no
+//! link can fake it.
 //!
 //! A change over more fans than one batch runs in the background
 //! (`domain::audience::bulk_jobs`): confirming redirects here with `job=<id>`, and the page
@@ -18,7 +19,7 @@ use leptos_router::hooks::use_query_map;
 use super::{fans_path, use_fan_list_params};
 use crate::api::fans::{ApplyBulkTag, bulk_job_progress, preview_bulk_tag};
 use crate::components::async_view::async_view;
-use crate::components::form::{FieldMessage, FormAlert, field_message};
+use crate::components::form::{FieldMessage, FormAlert, field_message, reported};
 use crate::components::widgets::{LoadError, Notice};
 use crate::dto::{BulkJobView, BulkPreview};
 use crate::error::AppError;
@@ -190,21 +191,29 @@ fn BulkTagForm() -> impl IntoView {
     let store_id = use_store_id();
     let params = use_fan_list_params();
     let query = use_query_map();
+    // A finished change's report comes from the server (the visitor's flash), never from
+    // the URL.
+    let done = reported("done");
+    let done_tag = reported("tag");
+    let done_op = reported("op");
     let request = Memo::new(move |_| {
         let query = query.read();
         BulkRequest {
             ids: query.get_all("ids").unwrap_or_default().join(","),
             everyone: matches!(query.get_str("everyone"), Some("true" | "on")),
-            tag: query.get("tag").unwrap_or_default(),
-            op: query.get("op"),
-            done: query.get("done"),
+            tag: done_tag
+                .clone()
+                .or_else(|| query.get("tag"))
+                .unwrap_or_default(),
+            op: done_op.clone().or_else(|| query.get("op")),
+            done: done.clone(),
         }
     });
     let apply = ServerAction::<ApplyBulkTag>::new();
     let preview = page_resource(
         move || (store_id.get(), params.get(), request.get()),
         |(store_id, params, request)| async move {
-            // A finished change shows its result from the URL; nothing to count.
+            // A finished change shows its reported result; nothing to count.
             if request.done.is_some() {
                 return Ok(None);
             }
@@ -398,7 +407,7 @@ fn BulkConfirm(
     .into_any()
 }
 
-/// The result, from the URL: "Tag trap added to 1,284 fans."
+/// The result, from the server's notice: "Tag trap added to 1,284 fans."
 #[component]
 fn BulkDone(back: String, op: Op, tag: String, changed: u64) -> impl IntoView {
     let message = result_message(op == Op::Add, &tag, changed);
