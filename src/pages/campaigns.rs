@@ -361,6 +361,25 @@ struct CampaignParams {
 
 #[component]
 pub fn CampaignPage() -> impl IntoView {
+    view! {
+        <WithCampaign
+            loading="Loading the campaign…"
+            title="Campaign"
+            show=|store_id, detail| view! { <CampaignView store_id detail /> }.into_any()
+        />
+    }
+}
+
+/// The campaign the URL names, loaded and handed to `show` (with its store's id); "not
+/// found" for no campaign or another store's. The campaign page and its preview share it.
+#[component]
+fn WithCampaign(
+    /// Said while the campaign loads.
+    loading: &'static str,
+    /// The page's title when loading fails.
+    title: &'static str,
+    show: fn(i64, CampaignDetail) -> AnyView,
+) -> impl IntoView {
     let store_id = use_store_id();
     let params = use_params::<CampaignParams>();
     let campaign_id = Memo::new(move |_| params.read().as_ref().ok().and_then(|p| p.campaign_id));
@@ -375,13 +394,13 @@ pub fn CampaignPage() -> impl IntoView {
     );
     view! {
         <RequireStore>
-            <Transition fallback=|| view! { <p class="text-slate-500">"Loading the campaign…"</p> }>
+            <Transition fallback=move || view! { <p class="text-slate-500">{loading}</p> }>
                 {async_view(move || async move {
                     let store_id = store_id.get_untracked().unwrap_or_default();
                     match detail.await {
-                        Ok(detail) => view! { <CampaignView store_id detail /> }.into_any(),
+                        Ok(detail) => show(store_id, detail),
                         Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                        Err(error) => view! { <Title text="Campaign" /><LoadError error /> }.into_any(),
+                        Err(error) => view! { <Title text=title /><LoadError error /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -647,31 +666,12 @@ pub fn EmailSettingsPage() -> impl IntoView {
 /// "send a test to me".
 #[component]
 pub fn CampaignPreviewPage() -> impl IntoView {
-    let store_id = use_store_id();
-    let params = use_params::<CampaignParams>();
-    let campaign_id = Memo::new(move |_| params.read().as_ref().ok().and_then(|p| p.campaign_id));
-    let detail = page_resource(
-        move || (store_id.get(), campaign_id.get()),
-        |(store_id, campaign_id)| async move {
-            match (store_id, campaign_id) {
-                (Some(store_id), Some(campaign_id)) => load_campaign(store_id, campaign_id).await,
-                _ => Err(AppError::NotFound),
-            }
-        },
-    );
     view! {
-        <RequireStore>
-            <Transition fallback=|| view! { <p class="text-slate-500">"Loading the preview…"</p> }>
-                {async_view(move || async move {
-                    let store_id = store_id.get_untracked().unwrap_or_default();
-                    match detail.await {
-                        Ok(detail) => view! { <PreviewView store_id detail /> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFoundMessage /> }.into_any(),
-                        Err(error) => view! { <Title text="Preview" /><LoadError error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </RequireStore>
+        <WithCampaign
+            loading="Loading the preview…"
+            title="Preview"
+            show=|store_id, detail| view! { <PreviewView store_id detail /> }.into_any()
+        />
     }
 }
 

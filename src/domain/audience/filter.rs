@@ -24,7 +24,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 
 use crate::domain::DomainResult;
@@ -32,7 +32,7 @@ use crate::domain::audience::tags;
 use crate::domain::sql::contains_pattern;
 use crate::domain::text;
 use crate::dto::FanFilter;
-use crate::entities::{customer, fan, fan_genre, fan_tag, tag, tag_pair};
+use crate::entities::{customer, fan, fan_genre, fan_tag, store, tag, tag_pair};
 
 /// Tag sets with at most this many members start the query from their members. Walking
 /// fans by score costs about `50 × fans / members` probes, reading the members costs about
@@ -264,15 +264,15 @@ pub(crate) async fn audience(
 async fn store_fan_count(db: &impl ConnectionTrait, store_id: i64) -> DomainResult<u64> {
     // Read by hand: the column is the triggers' alone, so the `stores` model does not carry
     // it (every store insert would have to read it back).
-    let statement = Statement::from_sql_and_values(
-        db.get_database_backend(),
-        match db.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => "SELECT fan_count FROM stores WHERE id = $1",
-            _ => "SELECT fan_count FROM stores WHERE id = ?",
-        },
-        [store_id.into()],
-    );
-    let count = match db.query_one_raw(statement).await? {
+    let select = Query::select()
+        .column(Alias::new("fan_count"))
+        .from(store::Entity)
+        .and_where(Expr::col(store::Column::Id).eq(store_id))
+        .to_owned();
+    let count = match db
+        .query_one_raw(db.get_database_backend().build(&select))
+        .await?
+    {
         Some(row) => row.try_get_by_index::<i64>(0)?,
         // No store: it has no fans.
         None => 0,
